@@ -1,0 +1,15 @@
+/**
+ * Every migration, in order. Listed in code (not read from a folder) so the
+ * set is the same under tsx, vitest and a bundle. Never edit a shipped one:
+ * add the next number.
+ */
+import type { Migration, MigrationProvider } from 'kysely';
+import * as m0001 from './0001_initial.js';
+
+const MIGRATIONS: Record<string, Migration> = {
+  '0001_initial': m0001,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => MIGRATIONS,
+};

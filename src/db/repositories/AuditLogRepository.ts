@@ -1,0 +1,57 @@
+import type { Kysely } from 'kysely';
+import { readTime, writeTime } from '../codec.js';
+import type { Database } from '../schema.js';
+
+export type AuditOutcome = 'ok' | 'refused' | 'error';
+
+export interface AuditEntry {
+  at: Date;
+  /** A Discord user id, `console`, `webhook` or `system`. */
+  actor: string;
+  actorName?: string | null;
+  /** What was attempted: `/buy`, `approve`, `halt`, … */
+  action: string;
+  target?: string | null;
+  outcome: AuditOutcome;
+  /** Anything worth keeping, as JSON (never a secret). */
+  details?: Record<string, unknown> | null;
+}
+
+export interface AuditRecord extends Required<Omit<AuditEntry, 'details'>> {
+  id: number;
+  details: Record<string, unknown> | null;
+}
+
+export class AuditLogRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async record(entry: AuditEntry): Promise<void> {
+    await this.db
+      .insertInto('audit_log')
+      .values({
+        at: writeTime(entry.at),
+        actor: entry.actor,
+        actor_name: entry.actorName ?? null,
+        action: entry.action,
+        target: entry.target ?? null,
+        outcome: entry.outcome,
+        details: entry.details ? JSON.stringify(entry.details) : null,
+      })
+      .execute();
+  }
+
+  /** Newest first. */
+  async listRecent(limit = 50): Promise<AuditRecord[]> {
+    const rows = await this.db.selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(limit).execute();
+    return rows.map((row) => ({
+      id: row.id,
+      at: readTime(row.at),
+      actor: row.actor,
+      actorName: row.actor_name,
+      action: row.action,
+      target: row.target,
+      outcome: row.outcome as AuditOutcome,
+      details: row.details === null ? null : (JSON.parse(row.details) as Record<string, unknown>),
+    }));
+  }
+}

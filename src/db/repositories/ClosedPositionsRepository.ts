@@ -1,0 +1,90 @@
+import type { Kysely } from 'kysely';
+import type { Decimal } from '../../broker/money.js';
+import type { PositionSide } from '../../broker/types.js';
+import { money, readTime, writeTime } from '../codec.js';
+import type { ClosedPositionRow, Database } from '../schema.js';
+
+export const EXIT_REASONS = ['stop_loss', 'take_profit', 'manual', 'flatten', 'external'] as const;
+export type ExitReason = (typeof EXIT_REASONS)[number];
+
+export interface ClosedPositionRecord {
+  positionId: string;
+  ticker: string;
+  side: PositionSide;
+  quantity: Decimal;
+  entryPrice: Decimal;
+  exitPrice: Decimal;
+  realizedPnl: Decimal;
+  /** Ratio of the cost basis (0.05 = +5%). */
+  realizedPnlPct: Decimal;
+  exitReason: ExitReason;
+  signalId: string | null;
+  strategy: string | null;
+  exitOrderId: string | null;
+  openedAt: Date;
+  closedAt: Date;
+}
+
+export function closedToRow(r: ClosedPositionRecord): ClosedPositionRow {
+  return {
+    position_id: r.positionId,
+    ticker: r.ticker,
+    side: r.side,
+    quantity: money.write(r.quantity),
+    entry_price: money.write(r.entryPrice),
+    exit_price: money.write(r.exitPrice),
+    realized_pnl: money.write(r.realizedPnl),
+    realized_pnl_pct: money.write(r.realizedPnlPct),
+    exit_reason: r.exitReason,
+    signal_id: r.signalId,
+    strategy: r.strategy,
+    exit_order_id: r.exitOrderId,
+    opened_at: writeTime(r.openedAt),
+    closed_at: writeTime(r.closedAt),
+  };
+}
+
+function fromRow(row: ClosedPositionRow): ClosedPositionRecord {
+  return {
+    positionId: row.position_id,
+    ticker: row.ticker,
+    side: row.side as PositionSide,
+    quantity: money.read(row.quantity),
+    entryPrice: money.read(row.entry_price),
+    exitPrice: money.read(row.exit_price),
+    realizedPnl: money.read(row.realized_pnl),
+    realizedPnlPct: money.read(row.realized_pnl_pct),
+    exitReason: row.exit_reason as ExitReason,
+    signalId: row.signal_id,
+    strategy: row.strategy,
+    exitOrderId: row.exit_order_id,
+    openedAt: readTime(row.opened_at),
+    closedAt: readTime(row.closed_at),
+  };
+}
+
+export class ClosedPositionsRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async get(positionId: string): Promise<ClosedPositionRecord | null> {
+    const row = await this.db
+      .selectFrom('closed_positions')
+      .selectAll()
+      .where('position_id', '=', positionId)
+      .executeTakeFirst();
+    return row ? fromRow(row) : null;
+  }
+
+  /** Trades closed in [since, until), oldest first. */
+  async listClosedBetween(since: Date, until?: Date): Promise<ClosedPositionRecord[]> {
+    let query = this.db.selectFrom('closed_positions').selectAll().where('closed_at', '>=', writeTime(since));
+    if (until) query = query.where('closed_at', '<', writeTime(until));
+    const rows = await query.orderBy('closed_at').execute();
+    return rows.map(fromRow);
+  }
+
+  async listRecent(limit: number): Promise<ClosedPositionRecord[]> {
+    const rows = await this.db.selectFrom('closed_positions').selectAll().orderBy('closed_at', 'desc').limit(limit).execute();
+    return rows.map(fromRow);
+  }
+}

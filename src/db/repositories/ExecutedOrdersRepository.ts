@@ -1,0 +1,247 @@
+import type { Kysely } from 'kysely';
+import type { Decimal } from '../../broker/money.js';
+import {
+  type Order,
+  type OrderClass,
+  type OrderSide,
+  type OrderStatus,
+  type OrderType,
+  TERMINAL_STATUSES,
+  type TimeInForce,
+} from '../../broker/types.js';
+import { money, readTime, readTimeOrNull, writeTime, writeTimeOrNull } from '../codec.js';
+import type { Database, ExecutedOrderRow } from '../schema.js';
+
+export type OrderLeg = 'entry' | 'stop_loss' | 'take_profit';
+
+/** One order as the bot recorded it: what was sent and where it stands. */
+export interface ExecutedOrderRecord {
+  orderId: string;
+  clientOrderId: string;
+  ticker: string;
+  signalId: string | null;
+  side: OrderSide;
+  quantity: Decimal;
+  orderType: OrderType;
+  orderClass: OrderClass;
+  parentOrderId: string | null;
+  limitPrice: Decimal | null;
+  stopPrice: Decimal | null;
+  trailPrice: Decimal | null;
+  trailPercent: Decimal | null;
+  timeInForce: TimeInForce;
+  status: OrderStatus;
+  filledQty: Decimal;
+  filledAvgPrice: Decimal | null;
+  signalPrice: Decimal | null;
+  leg: OrderLeg | null;
+  statusReason: string | null;
+  submittedAt: Date;
+  filledAt: Date | null;
+  updatedAt: Date;
+}
+
+/** The fields a broker update can change. */
+export type OrderProgress = Pick<
+  ExecutedOrderRecord,
+  'status' | 'filledQty' | 'filledAvgPrice' | 'filledAt' | 'updatedAt' | 'statusReason'
+>;
+
+/** What the executor knows beyond the broker's order: why it was sent. */
+export interface OrderContext {
+  signalId?: string | null;
+  signalPrice?: Decimal | null;
+  leg?: OrderLeg | null;
+}
+
+export function recordFromOrder(order: Order, context: OrderContext = {}): ExecutedOrderRecord {
+  return {
+    orderId: order.id,
+    clientOrderId: order.clientOrderId,
+    ticker: order.ticker,
+    signalId: context.signalId ?? null,
+    side: order.side,
+    quantity: order.quantity,
+    orderType: order.type,
+    orderClass: order.orderClass,
+    parentOrderId: order.parentOrderId,
+    limitPrice: order.limitPrice,
+    stopPrice: order.stopPrice,
+    trailPrice: order.trailPrice,
+    trailPercent: order.trailPercent,
+    timeInForce: order.timeInForce,
+    status: order.status,
+    filledQty: order.filledQty,
+    filledAvgPrice: order.filledAvgPrice,
+    signalPrice: context.signalPrice ?? null,
+    leg: context.leg ?? null,
+    statusReason: order.statusReason,
+    submittedAt: order.submittedAt,
+    filledAt: order.filledAt,
+    updatedAt: order.updatedAt,
+  };
+}
+
+function toRow(r: ExecutedOrderRecord): ExecutedOrderRow {
+  return {
+    order_id: r.orderId,
+    client_order_id: r.clientOrderId,
+    ticker: r.ticker,
+    signal_id: r.signalId,
+    side: r.side,
+    quantity: money.write(r.quantity),
+    order_type: r.orderType,
+    order_class: r.orderClass,
+    parent_order_id: r.parentOrderId,
+    limit_price: money.writeOrNull(r.limitPrice),
+    stop_price: money.writeOrNull(r.stopPrice),
+    trail_price: money.writeOrNull(r.trailPrice),
+    trail_percent: money.writeOrNull(r.trailPercent),
+    time_in_force: r.timeInForce,
+    status: r.status,
+    filled_qty: money.write(r.filledQty),
+    filled_avg_price: money.writeOrNull(r.filledAvgPrice),
+    signal_price: money.writeOrNull(r.signalPrice),
+    leg: r.leg,
+    status_reason: r.statusReason,
+    submitted_at: writeTime(r.submittedAt),
+    filled_at: writeTimeOrNull(r.filledAt),
+    updated_at: writeTime(r.updatedAt),
+  };
+}
+
+function fromRow(row: ExecutedOrderRow): ExecutedOrderRecord {
+  return {
+    orderId: row.order_id,
+    clientOrderId: row.client_order_id,
+    ticker: row.ticker,
+    signalId: row.signal_id,
+    side: row.side as OrderSide,
+    quantity: money.read(row.quantity),
+    orderType: row.order_type as OrderType,
+    orderClass: row.order_class as OrderClass,
+    parentOrderId: row.parent_order_id,
+    limitPrice: money.readOrNull(row.limit_price),
+    stopPrice: money.readOrNull(row.stop_price),
+    trailPrice: money.readOrNull(row.trail_price),
+    trailPercent: money.readOrNull(row.trail_percent),
+    timeInForce: row.time_in_force as TimeInForce,
+    status: row.status as OrderStatus,
+    filledQty: money.read(row.filled_qty),
+    filledAvgPrice: money.readOrNull(row.filled_avg_price),
+    signalPrice: money.readOrNull(row.signal_price),
+    leg: row.leg as OrderLeg | null,
+    statusReason: row.status_reason,
+    submittedAt: readTime(row.submitted_at),
+    filledAt: readTimeOrNull(row.filled_at),
+    updatedAt: readTime(row.updated_at),
+  };
+}
+
+const TERMINAL = [...TERMINAL_STATUSES];
+
+export class ExecutedOrdersRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Records an order; a second insert of the same order id or client id fails. */
+  async insert(record: ExecutedOrderRecord): Promise<void> {
+    await this.db.insertInto('executed_orders').values(toRow(record)).execute();
+  }
+
+  /**
+   * Records an order, or refreshes its progress if it is already known
+   * (the same order seen again in a listing or a stream replay).
+   * The bot's own context (signal, leg, signal price) is never overwritten.
+   */
+  async upsert(record: ExecutedOrderRecord): Promise<void> {
+    const row = toRow(record);
+    await this.db
+      .insertInto('executed_orders')
+      .values(row)
+      .onConflict((oc) =>
+        oc.column('order_id').doUpdateSet({
+          status: row.status,
+          filled_qty: row.filled_qty,
+          filled_avg_price: row.filled_avg_price,
+          filled_at: row.filled_at,
+          updated_at: row.updated_at,
+          status_reason: row.status_reason,
+          limit_price: row.limit_price,
+          stop_price: row.stop_price,
+        }),
+      )
+      .execute();
+  }
+
+  async updateProgress(orderId: string, progress: OrderProgress): Promise<boolean> {
+    const result = await this.db
+      .updateTable('executed_orders')
+      .set({
+        status: progress.status,
+        filled_qty: money.write(progress.filledQty),
+        filled_avg_price: money.writeOrNull(progress.filledAvgPrice),
+        filled_at: writeTimeOrNull(progress.filledAt),
+        updated_at: writeTime(progress.updatedAt),
+        status_reason: progress.statusReason,
+      })
+      .where('order_id', '=', orderId)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  async get(orderId: string): Promise<ExecutedOrderRecord | null> {
+    const row = await this.db.selectFrom('executed_orders').selectAll().where('order_id', '=', orderId).executeTakeFirst();
+    return row ? fromRow(row) : null;
+  }
+
+  async getByClientOrderId(clientOrderId: string): Promise<ExecutedOrderRecord | null> {
+    const row = await this.db
+      .selectFrom('executed_orders')
+      .selectAll()
+      .where('client_order_id', '=', clientOrderId)
+      .executeTakeFirst();
+    return row ? fromRow(row) : null;
+  }
+
+  /** Orders that can still fill or change: what the monitor refreshes. */
+  async listOpen(): Promise<ExecutedOrderRecord[]> {
+    const rows = await this.db
+      .selectFrom('executed_orders')
+      .selectAll()
+      .where('status', 'not in', TERMINAL)
+      .orderBy('submitted_at')
+      .execute();
+    return rows.map(fromRow);
+  }
+
+  async listBySignal(signalId: string): Promise<ExecutedOrderRecord[]> {
+    const rows = await this.db
+      .selectFrom('executed_orders')
+      .selectAll()
+      .where('signal_id', '=', signalId)
+      .orderBy('submitted_at')
+      .execute();
+    return rows.map(fromRow);
+  }
+
+  /** Orders submitted at or after `since`, oldest first (execution statistics). */
+  async listSubmittedSince(since: Date): Promise<ExecutedOrderRecord[]> {
+    const rows = await this.db
+      .selectFrom('executed_orders')
+      .selectAll()
+      .where('submitted_at', '>=', writeTime(since))
+      .orderBy('submitted_at')
+      .execute();
+    return rows.map(fromRow);
+  }
+
+  async listRecent(limit: number): Promise<ExecutedOrderRecord[]> {
+    const rows = await this.db
+      .selectFrom('executed_orders')
+      .selectAll()
+      .orderBy('submitted_at', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(fromRow);
+  }
+}

@@ -1,0 +1,145 @@
+import type { Kysely } from 'kysely';
+import type { Decimal } from '../../broker/money.js';
+import type { PositionSide } from '../../broker/types.js';
+import { money, readTime, writeTime } from '../codec.js';
+import type { Database, PositionRow } from '../schema.js';
+import { inTransaction } from '../transaction.js';
+import { type ClosedPositionRecord, closedToRow } from './ClosedPositionsRepository.js';
+
+/** An open position as the bot manages it (the broker's view plus our stops and targets). */
+export interface PositionRecord {
+  positionId: string;
+  ticker: string;
+  side: PositionSide;
+  quantity: Decimal;
+  entryPrice: Decimal;
+  currentPrice: Decimal;
+  unrealizedPnl: Decimal;
+  stopLossPrice: Decimal | null;
+  takeProfitPrice: Decimal | null;
+  signalId: string | null;
+  strategy: string | null;
+  entryOrderId: string | null;
+  stopLossOrderId: string | null;
+  takeProfitOrderId: string | null;
+  openedAt: Date;
+  updatedAt: Date;
+}
+
+export interface PriceMark {
+  positionId: string;
+  currentPrice: Decimal;
+  unrealizedPnl: Decimal;
+  updatedAt: Date;
+}
+
+function toRow(r: PositionRecord): PositionRow {
+  return {
+    position_id: r.positionId,
+    ticker: r.ticker,
+    side: r.side,
+    quantity: money.write(r.quantity),
+    entry_price: money.write(r.entryPrice),
+    current_price: money.write(r.currentPrice),
+    unrealized_pnl: money.write(r.unrealizedPnl),
+    stop_loss_price: money.writeOrNull(r.stopLossPrice),
+    take_profit_price: money.writeOrNull(r.takeProfitPrice),
+    signal_id: r.signalId,
+    strategy: r.strategy,
+    entry_order_id: r.entryOrderId,
+    stop_loss_order_id: r.stopLossOrderId,
+    take_profit_order_id: r.takeProfitOrderId,
+    opened_at: writeTime(r.openedAt),
+    updated_at: writeTime(r.updatedAt),
+  };
+}
+
+function fromRow(row: PositionRow): PositionRecord {
+  return {
+    positionId: row.position_id,
+    ticker: row.ticker,
+    side: row.side as PositionSide,
+    quantity: money.read(row.quantity),
+    entryPrice: money.read(row.entry_price),
+    currentPrice: money.read(row.current_price),
+    unrealizedPnl: money.read(row.unrealized_pnl),
+    stopLossPrice: money.readOrNull(row.stop_loss_price),
+    takeProfitPrice: money.readOrNull(row.take_profit_price),
+    signalId: row.signal_id,
+    strategy: row.strategy,
+    entryOrderId: row.entry_order_id,
+    stopLossOrderId: row.stop_loss_order_id,
+    takeProfitOrderId: row.take_profit_order_id,
+    openedAt: readTime(row.opened_at),
+    updatedAt: readTime(row.updated_at),
+  };
+}
+
+export class PositionsRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(record: PositionRecord): Promise<void> {
+    await this.db.insertInto('positions').values(toRow(record)).execute();
+  }
+
+  /** Replaces every field of an existing position (e.g. after another partial fill). */
+  async update(record: PositionRecord): Promise<void> {
+    const { position_id, ...rest } = toRow(record);
+    await this.db.updateTable('positions').set(rest).where('position_id', '=', position_id).execute();
+  }
+
+  async get(positionId: string): Promise<PositionRecord | null> {
+    const row = await this.db.selectFrom('positions').selectAll().where('position_id', '=', positionId).executeTakeFirst();
+    return row ? fromRow(row) : null;
+  }
+
+  async getByTicker(ticker: string): Promise<PositionRecord | null> {
+    const row = await this.db.selectFrom('positions').selectAll().where('ticker', '=', ticker).executeTakeFirst();
+    return row ? fromRow(row) : null;
+  }
+
+  async list(): Promise<PositionRecord[]> {
+    const rows = await this.db.selectFrom('positions').selectAll().orderBy('opened_at').execute();
+    return rows.map(fromRow);
+  }
+
+  async count(): Promise<number> {
+    const { n } = await this.db
+      .selectFrom('positions')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(n);
+  }
+
+  /** Marks many positions to market in one transaction. */
+  async markPrices(marks: readonly PriceMark[]): Promise<void> {
+    if (marks.length === 0) return;
+    await inTransaction(this.db, async (trx) => {
+      for (const m of marks) {
+        await trx
+          .updateTable('positions')
+          .set({
+            current_price: money.write(m.currentPrice),
+            unrealized_pnl: money.write(m.unrealizedPnl),
+            updated_at: writeTime(m.updatedAt),
+          })
+          .where('position_id', '=', m.positionId)
+          .execute();
+      }
+    });
+  }
+
+  /**
+   * Closes a position: the closed row is written and the open row deleted in
+   * one transaction, so a crash leaves it either open or closed, never both.
+   * Returns false when the position was already gone (closed by another path).
+   */
+  async close(closed: ClosedPositionRecord): Promise<boolean> {
+    return inTransaction(this.db, async (trx) => {
+      const deleted = await trx.deleteFrom('positions').where('position_id', '=', closed.positionId).executeTakeFirst();
+      if (deleted.numDeletedRows === 0n) return false;
+      await trx.insertInto('closed_positions').values(closedToRow(closed)).execute();
+      return true;
+    });
+  }
+}

@@ -1,0 +1,60 @@
+import type { Kysely } from 'kysely';
+import type { Decimal } from '../../broker/money.js';
+import { money, readTime, writeTime } from '../codec.js';
+import type { Database } from '../schema.js';
+
+export type TradingStateName = 'ACTIVE' | 'HALTED';
+
+export interface TradingState {
+  state: TradingStateName;
+  reason: string | null;
+  changedBy: string | null;
+  changedAt: Date;
+  dayStartEquity: Decimal | null;
+  dayStartDate: string | null;
+  peakEquity: Decimal | null;
+}
+
+/** The single row of `trading_state` (created by the first migration). */
+export class TradingStateRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async get(): Promise<TradingState> {
+    const row = await this.db.selectFrom('trading_state').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
+    return {
+      state: row.state as TradingStateName,
+      reason: row.reason,
+      changedBy: row.changed_by,
+      changedAt: readTime(row.changed_at),
+      dayStartEquity: money.readOrNull(row.day_start_equity),
+      dayStartDate: row.day_start_date,
+      peakEquity: money.readOrNull(row.peak_equity),
+    };
+  }
+
+  /**
+   * Sets ACTIVE or HALTED. Returns false when it already was in that state,
+   * so a halt triggered twice is announced once.
+   */
+  async setState(state: TradingStateName, reason: string | null, changedBy: string, at: Date): Promise<boolean> {
+    const result = await this.db
+      .updateTable('trading_state')
+      .set({ state, reason, changed_by: changedBy, changed_at: writeTime(at) })
+      .where('id', '=', 1)
+      .where('state', '!=', state)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  async setDayStart(day: string, equity: Decimal): Promise<void> {
+    await this.db
+      .updateTable('trading_state')
+      .set({ day_start_date: day, day_start_equity: money.write(equity) })
+      .where('id', '=', 1)
+      .execute();
+  }
+
+  async setPeakEquity(equity: Decimal): Promise<void> {
+    await this.db.updateTable('trading_state').set({ peak_equity: money.write(equity) }).where('id', '=', 1).execute();
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * Kysely's view of the database. Money and quantities are TEXT holding
+ * canonical decimal strings (see broker/money.ts `toStorage`); times are
+ * ISO-8601 UTC strings, which SQLite's date functions read as they are.
+ */
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+type DecimalText = string;
+type IsoTime = string;
+
+export interface ExecutedOrdersTable {
+  order_id: string;
+  client_order_id: string;
+  ticker: string;
+  signal_id: string | null;
+  side: string;
+  quantity: DecimalText;
+  order_type: string;
+  order_class: string;
+  parent_order_id: string | null;
+  limit_price: DecimalText | null;
+  stop_price: DecimalText | null;
+  trail_price: DecimalText | null;
+  trail_percent: DecimalText | null;
+  time_in_force: string;
+  status: string;
+  filled_qty: DecimalText;
+  filled_avg_price: DecimalText | null;
+  /** The price the signal expected: the base of slippage. */
+  signal_price: DecimalText | null;
+  /** Leg of a bracket: entry, stop_loss, take_profit; null for a simple order. */
+  leg: string | null;
+  status_reason: string | null;
+  submitted_at: IsoTime;
+  filled_at: IsoTime | null;
+  updated_at: IsoTime;
+}
+
+export interface PositionsTable {
+  position_id: string;
+  ticker: string;
+  side: string;
+  quantity: DecimalText;
+  entry_price: DecimalText;
+  current_price: DecimalText;
+  unrealized_pnl: DecimalText;
+  stop_loss_price: DecimalText | null;
+  take_profit_price: DecimalText | null;
+  signal_id: string | null;
+  strategy: string | null;
+  /** The broker's bracket legs, when it holds them (exits then need no order from us). */
+  entry_order_id: string | null;
+  stop_loss_order_id: string | null;
+  take_profit_order_id: string | null;
+  opened_at: IsoTime;
+  updated_at: IsoTime;
+}
+
+export interface ClosedPositionsTable {
+  position_id: string;
+  ticker: string;
+  side: string;
+  quantity: DecimalText;
+  entry_price: DecimalText;
+  exit_price: DecimalText;
+  realized_pnl: DecimalText;
+  realized_pnl_pct: DecimalText;
+  exit_reason: string;
+  signal_id: string | null;
+  strategy: string | null;
+  exit_order_id: string | null;
+  opened_at: IsoTime;
+  closed_at: IsoTime;
+}
+
+export interface SignalsTable {
+  signal_id: string;
+  ticker: string;
+  action: string;
+  entry_price: DecimalText;
+  stop_loss_price: DecimalText;
+  take_profit_price: DecimalText;
+  confidence: DecimalText;
+  position_size_pct: DecimalText | null;
+  signal_type: string | null;
+  strategy: string | null;
+  /** Where it came from: discord, console, webhook, code. */
+  source: string;
+  status: string;
+  /** The signal's own timestamp, as its producer stamped it. */
+  signal_time: IsoTime;
+  received_at: IsoTime;
+  expires_at: IsoTime;
+  decided_by: string | null;
+  decided_at: IsoTime | null;
+  decision_note: string | null;
+  order_id: string | null;
+  /** Where its approval message lives, so a restart can edit it. */
+  channel_id: string | null;
+  message_id: string | null;
+  /** The signal as received (JSON). */
+  payload: string;
+}
+
+export interface EquitySnapshotsTable {
+  id: Generated<number>;
+  taken_at: IsoTime;
+  /** YYYY-MM-DD in the trading time zone. */
+  trading_day: string;
+  /** intraday, or eod (one per trading day). */
+  kind: string;
+  equity: DecimalText;
+  cash: DecimalText;
+  positions_value: DecimalText;
+  unrealized_pnl: DecimalText;
+  realized_pnl_day: DecimalText;
+  open_positions: number;
+}
+
+export interface AlertsTable {
+  id: Generated<number>;
+  event_key: string;
+  kind: string;
+  payload: string;
+  created_at: IsoTime;
+  posted_at: IsoTime | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: IsoTime;
+  /** Who: a Discord user id, `console`, or `system`. */
+  actor: string;
+  actor_name: string | null;
+  action: string;
+  target: string | null;
+  /** ok, refused or error. */
+  outcome: string;
+  details: string | null;
+}
+
+export interface TradingStateTable {
+  /** Always 1: the table holds one row. */
+  id: number;
+  state: string;
+  reason: string | null;
+  changed_by: string | null;
+  changed_at: IsoTime;
+  /** Equity at the start of `day_start_date`: the base of the daily loss limit. */
+  day_start_equity: DecimalText | null;
+  day_start_date: string | null;
+  /** Highest equity seen: the base of the drawdown limit. */
+  peak_equity: DecimalText | null;
+}
+
+export interface Database {
+  executed_orders: ExecutedOrdersTable;
+  positions: PositionsTable;
+  closed_positions: ClosedPositionsTable;
+  signals: SignalsTable;
+  equity_snapshots: EquitySnapshotsTable;
+  alerts: AlertsTable;
+  audit_log: AuditLogTable;
+  trading_state: TradingStateTable;
+}
+
+export type ExecutedOrderRow = Selectable<ExecutedOrdersTable>;
+export type NewExecutedOrderRow = Insertable<ExecutedOrdersTable>;
+export type ExecutedOrderUpdate = Updateable<ExecutedOrdersTable>;
+export type PositionRow = Selectable<PositionsTable>;
+export type ClosedPositionRow = Selectable<ClosedPositionsTable>;
+export type SignalRow = Selectable<SignalsTable>;
+export type EquitySnapshotRow = Selectable<EquitySnapshotsTable>;
+export type AlertRow = Selectable<AlertsTable>;
+export type AuditLogRow = Selectable<AuditLogTable>;
+export type TradingStateRow = Selectable<TradingStateTable>;
