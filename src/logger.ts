@@ -4,7 +4,7 @@
  * values (and bearer-style tokens) are cut out of any string, error messages
  * and stacks included. Logs go to stderr so the console front end owns stdout.
  */
-import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { type ChildLoggerOptions, type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
 import pretty from 'pino-pretty';
 
 export type { Logger } from 'pino';
@@ -76,7 +76,7 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
     (process.stderr.isTTY
       ? pretty({ destination: 2, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', sync: true })
       : pino.destination({ dest: 2, sync: true }));
-  return pino(
+  const logger = pino(
     {
       level: options.level ?? 'info',
       base: undefined,
@@ -91,11 +91,19 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
           method.apply(this, scrubbed);
         },
       },
-      formatters: {
-        // Bindings of child loggers do not pass through logMethod.
-        bindings: (bindings) => redactSecrets(bindings, secrets) as Record<string, unknown>,
-      },
+      // Errors were already turned into scrubbed plain objects above.
+      serializers: { err: (err: unknown) => err },
     },
     destination,
   );
+  return withScrubbedChildren(logger, secrets);
+}
+
+/** Child bindings do not pass through logMethod, so children scrub them on the way in. */
+function withScrubbedChildren(logger: Logger, secrets: readonly string[]): Logger {
+  const child = logger.child.bind(logger);
+  const scrubbingChild = (bindings: Record<string, unknown>, options?: ChildLoggerOptions<never>): Logger =>
+    withScrubbedChildren(child<never>(redactSecrets(bindings, secrets) as Record<string, unknown>, options), secrets);
+  logger.child = scrubbingChild as unknown as Logger['child'];
+  return logger;
 }

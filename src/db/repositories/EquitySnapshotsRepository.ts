@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Decimal } from '../../broker/money.js';
 import { money, readTime, writeTime } from '../codec.js';
 import type { Database, EquitySnapshotRow } from '../schema.js';
@@ -61,7 +61,8 @@ export class EquitySnapshotsRepository {
       .onConflict((oc) =>
         oc
           .column('trading_day')
-          .where('kind', '=', 'eod')
+          // The partial index's predicate, as a literal: SQLite matches it by text, not by a bound value.
+          .where(sql<boolean>`kind = 'eod'`)
           .doUpdateSet({ ...values }),
       )
       .execute();
