@@ -206,6 +206,9 @@ const DEFAULTS: Partial<Record<keyof typeof envSchema.shape, string>> = {
 
 type Env = z.infer<typeof envSchema>;
 
+/** Every variable the product reads. */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 export interface Config {
   broker: 'sim' | 'alpaca';
   alpaca: {
@@ -362,9 +365,8 @@ const SECRET_SET: ReadonlySet<string> = new Set(SECRET_VARIABLES);
  * a `.env` file with `DISCORD_TOKEN=`. Throws ConfigError listing every problem.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const known = Object.keys(envSchema.shape);
   const input: Record<string, string> = {};
-  for (const name of known) {
+  for (const name of CONFIG_VARIABLES) {
     const value = env[name];
     const fallback = DEFAULTS[name as keyof typeof DEFAULTS];
     if (value !== undefined && value.trim() !== '') input[name] = value;

@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, secretValues, tradingMode } from '../src/config.js';
+import { CONFIG_VARIABLES, ConfigError, loadConfig, secretValues, tradingMode } from '../src/config.js';
+import { plain } from './helpers/plain.js';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -131,5 +134,19 @@ describe('configuration', () => {
     });
     expect(secretValues(c).sort()).toEqual(['MTIz.discord.token', 'PKAAAAAAAAAAAAAAAAAA', 'secret-secret-secret', 'webhook-secret-0123456789']);
     expect(tradingMode(c)).toBe('PAPER');
+  });
+});
+
+describe('.env.example', () => {
+  const example = parseEnv(readFileSync(new URL('../.env.example', import.meta.url), 'utf8'));
+
+  it('documents every variable the product reads (the APCA_* aliases in a comment)', () => {
+    const documented = Object.keys(example).sort();
+    const read = CONFIG_VARIABLES.filter((v) => !v.startsWith('APCA_')).sort();
+    expect(documented).toEqual(read);
+  });
+
+  it('states the same defaults the code applies', () => {
+    expect(plain(loadConfig(example))).toEqual(plain(loadConfig({})));
   });
 });

@@ -1,0 +1,22 @@
+/**
+ * `npm run bench`: every benchmark, several runs each, medians printed as
+ * Markdown tables (the README quotes them). Timings live here, never in tests.
+ */
+import { cpus, totalmem } from 'node:os';
+import { benchPersistence, type PersistenceFigures, persistenceTable } from './persistence.js';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+
+async function main(): Promise<void> {
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  console.log(`machine: ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; ${RUNS} runs, medians\n`);
+
+  const persistence: PersistenceFigures[] = [];
+  for (let i = 0; i < RUNS; i++) persistence.push(await benchPersistence());
+  console.log(persistenceTable(persistence));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

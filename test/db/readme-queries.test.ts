@@ -1,0 +1,77 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import SqliteDatabase from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { dec } from '../../src/broker/money.js';
+import type { Store } from '../../src/db/index.js';
+import { at, closedRecord, orderRecord, positionRecord } from '../helpers/fixtures.js';
+import { useTempStore } from '../helpers/tempDb.js';
+
+/** The `sqlite3 data/trading.db "…"` examples of the README, in order. */
+const README_QUERIES = [...readFileSync(new URL('../../README.md', import.meta.url), 'utf8').matchAll(/^sqlite3 data\/trading\.db "(.+)"$/gm)].map(
+  (m) => m[1]!,
+);
+
+const hasSqliteShell = (() => {
+  try {
+    execFileSync('sqlite3', ['-version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+async function seed(store: Store): Promise<void> {
+  await store.positions.insert(positionRecord({ positionId: 'open-1', ticker: 'NVDA' }));
+  const trades = [
+    ['w1', 'AAPL', '987.50'],
+    ['l1', 'AAPL', '-512.00'],
+    ['w2', 'MSFT', '0.01'],
+    ['z1', 'TSLA', '0'],
+  ] as const;
+  for (const [id, ticker, pnl] of trades) {
+    await store.positions.insert(positionRecord({ positionId: id, ticker }));
+    await store.positions.close(closedRecord({ positionId: id, ticker, realizedPnl: dec(pnl), closedAt: at(trades.findIndex((t) => t[0] === id) * 10) }));
+  }
+  await store.orders.insert(orderRecord({ orderId: 'work-1', clientOrderId: 'c-work', ticker: 'NVDA', status: 'partially_filled', filledQty: dec(40) }));
+  await store.orders.insert(orderRecord({ orderId: 'done-1', clientOrderId: 'c-done', status: 'filled', filledQty: dec(100) }));
+}
+
+describe('the README database examples', () => {
+  const newStore = useTempStore();
+
+  it('are all found', () => {
+    expect(README_QUERIES.length).toBe(6);
+  });
+
+  it('give the right answers on a real database file (text amounts included)', async () => {
+    const store = await newStore();
+    await seed(store);
+    const db = new SqliteDatabase(store.path, { readonly: true });
+    const run = (sql: string) => db.prepare(sql).raw().all();
+    try {
+      const [positions, recent, total, winRate, working, byTicker] = README_QUERIES.map(run);
+      expect(positions).toHaveLength(1);
+      expect(recent!.map((r) => r[0])).toEqual(['z1', 'w2', 'l1', 'w1']);
+      expect(total).toEqual([[475.51]]);
+      expect(winRate).toEqual([[4, 2]]); // 0 is not a win, 0.01 is
+      expect(working).toEqual([['work-1', 'NVDA', 'buy', '100', 'partially_filled']]);
+      expect(byTicker).toEqual([
+        ['AAPL', 2, 475.5],
+        ['MSFT', 1, 0.01],
+        ['TSLA', 1, 0],
+      ]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it.runIf(hasSqliteShell)('run unchanged in the sqlite3 shell while the bot holds the file open', async () => {
+    const store = await newStore();
+    await seed(store);
+    const shell = (sql: string) => execFileSync('sqlite3', [store.path, sql], { encoding: 'utf8' }).trim();
+    expect(shell(README_QUERIES[2]!)).toBe('475.51');
+    expect(shell(README_QUERIES[3]!)).toBe('4|2');
+    expect(shell(README_QUERIES[4]!)).toBe('work-1|NVDA|buy|100|partially_filled');
+  });
+});
