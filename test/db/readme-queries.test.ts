@@ -48,7 +48,7 @@ describe('the README database examples', () => {
     const store = await newStore();
     await seed(store);
     const db = new SqliteDatabase(store.path, { readonly: true });
-    const run = (sql: string) => db.prepare(sql).raw().all();
+    const run = (sql: string) => db.prepare(sql).raw().all() as unknown[][];
     try {
       const [positions, recent, total, winRate, working, byTicker] = README_QUERIES.map(run);
       expect(positions).toHaveLength(1);
