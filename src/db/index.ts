@@ -12,6 +12,7 @@ import { EquitySnapshotsRepository } from './repositories/EquitySnapshotsReposit
 import { ExecutedOrdersRepository } from './repositories/ExecutedOrdersRepository.js';
 import { PositionsRepository } from './repositories/PositionsRepository.js';
 import { SignalsRepository } from './repositories/SignalsRepository.js';
+import { SimStateRepository } from './repositories/SimStateRepository.js';
 import { TradingStateRepository } from './repositories/TradingStateRepository.js';
 import type { Database } from './schema.js';
 import { inTransaction } from './transaction.js';
@@ -25,6 +26,7 @@ export interface Repositories {
   alerts: AlertsRepository;
   audit: AuditLogRepository;
   tradingState: TradingStateRepository;
+  simState: SimStateRepository;
 }
 
 export interface Store extends Repositories {
@@ -44,6 +46,7 @@ function repositories(db: Kysely<Database>): Repositories {
     alerts: new AlertsRepository(db),
     audit: new AuditLogRepository(db),
     tradingState: new TradingStateRepository(db),
+    simState: new SimStateRepository(db),
   };
 }
 
@@ -78,4 +81,5 @@ export * from './repositories/EquitySnapshotsRepository.js';
 export * from './repositories/ExecutedOrdersRepository.js';
 export * from './repositories/PositionsRepository.js';
 export * from './repositories/SignalsRepository.js';
+export * from './repositories/SimStateRepository.js';
 export * from './repositories/TradingStateRepository.js';

@@ -155,6 +155,13 @@ export interface TradingStateTable {
   peak_equity: DecimalText | null;
 }
 
+export interface SimStateTable {
+  id: number;
+  /** The engine's snapshot (JSON, amounts as decimal strings). */
+  snapshot: string;
+  saved_at: IsoTime;
+}
+
 export interface Database {
   executed_orders: ExecutedOrdersTable;
   positions: PositionsTable;
@@ -164,6 +171,7 @@ export interface Database {
   alerts: AlertsTable;
   audit_log: AuditLogTable;
   trading_state: TradingStateTable;
+  sim_state: SimStateTable;
 }
 
 export type ExecutedOrderRow = Selectable<ExecutedOrdersTable>;

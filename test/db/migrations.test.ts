@@ -13,6 +13,7 @@ const TABLES = [
   'executed_orders',
   'positions',
   'signals',
+  'sim_state',
   'trading_state',
 ];
 
@@ -38,7 +39,7 @@ describe('migrations', () => {
     const report = await migrateToLatest(handle.db);
     await handle.close();
 
-    expect(report.applied).toEqual(['0001_initial']);
+    expect(report.applied).toEqual(['0001_initial', '0002_sim_state']);
     const db = new SqliteDatabase(path, { readonly: true });
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'kysely_%' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
     db.close();
