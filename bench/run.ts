@@ -4,6 +4,7 @@
  */
 import { cpus, totalmem } from 'node:os';
 import { benchPersistence, type PersistenceFigures, persistenceTable } from './persistence.js';
+import { benchSimulator, type SimulatorFigures, simulatorTable } from './simulator.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
@@ -14,6 +15,10 @@ async function main(): Promise<void> {
   const persistence: PersistenceFigures[] = [];
   for (let i = 0; i < RUNS; i++) persistence.push(await benchPersistence());
   console.log(persistenceTable(persistence));
+
+  const simulator: SimulatorFigures[] = [];
+  for (let i = 0; i < RUNS; i++) simulator.push(benchSimulator());
+  console.log(`\n${simulatorTable(simulator)}`);
 }
 
 main().catch((error: unknown) => {

@@ -142,6 +142,10 @@ const envSchema = z.object({
   SIM_PRICES: simPricesVar,
   SIM_SEED: intVar('a whole number (e.g. 42)', 0, 2 ** 31 - 1),
   SIM_MARKET_HOURS: z.enum(['always', 'nyse'], { message: 'expected `always` or `nyse`' }),
+  SIM_SLIPPAGE_BPS: decimalVar('basis points from 0 to 1000 (e.g. 5)', (d) => d.gte(0) && d.lte(1000)),
+  SIM_MARGIN_MULTIPLIER: z.enum(['1', '2', '4'], { message: 'expected 1 (cash account), 2 or 4 (margin)' }),
+  SIM_VOLUME_PER_TICK: decimalVar('a share count above 0 (e.g. 500)', (d) => d.gt(0)).optional(),
+  SIM_COMMISSION_PER_SHARE: decimalVar('dollars per share, 0 or more (e.g. 0.005)', (d) => d.gte(0)),
   DISCORD_TOKEN: secretVar.optional(),
   DISCORD_APPLICATION_ID: snowflakeVar.optional(),
   DISCORD_GUILD_ID: snowflakeVar.optional(),
@@ -184,6 +188,9 @@ const DEFAULTS: Partial<Record<keyof typeof envSchema.shape, string>> = {
   SIM_PRICES: DEFAULT_SIM_PRICES,
   SIM_SEED: '42',
   SIM_MARKET_HOURS: 'always',
+  SIM_SLIPPAGE_BPS: '0',
+  SIM_MARGIN_MULTIPLIER: '2',
+  SIM_COMMISSION_PER_SHARE: '0',
   DISCORD_TRADER_ROLE_IDS: '',
   DISCORD_TRADER_USER_IDS: '',
   SIZING_METHOD: 'risk',
@@ -226,6 +233,11 @@ export interface Config {
     prices: ReadonlyMap<string, Decimal>;
     seed: number;
     marketHours: 'always' | 'nyse';
+    slippageBps: Decimal;
+    marginMultiplier: 1 | 2 | 4;
+    /** Partial fills: most shares an order fills per price tick; null = no cap. */
+    volumePerTick: Decimal | null;
+    commissionPerShare: Decimal;
   };
   discord: {
     token: string | null;
@@ -315,6 +327,10 @@ function toConfig(env: Env): Config {
       prices: env.SIM_PRICES,
       seed: env.SIM_SEED,
       marketHours: env.SIM_MARKET_HOURS,
+      slippageBps: env.SIM_SLIPPAGE_BPS,
+      marginMultiplier: Number(env.SIM_MARGIN_MULTIPLIER) as 1 | 2 | 4,
+      volumePerTick: env.SIM_VOLUME_PER_TICK ?? null,
+      commissionPerShare: env.SIM_COMMISSION_PER_SHARE,
     },
     discord: {
       token: env.DISCORD_TOKEN ?? null,

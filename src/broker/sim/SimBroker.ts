@@ -1,0 +1,221 @@
+/**
+ * BrokerInterface over the in-process simulator engine: the product's default
+ * broker (BROKER=sim). Refusals arrive as the same error classes the Alpaca
+ * adapter raises, and state is saved after every change when a store is given.
+ */
+import type { BrokerInterface } from '../BrokerInterface.js';
+import {
+  BrokerError,
+  InsufficientFundsError,
+  NotFoundError,
+  OrderRejectedError,
+} from '../errors.js';
+import type { Decimal } from '../money.js';
+import type {
+  Account,
+  BracketOrder,
+  BracketOrderParams,
+  CalendarDay,
+  ClosePositionOptions,
+  Clock,
+  Order,
+  OrderFilter,
+  OrderSide,
+  OrderType,
+  PlaceOrderOptions,
+  Position,
+  TradeUpdate,
+  TradeUpdateListener,
+} from '../types.js';
+import { AlpacaCode, type OrderRequest, SimRejection } from './api.js';
+import type { SimEngine, SimSnapshot } from './engine.js';
+
+/** Where the simulator keeps its state between runs. */
+export interface SimStatePersistence {
+  load(): Promise<string | null>;
+  save(snapshot: string, at: Date): Promise<void>;
+}
+
+/** Maps the engine's Alpaca-style refusal to the product's error classes. */
+export function toBrokerError(error: unknown): unknown {
+  if (!(error instanceof SimRejection)) return error;
+  const details = { code: error.code, status: error.status, brokerMessage: error.message };
+  if (error.status === 404) return new NotFoundError(error.message, details);
+  if (error.status === 403 && error.code === AlpacaCode.InsufficientBuyingPower && /buying power/.test(error.message)) {
+    return new InsufficientFundsError(error.message, details);
+  }
+  if ([400, 403, 422].includes(error.status)) return new OrderRejectedError(error.message, details);
+  return new BrokerError(error.message, details);
+}
+
+export class SimBroker implements BrokerInterface {
+  readonly name = 'sim';
+  private saving: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly engine: SimEngine,
+    private readonly persistence: SimStatePersistence | null = null,
+  ) {}
+
+  /** Restores the saved paper account, if there is one. */
+  async connect(): Promise<void> {
+    const saved = await this.persistence?.load();
+    if (saved) this.engine.restore(JSON.parse(saved) as SimSnapshot);
+    await this.persist();
+  }
+
+  async disconnect(): Promise<void> {
+    await this.persist();
+  }
+
+  async getAccount(): Promise<Account> {
+    return this.engine.account();
+  }
+
+  async getPositions(): Promise<Position[]> {
+    return this.engine.positions();
+  }
+
+  async getPosition(ticker: string): Promise<Position | null> {
+    return this.engine.position(ticker.toUpperCase());
+  }
+
+  placeOrder(ticker: string, side: OrderSide, quantity: Decimal, orderType: OrderType, opts: PlaceOrderOptions): Promise<Order> {
+    return this.mutate(() =>
+      this.engine.submit({
+        symbol: ticker,
+        qty: quantity,
+        side,
+        type: orderType,
+        timeInForce: opts.timeInForce ?? 'day',
+        limitPrice: opts.limitPrice ?? null,
+        stopPrice: opts.stopPrice ?? null,
+        trailPrice: opts.trailPrice ?? null,
+        trailPercent: opts.trailPercent ?? null,
+        clientOrderId: opts.clientOrderId,
+      }),
+    );
+  }
+
+  async placeBracketOrder(params: BracketOrderParams): Promise<BracketOrder> {
+    const request: OrderRequest = {
+      symbol: params.ticker,
+      qty: params.quantity,
+      side: params.side,
+      type: params.entryType,
+      timeInForce: params.timeInForce,
+      limitPrice: params.limitPrice ?? null,
+      orderClass: 'bracket',
+      takeProfit: { limitPrice: params.takeProfitPrice },
+      stopLoss: { stopPrice: params.stopLossPrice, limitPrice: params.stopLossLimitPrice ?? null },
+      clientOrderId: params.clientOrderId,
+    };
+    const entry = await this.mutate(() => this.engine.submit(request));
+    return bracketOf(entry);
+  }
+
+  async getOrder(id: string): Promise<Order> {
+    const order = this.engine.getOrder(id);
+    if (!order) throw new NotFoundError(`order ${id} not found`, { status: 404, code: AlpacaCode.NotFound });
+    return order;
+  }
+
+  async getOrderByClientId(clientOrderId: string): Promise<Order | null> {
+    return this.engine.getOrderByClientId(clientOrderId);
+  }
+
+  async listOrders(filter?: OrderFilter): Promise<Order[]> {
+    return this.engine.listOrders(filter);
+  }
+
+  cancelOrder(id: string): Promise<void> {
+    return this.mutate(() => this.engine.cancelOrder(id));
+  }
+
+  async cancelAllOrders(): Promise<void> {
+    await this.mutate(() => this.engine.cancelAllOrders());
+  }
+
+  closePosition(ticker: string, opts?: ClosePositionOptions): Promise<Order> {
+    return this.mutate(() => this.engine.closePosition(ticker, opts ?? {}));
+  }
+
+  closeAllPositions(): Promise<Order[]> {
+    return this.mutate(() => this.engine.closeAllPositions());
+  }
+
+  async getClock(): Promise<Clock> {
+    return this.engine.clock();
+  }
+
+  async getCalendar(start: string, end: string): Promise<CalendarDay[]> {
+    return this.engine.calendar(start, end);
+  }
+
+  async getLatestPrices(tickers: readonly string[]): Promise<Map<string, Decimal>> {
+    const prices = new Map<string, Decimal>();
+    for (const ticker of tickers) {
+      const trade = this.engine.latestTrade(ticker.toUpperCase());
+      if (trade) prices.set(ticker.toUpperCase(), trade.price);
+    }
+    return prices;
+  }
+
+  onTradeUpdate(listener: TradeUpdateListener): () => void {
+    return this.engine.onTradeUpdate(listener);
+  }
+
+  /** `/sim price`: sets a price; returns the trade updates that followed at once. */
+  setPrice(ticker: string, price: Decimal): Promise<TradeUpdate[]> {
+    return this.mutate(() => this.collecting(() => this.engine.setPrice(ticker, price)));
+  }
+
+  /** `/sim advance`: moves the simulated clock; returns the trade updates on the way. */
+  advance(minutes: number): Promise<TradeUpdate[]> {
+    return this.mutate(() => this.collecting(() => this.engine.advance(minutes)));
+  }
+
+  private collecting(command: () => void): TradeUpdate[] {
+    const updates: TradeUpdate[] = [];
+    const stop = this.engine.onTradeUpdate((u) => updates.push(u));
+    try {
+      command();
+    } finally {
+      stop();
+    }
+    return updates;
+  }
+
+  /** Runs an engine command, maps its refusal, and saves the new state. */
+  private async mutate<T>(command: () => T): Promise<T> {
+    let result: T;
+    try {
+      result = command();
+    } catch (error) {
+      throw toBrokerError(error);
+    }
+    await this.persist();
+    return result;
+  }
+
+  /** Saves are chained so two quick commands never write out of order. */
+  private persist(): Promise<void> {
+    const persistence = this.persistence;
+    if (!persistence) return Promise.resolve();
+    const snapshot = JSON.stringify(this.engine.snapshot());
+    const at = this.engine.clockSource.now();
+    // A failed save is reported to its caller but does not block the next one.
+    const next = this.saving.catch(() => undefined).then(() => persistence.save(snapshot, at));
+    this.saving = next;
+    return next;
+  }
+}
+
+/** A bracket's entry with its legs picked out by type. */
+export function bracketOf(entry: Order): BracketOrder {
+  return {
+    entryOrder: entry,
+    takeProfitOrder: entry.legs.find((l) => l.type === 'limit') ?? null,
+    stopLossOrder: entry.legs.find((l) => l.type === 'stop' || l.type === 'stop_limit') ?? null,
+  };
+}

@@ -1,0 +1,171 @@
+/**
+ * The simulator's market clock. Time moves only when told (`advance`, `set`),
+ * so tests and `/sim advance` control it exactly. Two calendars: `always`
+ * (every day a session from midnight to midnight, New York time) and `nyse`
+ * (09:30–16:00 New York, weekdays, NYSE holidays from the nyse-holidays
+ * library, 13:00 early closes by the exchange's rules).
+ */
+import { getHolidays } from 'nyse-holidays';
+import type { CalendarDay, Clock } from '../types.js';
+
+export type MarketHoursMode = 'always' | 'nyse';
+
+export interface SimClockOptions {
+  mode: MarketHoursMode;
+  start?: Date;
+}
+
+export const EXCHANGE_TIME_ZONE = 'America/New_York';
+
+const partsFormat = new Intl.DateTimeFormat('en-US', {
+  timeZone: EXCHANGE_TIME_ZONE,
+  hourCycle: 'h23',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
+
+function wallParts(at: Date): { y: number; m: number; d: number; h: number; mi: number; s: number } {
+  const p = Object.fromEntries(partsFormat.formatToParts(at).map((x) => [x.type, Number(x.value)]));
+  return { y: p.year!, m: p.month!, d: p.day!, h: p.hour!, mi: p.minute!, s: p.second! };
+}
+
+/** New York's offset from UTC at an instant, in ms (negative: -4h or -5h). */
+function offsetMs(at: Date): number {
+  const p = wallParts(at);
+  return Date.UTC(p.y, p.m - 1, p.d, p.h, p.mi, p.s) - Math.floor(at.getTime() / 1000) * 1000;
+}
+
+/** The instant of a New York wall time on a YYYY-MM-DD date (DST-aware). */
+export function exchangeTime(date: string, hour: number, minute: number): Date {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const asUtc = Date.UTC(y, m - 1, d, hour, minute);
+  // Two passes settle the offset even on a DST-change day.
+  let utc = asUtc - offsetMs(new Date(asUtc));
+  utc = asUtc - offsetMs(new Date(utc));
+  return new Date(utc);
+}
+
+/** YYYY-MM-DD of an instant in New York. */
+export function exchangeDate(at: Date): string {
+  const p = wallParts(at);
+  return `${p.y}-${String(p.m).padStart(2, '0')}-${String(p.d).padStart(2, '0')}`;
+}
+
+export function addDays(date: string, days: number): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}
+
+function weekday(date: string): number {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d)).getUTCDay();
+}
+
+const holidayCache = new Map<number, ReadonlySet<string>>();
+
+function holidaysOf(year: number): ReadonlySet<string> {
+  let set = holidayCache.get(year);
+  if (!set) {
+    set = new Set(getHolidays(year).map((h) => h.dateString));
+    holidayCache.set(year, set);
+  }
+  return set;
+}
+
+function isNyseHoliday(date: string): boolean {
+  return holidaysOf(Number(date.slice(0, 4))).has(date);
+}
+
+/**
+ * NYSE closes at 13:00 on July 3 and December 24 when they are trading days,
+ * and on the day after Thanksgiving. The library lists full closures only.
+ */
+function isEarlyClose(date: string): boolean {
+  const md = date.slice(5);
+  if (md === '07-03' || md === '12-24') return true;
+  // Thanksgiving is the fourth Thursday of November: the Friday after is day 23–29.
+  const day = Number(date.slice(8));
+  return date.slice(5, 7) === '11' && weekday(date) === 5 && day >= 23 && day <= 29;
+}
+
+export class SimClock {
+  readonly mode: MarketHoursMode;
+  private current: Date;
+
+  constructor(options: SimClockOptions) {
+    this.mode = options.mode;
+    this.current = new Date((options.start ?? new Date()).getTime());
+  }
+
+  now(): Date {
+    return new Date(this.current.getTime());
+  }
+
+  set(at: Date): void {
+    this.current = new Date(at.getTime());
+  }
+
+  advance(ms: number): Date {
+    if (!Number.isFinite(ms) || ms < 0) throw new RangeError('the clock only moves forward: ms must be >= 0');
+    this.current = new Date(this.current.getTime() + ms);
+    return this.now();
+  }
+
+  tradingDay(at: Date = this.current): string {
+    return exchangeDate(at);
+  }
+
+  /** The session on a date, or null when the exchange is closed that day. */
+  session(date: string): CalendarDay | null {
+    if (this.mode === 'always') {
+      return { date, open: exchangeTime(date, 0, 0), close: exchangeTime(addDays(date, 1), 0, 0) };
+    }
+    const wd = weekday(date);
+    if (wd === 0 || wd === 6 || isNyseHoliday(date)) return null;
+    return { date, open: exchangeTime(date, 9, 30), close: exchangeTime(date, isEarlyClose(date) ? 13 : 16, 0) };
+  }
+
+  /** The session in progress at `at`, or null. */
+  sessionAt(at: Date = this.current): CalendarDay | null {
+    const s = this.session(exchangeDate(at));
+    return s && at >= s.open && at < s.close ? s : null;
+  }
+
+  isOpen(at: Date = this.current): boolean {
+    return this.sessionAt(at) !== null;
+  }
+
+  /** Alpaca's /v2/clock: whether it is open now, and the next open and close. */
+  clock(): Clock {
+    const now = this.now();
+    const today = exchangeDate(now);
+    const current = this.sessionAt(now);
+    if (current) return { timestamp: now, isOpen: true, nextOpen: this.nextSessionAfter(today).open, nextClose: current.close };
+    const todays = this.session(today);
+    const next = todays && now < todays.open ? todays : this.nextSessionAfter(today);
+    return { timestamp: now, isOpen: false, nextOpen: next.open, nextClose: next.close };
+  }
+
+  /** Alpaca's /v2/calendar: the sessions between two dates, inclusive. */
+  calendar(start: string, end: string): CalendarDay[] {
+    const days: CalendarDay[] = [];
+    for (let d = start; d <= end; d = addDays(d, 1)) {
+      const s = this.session(d);
+      if (s) days.push(s);
+    }
+    return days;
+  }
+
+  private nextSessionAfter(date: string): CalendarDay {
+    // No exchange closes for more than a few days in a row; 14 is a safe bound.
+    for (let i = 1; i <= 14; i++) {
+      const s = this.session(addDays(date, i));
+      if (s) return s;
+    }
+    throw new Error(`no trading session within 14 days after ${date}`);
+  }
+}

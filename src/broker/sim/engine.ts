@@ -1,0 +1,885 @@
+/**
+ * The paper-trading engine: Alpaca's order model (market, limit, stop,
+ * stop-limit, trailing stop; simple, bracket, OCO, OTO; day, gtc, ioc, fok)
+ * filled against the simulated feed, booked on a cash or margin account,
+ * with a trade update for every transition.
+ *
+ * Single-threaded and synchronous: every public call runs to completion, so
+ * no order can fill twice and the books always balance between calls.
+ */
+import { randomUUID } from 'node:crypto';
+import { Decimal, HUNDRED, ONE, ZERO, dec } from '../money.js';
+import {
+  Account,
+  type CalendarDay,
+  type Clock,
+  Order,
+  type OrderClass,
+  type OrderFilter,
+  type OrderSide,
+  type OrderStatus,
+  type OrderType,
+  Position,
+  TERMINAL_STATUSES,
+  type TimeInForce,
+  type TradeEvent,
+  type TradeUpdate,
+  type TradeUpdateListener,
+} from '../types.js';
+import {
+  AlpacaCode,
+  type AssetInfo,
+  type LatestTrade,
+  type OrderRequest,
+  type ReplaceRequest,
+  type SimEngineApi,
+  SimRejection,
+} from './api.js';
+import type { SimClock } from './clock.js';
+import { type FeedSnapshot, PriceFeed, roundToTick } from './feed.js';
+import { Ledger, type LedgerSnapshot } from './ledger.js';
+import { validateOrder } from './validation.js';
+
+export interface SimEngineOptions {
+  startingCash: Decimal;
+  prices: ReadonlyMap<string, Decimal>;
+  seed: number;
+  clock: SimClock;
+  /** Adverse slippage of market and triggered stop fills, in basis points. Default 0. */
+  slippageBps?: Decimal;
+  /** Most shares one order can fill per price tick (partial fills); null = no cap. */
+  volumePerTick?: Decimal | null;
+  /** 1 = cash account (no shorts); 2 or 4 = margin. Default 2. */
+  marginMultiplier?: 1 | 2 | 4;
+  /** Commission per share. Default 0, like Alpaca. */
+  commissionPerShare?: Decimal;
+}
+
+/** An order as the engine tracks it: mutable, with the links Alpaca keeps. */
+interface SimOrder {
+  id: string;
+  clientOrderId: string;
+  symbol: string;
+  side: OrderSide;
+  type: OrderType;
+  orderClass: OrderClass;
+  timeInForce: TimeInForce;
+  qty: Decimal;
+  filledQty: Decimal;
+  filledAvgPrice: Decimal | null;
+  limitPrice: Decimal | null;
+  stopPrice: Decimal | null;
+  trailPrice: Decimal | null;
+  trailPercent: Decimal | null;
+  hwm: Decimal | null;
+  status: OrderStatus;
+  parentId: string | null;
+  legIds: string[];
+  /** The other half of an OCO pair (bracket exits, oco orders). */
+  ocoWith: string | null;
+  /** A stop-limit whose stop has been touched now works as a limit. */
+  triggered: boolean;
+  submittedAt: Date;
+  updatedAt: Date;
+  filledAt: Date | null;
+  canceledAt: Date | null;
+  expiredAt: Date | null;
+  /** Day orders: the session close they expire at. */
+  expiresAt: Date | null;
+  statusReason: string | null;
+  replacedBy: string | null;
+  executions: number;
+}
+
+type SimOrderJson = { [K in keyof SimOrder]: SimOrder[K] extends Decimal | null ? string | null : SimOrder[K] extends Date | null ? string | null : SimOrder[K] };
+
+export interface SimSnapshot {
+  version: 1;
+  clock: string;
+  ledger: LedgerSnapshot;
+  feed: FeedSnapshot;
+  orders: SimOrderJson[];
+  lastEquity: string;
+  lastEquityDay: string;
+  dayTrades: string[];
+  openedOn: Record<string, string>;
+  accountId: string;
+}
+
+const WORKING: ReadonlySet<OrderStatus> = new Set<OrderStatus>(['new', 'partially_filled', 'accepted']);
+
+export class SimEngine implements SimEngineApi {
+  readonly clockSource: SimClock;
+  private readonly ledger: Ledger;
+  private readonly feed: PriceFeed;
+  private readonly slippage: Decimal;
+  private readonly volumePerTick: Decimal | null;
+  private readonly multiplier: 1 | 2 | 4;
+  private readonly commissionPerShare: Decimal;
+  private readonly orders = new Map<string, SimOrder>();
+  private readonly byClientId = new Map<string, string>();
+  /** Working orders by symbol, in submission order: what a price tick can fill. */
+  private readonly workingBySymbol = new Map<string, Set<string>>();
+  private readonly listeners = new Set<TradeUpdateListener>();
+  private lastEquity: Decimal;
+  private lastEquityDay: string;
+  private dayTrades: string[] = [];
+  /** The trading day each position was opened: a same-day exit is a day trade. */
+  private readonly openedOn = new Map<string, string>();
+  private accountId: string = randomUUID();
+  private changeListener: (() => void) | null = null;
+
+  constructor(options: SimEngineOptions) {
+    this.clockSource = options.clock;
+    this.ledger = new Ledger(options.startingCash);
+    this.feed = new PriceFeed(options.prices, options.seed, options.clock.now());
+    this.slippage = (options.slippageBps ?? ZERO).div(10_000);
+    this.volumePerTick = options.volumePerTick ?? null;
+    this.multiplier = options.marginMultiplier ?? 2;
+    this.commissionPerShare = options.commissionPerShare ?? ZERO;
+    this.lastEquity = options.startingCash;
+    this.lastEquityDay = options.clock.tradingDay();
+  }
+
+  // ---- queries ---------------------------------------------------------------
+
+  getOrder(id: string): Order | null {
+    const o = this.orders.get(id);
+    return o ? this.toOrder(o) : null;
+  }
+
+  getOrderByClientId(clientOrderId: string): Order | null {
+    const id = this.byClientId.get(clientOrderId);
+    return id ? this.getOrder(id) : null;
+  }
+
+  listOrders(filter: OrderFilter = {}): Order[] {
+    const status = filter.status ?? 'open';
+    const tickers = filter.tickers ? new Set(filter.tickers) : null;
+    let list = [...this.orders.values()].filter((o) => {
+      if (o.parentId !== null) return false;
+      const terminal = this.familyTerminal(o);
+      if (status === 'open' && terminal) return false;
+      if (status === 'closed' && !terminal) return false;
+      if (tickers && !tickers.has(o.symbol)) return false;
+      if (filter.after && o.submittedAt <= filter.after) return false;
+      if (filter.until && o.submittedAt > filter.until) return false;
+      return true;
+    });
+    list.sort((a, b) => a.submittedAt.getTime() - b.submittedAt.getTime());
+    if ((filter.direction ?? 'desc') === 'desc') list.reverse();
+    list = list.slice(0, Math.min(filter.limit ?? 50, 500));
+    return list.map((o) => this.toOrder(o));
+  }
+
+  account(): Account {
+    const { long, short } = this.ledger.marketValue((t) => this.lastPrice(t));
+    const equity = this.ledger.cash.plus(long).plus(short);
+    return new Account({
+      id: this.accountId,
+      accountNumber: `PA${this.accountId.replace(/\D/g, '').padEnd(10, '0').slice(0, 10)}`,
+      status: 'ACTIVE',
+      currency: 'USD',
+      cash: this.ledger.cash,
+      equity,
+      lastEquity: this.lastEquity,
+      buyingPower: this.buyingPower(equity, long, short),
+      longMarketValue: long,
+      shortMarketValue: short,
+      multiplier: dec(this.multiplier),
+      daytradeCount: this.dayTradeCount(),
+      patternDayTrader: false,
+      tradingBlocked: false,
+    });
+  }
+
+  positions(): Position[] {
+    return this.ledger
+      .tickers()
+      .sort()
+      .map((t) => this.position(t))
+      .filter((p): p is Position => p !== null);
+  }
+
+  position(ticker: string): Position | null {
+    const h = this.ledger.holding(ticker);
+    if (!h) return null;
+    const price = this.lastPrice(ticker);
+    const costBasis = h.qty.times(h.avgEntryPrice);
+    const marketValue = h.qty.times(price);
+    const unrealized = marketValue.minus(costBasis);
+    return new Position({
+      ticker,
+      side: h.qty.isPositive() ? 'long' : 'short',
+      quantity: h.qty.abs(),
+      avgEntryPrice: h.avgEntryPrice,
+      currentPrice: price,
+      marketValue,
+      costBasis,
+      unrealizedPnl: unrealized,
+      unrealizedPnlPct: costBasis.isZero() ? ZERO : unrealized.div(costBasis.abs()),
+    });
+  }
+
+  clock(): Clock {
+    return this.clockSource.clock();
+  }
+
+  calendar(start: string, end: string): CalendarDay[] {
+    return this.clockSource.calendar(start, end);
+  }
+
+  latestTrade(ticker: string): LatestTrade | null {
+    return this.feed.latest(ticker);
+  }
+
+  asset(symbol: string): AssetInfo | null {
+    return this.feed.has(symbol) ? { symbol, tradable: true, shortable: this.multiplier > 1, fractionable: true } : null;
+  }
+
+  tickers(): string[] {
+    return this.feed.tickers();
+  }
+
+  onTradeUpdate(listener: TradeUpdateListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Called after every state change (persistence hooks here). */
+  onChange(listener: () => void): void {
+    this.changeListener = listener;
+  }
+
+  // ---- commands --------------------------------------------------------------
+
+  submit(request: OrderRequest): Order {
+    const symbol = request.symbol.toUpperCase();
+    const req: OrderRequest = { ...request, symbol };
+    const last = this.feed.latest(symbol);
+    validateOrder(req, {
+      knownSymbol: last !== null,
+      lastPrice: last?.price ?? null,
+      clientOrderIdTaken: req.clientOrderId ? this.byClientId.has(req.clientOrderId) : false,
+    });
+    this.checkBuyingPower(req, last!.price);
+
+    const now = this.clockSource.now();
+    const orderClass = req.orderClass ?? 'simple';
+    const open = this.clockSource.isOpen(now);
+    const parent = this.newOrder(req, {
+      id: randomUUID(),
+      clientOrderId: req.clientOrderId ?? randomUUID(),
+      type: orderClass === 'oco' ? 'limit' : req.type,
+      limitPrice: orderClass === 'oco' ? (req.takeProfit?.limitPrice ?? null) : (req.limitPrice ?? null),
+      status: open ? 'new' : 'accepted',
+      now,
+    });
+    const legs: SimOrder[] = [];
+    const exitSide: OrderSide = orderClass === 'oco' ? req.side : req.side === 'buy' ? 'sell' : 'buy';
+    const legStatus: OrderStatus = orderClass === 'oco' ? parent.status : 'held';
+    if (req.takeProfit && orderClass !== 'oco') {
+      legs.push(this.newLeg(parent, exitSide, 'limit', { limitPrice: req.takeProfit.limitPrice }, legStatus, now));
+    }
+    if (req.stopLoss && orderClass !== 'simple') {
+      const type: OrderType = req.stopLoss.limitPrice ? 'stop_limit' : 'stop';
+      legs.push(this.newLeg(parent, exitSide, type, { stopPrice: req.stopLoss.stopPrice, limitPrice: req.stopLoss.limitPrice ?? null }, legStatus, now));
+    }
+    parent.legIds = legs.map((l) => l.id);
+    if (orderClass === 'bracket') {
+      const [tp, sl] = legs;
+      if (tp && sl) this.linkOco(tp, sl);
+    }
+    if (orderClass === 'oco' && legs[0]) this.linkOco(parent, legs[0]);
+
+    for (const o of [parent, ...legs]) this.register(o);
+    this.emit('new', parent, now);
+    if (orderClass === 'oco' && legs[0]) this.emit('new', legs[0], now);
+    // Outside the session the orders are queued (`accepted`) and go live at the open.
+    this.work(parent, now);
+    if (orderClass === 'oco' && legs[0]) this.work(legs[0], now);
+    if (open) this.settleImmediate(parent, now);
+    this.changed();
+    return this.toOrder(this.orders.get(parent.id)!);
+  }
+
+  cancelOrder(id: string): void {
+    const o = this.orders.get(id);
+    if (!o) throw new SimRejection(404, AlpacaCode.NotFound, 'order not found');
+    if (TERMINAL_STATUSES.has(o.status)) {
+      throw new SimRejection(422, AlpacaCode.Unprocessable, `order is already in "${o.status}" state`);
+    }
+    const now = this.clockSource.now();
+    this.finish(o, 'canceled', now, 'canceled by request');
+    this.changed();
+  }
+
+  cancelAllOrders(): Order[] {
+    const now = this.clockSource.now();
+    const canceled: SimOrder[] = [];
+    for (const o of this.orders.values()) {
+      if (o.parentId === null && !this.familyTerminal(o)) {
+        this.finish(o, 'canceled', now, 'canceled by request');
+        canceled.push(o);
+      }
+    }
+    this.changed();
+    return canceled.map((o) => this.toOrder(o));
+  }
+
+  replaceOrder(id: string, patch: ReplaceRequest): Order {
+    const old = this.orders.get(id);
+    if (!old) throw new SimRejection(404, AlpacaCode.NotFound, 'order not found');
+    if (TERMINAL_STATUSES.has(old.status) || old.status === 'held') {
+      throw new SimRejection(422, AlpacaCode.Unprocessable, `order is not replaceable in "${old.status}" state`);
+    }
+    const qty = patch.qty ?? old.qty;
+    if (qty.lte(old.filledQty)) throw new SimRejection(422, AlpacaCode.Unprocessable, 'qty must be greater than the filled qty');
+    if (patch.clientOrderId && this.byClientId.has(patch.clientOrderId)) {
+      throw new SimRejection(422, AlpacaCode.Unprocessable, 'client_order_id must be unique');
+    }
+    const now = this.clockSource.now();
+    const next: SimOrder = {
+      ...old,
+      id: randomUUID(),
+      clientOrderId: patch.clientOrderId ?? randomUUID(),
+      qty,
+      filledQty: ZERO,
+      filledAvgPrice: null,
+      timeInForce: patch.timeInForce ?? old.timeInForce,
+      limitPrice: patch.limitPrice ?? old.limitPrice,
+      stopPrice: patch.stopPrice ?? old.stopPrice,
+      trailPrice: old.trailPrice && patch.trail ? patch.trail : old.trailPrice,
+      trailPercent: old.trailPercent && patch.trail ? patch.trail : old.trailPercent,
+      legIds: [...old.legIds],
+      submittedAt: now,
+      updatedAt: now,
+      executions: 0,
+      replacedBy: null,
+    };
+    next.qty = qty.minus(old.filledQty);
+    this.unwork(old);
+    old.status = 'replaced';
+    old.replacedBy = next.id;
+    old.updatedAt = now;
+    this.register(next);
+    // Keep the family links pointing at the live order.
+    if (old.ocoWith) {
+      const sibling = this.orders.get(old.ocoWith);
+      if (sibling) sibling.ocoWith = next.id;
+    }
+    if (old.parentId) {
+      const parent = this.orders.get(old.parentId);
+      if (parent) parent.legIds = parent.legIds.map((l) => (l === old.id ? next.id : l));
+    }
+    for (const legId of next.legIds) {
+      const leg = this.orders.get(legId);
+      if (leg) leg.parentId = next.id;
+    }
+    this.emit('replaced', old, now);
+    this.emit('new', next, now);
+    this.work(next, now);
+    this.changed();
+    return this.toOrder(next);
+  }
+
+  closePosition(ticker: string, opts: { qty?: Decimal; percentage?: Decimal } = {}): Order {
+    const symbol = ticker.toUpperCase();
+    const h = this.ledger.holding(symbol);
+    if (!h) throw new SimRejection(404, AlpacaCode.NotFound, 'position not found');
+    const held = h.qty.abs();
+    let qty = held;
+    if (opts.qty) qty = opts.qty;
+    else if (opts.percentage) qty = held.times(opts.percentage).div(HUNDRED);
+    if (held.isInteger()) qty = qty.floor();
+    if (qty.lte(0) || qty.gt(held)) {
+      throw new SimRejection(422, AlpacaCode.Unprocessable, `qty must be > 0 and <= the position's ${held.toFixed()}`);
+    }
+    // A full close cancels the exits still working on the symbol, so no stale
+    // stop can open a reverse position afterwards.
+    if (qty.eq(held)) this.cancelWhere((o) => o.symbol === symbol);
+    return this.submit({
+      symbol,
+      qty,
+      side: h.qty.isPositive() ? 'sell' : 'buy',
+      type: 'market',
+      timeInForce: 'day',
+      clientOrderId: null,
+    });
+  }
+
+  closeAllPositions(): Order[] {
+    this.cancelWhere(() => true);
+    return this.ledger.tickers().map((t) => this.closePosition(t));
+  }
+
+  setPrice(ticker: string, price: Decimal): void {
+    const symbol = ticker.toUpperCase();
+    if (price.lte(0)) throw new SimRejection(422, AlpacaCode.Unprocessable, 'price must be > 0');
+    const now = this.clockSource.now();
+    this.feed.set(symbol, price, now);
+    if (this.clockSource.isOpen(now)) this.onTick(symbol, now);
+    this.changed();
+  }
+
+  /** Moves time minute by minute: sessions open and close, the feed walks, orders fill and expire. */
+  advance(minutes: number): void {
+    if (!Number.isInteger(minutes) || minutes < 0) throw new RangeError('minutes must be a whole number >= 0');
+    for (let i = 0; i < minutes; i++) {
+      const now = this.clockSource.advance(60_000);
+      this.onTime(now);
+      if (this.clockSource.isOpen(now)) {
+        for (const ticker of this.feed.step(now).keys()) this.onTick(ticker, now);
+      }
+    }
+    this.changed();
+  }
+
+  // ---- persistence -------------------------------------------------------------
+
+  snapshot(): SimSnapshot {
+    return {
+      version: 1,
+      clock: this.clockSource.now().toISOString(),
+      ledger: this.ledger.snapshot(),
+      feed: this.feed.snapshot(),
+      orders: [...this.orders.values()].map(orderToJson),
+      lastEquity: this.lastEquity.toFixed(),
+      lastEquityDay: this.lastEquityDay,
+      dayTrades: [...this.dayTrades],
+      openedOn: Object.fromEntries(this.openedOn),
+      accountId: this.accountId,
+    };
+  }
+
+  restore(s: SimSnapshot): void {
+    this.clockSource.set(new Date(s.clock));
+    this.ledger.restore(s.ledger);
+    this.feed.restore(s.feed);
+    this.orders.clear();
+    this.byClientId.clear();
+    this.workingBySymbol.clear();
+    for (const json of s.orders) {
+      const o = orderFromJson(json);
+      this.orders.set(o.id, o);
+      this.byClientId.set(o.clientOrderId, o.id);
+      if (WORKING.has(o.status)) this.work(o, null);
+    }
+    this.lastEquity = dec(s.lastEquity);
+    this.lastEquityDay = s.lastEquityDay;
+    this.dayTrades = [...s.dayTrades];
+    this.openedOn.clear();
+    for (const [t, d] of Object.entries(s.openedOn)) this.openedOn.set(t, d);
+    this.accountId = s.accountId;
+  }
+
+  // ---- internals -----------------------------------------------------------------
+
+  private lastPrice(ticker: string): Decimal {
+    return this.feed.latest(ticker)?.price ?? ZERO;
+  }
+
+  private buyingPower(equity: Decimal, long: Decimal, short: Decimal): Decimal {
+    const reserved = this.reservedForOpenOrders();
+    const raw =
+      this.multiplier === 1
+        ? this.ledger.cash.minus(reserved)
+        : equity.times(this.multiplier).minus(long).plus(short).minus(reserved);
+    return Decimal.max(raw, ZERO);
+  }
+
+  /** Notional that working entry orders would add to exposure. */
+  private reservedForOpenOrders(): Decimal {
+    let reserved = ZERO;
+    for (const ids of this.workingBySymbol.values()) {
+      for (const id of ids) {
+        const o = this.orders.get(id)!;
+        if (o.parentId !== null || o.ocoWith !== null) continue; // exits free, not use, buying power
+        const price = o.limitPrice ?? o.stopPrice ?? this.lastPrice(o.symbol);
+        reserved = reserved.plus(this.openingQty(o.symbol, o.side, o.qty.minus(o.filledQty)).times(price));
+      }
+    }
+    return reserved;
+  }
+
+  /** The part of an order that adds exposure rather than reducing a position. */
+  private openingQty(symbol: string, side: OrderSide, qty: Decimal): Decimal {
+    const held = this.ledger.holding(symbol)?.qty ?? ZERO;
+    const reducing = side === 'buy' ? Decimal.max(held.neg(), ZERO) : Decimal.max(held, ZERO);
+    return Decimal.max(qty.minus(reducing), ZERO);
+  }
+
+  private checkBuyingPower(req: OrderRequest, lastPrice: Decimal): void {
+    if ((req.orderClass ?? 'simple') === 'oco') return; // an exit: it reduces exposure
+    const opening = this.openingQty(req.symbol, req.side, req.qty);
+    if (opening.isZero()) return;
+    if (req.side === 'sell' && this.multiplier === 1) {
+      throw new SimRejection(403, AlpacaCode.Forbidden, 'account is not allowed to short');
+    }
+    const price = req.limitPrice ?? req.stopPrice ?? lastPrice;
+    const cost = opening.times(price);
+    const bp = this.account().buyingPower;
+    if (cost.gt(bp)) {
+      throw new SimRejection(403, AlpacaCode.InsufficientBuyingPower, 'insufficient buying power');
+    }
+  }
+
+  private newOrder(
+    req: OrderRequest,
+    f: { id: string; clientOrderId: string; type: OrderType; limitPrice: Decimal | null; status: OrderStatus; now: Date },
+  ): SimOrder {
+    const o: SimOrder = {
+      id: f.id,
+      clientOrderId: f.clientOrderId,
+      symbol: req.symbol,
+      side: req.side,
+      type: f.type,
+      orderClass: req.orderClass ?? 'simple',
+      timeInForce: req.timeInForce,
+      qty: req.qty,
+      filledQty: ZERO,
+      filledAvgPrice: null,
+      limitPrice: f.limitPrice,
+      stopPrice: f.type === 'stop' || f.type === 'stop_limit' ? (req.stopPrice ?? null) : null,
+      trailPrice: f.type === 'trailing_stop' ? (req.trailPrice ?? null) : null,
+      trailPercent: f.type === 'trailing_stop' ? (req.trailPercent ?? null) : null,
+      hwm: null,
+      status: f.status,
+      parentId: null,
+      legIds: [],
+      ocoWith: null,
+      triggered: false,
+      submittedAt: f.now,
+      updatedAt: f.now,
+      filledAt: null,
+      canceledAt: null,
+      expiredAt: null,
+      expiresAt: req.timeInForce === 'day' ? this.sessionCloseFor(f.now) : null,
+      statusReason: null,
+      replacedBy: null,
+      executions: 0,
+    };
+    if (o.type === 'trailing_stop') this.updateTrail(o, this.lastPrice(o.symbol));
+    return o;
+  }
+
+  private newLeg(
+    parent: SimOrder,
+    side: OrderSide,
+    type: OrderType,
+    prices: { limitPrice?: Decimal | null; stopPrice?: Decimal | null },
+    status: OrderStatus,
+    now: Date,
+  ): SimOrder {
+    return {
+      ...parent,
+      id: randomUUID(),
+      clientOrderId: `${parent.clientOrderId}:${type === 'limit' ? 'tp' : 'sl'}`,
+      side,
+      type,
+      limitPrice: prices.limitPrice ?? null,
+      stopPrice: prices.stopPrice ?? null,
+      trailPrice: null,
+      trailPercent: null,
+      status,
+      parentId: parent.id,
+      legIds: [],
+      submittedAt: now,
+      updatedAt: now,
+      // Exits of a bracket live until filled or canceled, even a day bracket's.
+      expiresAt: parent.orderClass === 'oco' ? parent.expiresAt : null,
+      timeInForce: parent.orderClass === 'oco' ? parent.timeInForce : 'gtc',
+    };
+  }
+
+  private linkOco(a: SimOrder, b: SimOrder): void {
+    a.ocoWith = b.id;
+    b.ocoWith = a.id;
+  }
+
+  /** The close of the session an order placed at `at` trades in (the next one when closed). */
+  private sessionCloseFor(at: Date): Date | null {
+    const current = this.clockSource.sessionAt(at);
+    if (current) return current.close;
+    const next = this.clockSource.clock().nextClose;
+    return next;
+  }
+
+  private register(o: SimOrder): void {
+    this.orders.set(o.id, o);
+    this.byClientId.set(o.clientOrderId, o.id);
+  }
+
+  private work(o: SimOrder, now: Date | null): void {
+    if (!WORKING.has(o.status)) return;
+    let set = this.workingBySymbol.get(o.symbol);
+    if (!set) {
+      set = new Set();
+      this.workingBySymbol.set(o.symbol, set);
+    }
+    set.add(o.id);
+    if (now && o.status === 'new') this.tryFill(o, this.lastPrice(o.symbol), now);
+  }
+
+  private unwork(o: SimOrder): void {
+    this.workingBySymbol.get(o.symbol)?.delete(o.id);
+  }
+
+  /** IOC and FOK: whatever did not fill on arrival is canceled. */
+  private settleImmediate(o: SimOrder, now: Date): void {
+    if ((o.timeInForce === 'ioc' || o.timeInForce === 'fok') && !TERMINAL_STATUSES.has(o.status)) {
+      this.finish(o, 'canceled', now, `${o.timeInForce} order could not fill${o.timeInForce === 'ioc' ? ' completely' : ''} on arrival`);
+    }
+  }
+
+  private onTick(symbol: string, now: Date): void {
+    const ids = this.workingBySymbol.get(symbol);
+    if (!ids || ids.size === 0) return;
+    const price = this.lastPrice(symbol);
+    for (const id of [...ids]) {
+      const o = this.orders.get(id);
+      if (o && WORKING.has(o.status) && o.status !== 'accepted') this.tryFill(o, price, now);
+    }
+  }
+
+  /** Session boundaries: queued orders go live at the open, day orders expire at the close. */
+  private onTime(now: Date): void {
+    const open = this.clockSource.isOpen(now);
+    for (const ids of this.workingBySymbol.values()) {
+      for (const id of [...ids]) {
+        const o = this.orders.get(id)!;
+        if (o.expiresAt && now >= o.expiresAt && !TERMINAL_STATUSES.has(o.status)) {
+          this.finish(o, 'expired', now, 'day order expired at the session close');
+        } else if (open && o.status === 'accepted') {
+          o.status = 'new';
+          o.updatedAt = now;
+          this.tryFill(o, this.lastPrice(o.symbol), now);
+        }
+      }
+    }
+    // Held legs of expired day brackets were handled by finish(); book last equity at each close.
+    const day = this.clockSource.tradingDay(now);
+    if (day !== this.lastEquityDay && !open) {
+      this.lastEquity = this.account().equity;
+      this.lastEquityDay = day;
+    }
+  }
+
+  private updateTrail(o: SimOrder, price: Decimal): void {
+    const hwm = o.hwm === null ? price : o.side === 'sell' ? Decimal.max(o.hwm, price) : Decimal.min(o.hwm, price);
+    o.hwm = hwm;
+    const offset = o.trailPrice ?? hwm.times(o.trailPercent ?? ZERO).div(HUNDRED);
+    o.stopPrice = roundToTick(o.side === 'sell' ? hwm.minus(offset) : hwm.plus(offset));
+  }
+
+  /** Fills what the price allows: the whole order, or a tick's volume of it. */
+  private tryFill(o: SimOrder, price: Decimal, now: Date): void {
+    if (price.lte(0)) return;
+    const buy = o.side === 'buy';
+    let fillPrice: Decimal | null = null;
+    switch (o.type) {
+      case 'market':
+        fillPrice = this.slipped(price, buy);
+        break;
+      case 'limit':
+        // A marketable limit fills at the market, never worse than its limit.
+        if (buy ? price.lte(o.limitPrice!) : price.gte(o.limitPrice!)) fillPrice = price;
+        break;
+      case 'stop':
+        if (buy ? price.gte(o.stopPrice!) : price.lte(o.stopPrice!)) fillPrice = this.slipped(price, buy);
+        break;
+      case 'stop_limit':
+        if (!o.triggered && (buy ? price.gte(o.stopPrice!) : price.lte(o.stopPrice!))) o.triggered = true;
+        if (o.triggered && (buy ? price.lte(o.limitPrice!) : price.gte(o.limitPrice!))) fillPrice = price;
+        break;
+      case 'trailing_stop':
+        this.updateTrail(o, price);
+        if (buy ? price.gte(o.stopPrice!) : price.lte(o.stopPrice!)) fillPrice = this.slipped(price, buy);
+        break;
+    }
+    if (fillPrice === null) return;
+    const remaining = o.qty.minus(o.filledQty);
+    const cap = this.volumePerTick;
+    if (o.timeInForce === 'fok' && cap !== null && cap.lt(remaining)) return; // all or nothing
+    const qty = cap === null ? remaining : Decimal.min(remaining, cap);
+    this.fill(o, qty, fillPrice, now);
+  }
+
+  private slipped(price: Decimal, buy: boolean): Decimal {
+    if (this.slippage.isZero()) return price;
+    return roundToTick(price.times(buy ? ONE.plus(this.slippage) : ONE.minus(this.slippage)));
+  }
+
+  private fill(o: SimOrder, qty: Decimal, price: Decimal, now: Date): void {
+    const day = this.clockSource.tradingDay(now);
+    const before = this.ledger.holding(o.symbol)?.qty ?? ZERO;
+    const result = this.ledger.apply(o.symbol, o.side, qty, price, this.commissionPerShare.times(qty));
+    if (result.reduced && this.openedOn.get(o.symbol) === day) this.dayTrades.push(day);
+    if (result.positionQty.isZero()) this.openedOn.delete(o.symbol);
+    else if (before.isZero() || before.isPositive() !== result.positionQty.isPositive()) this.openedOn.set(o.symbol, day);
+
+    const filledBefore = o.filledQty;
+    o.filledQty = filledBefore.plus(qty);
+    o.filledAvgPrice = (o.filledAvgPrice ?? ZERO).times(filledBefore).plus(price.times(qty)).div(o.filledQty);
+    o.updatedAt = now;
+    o.executions += 1;
+    const complete = o.filledQty.eq(o.qty);
+    o.status = complete ? 'filled' : 'partially_filled';
+    if (complete) {
+      o.filledAt = now;
+      this.unwork(o);
+    }
+    this.emit(complete ? 'fill' : 'partial_fill', o, now, { price, qty, positionQty: result.positionQty });
+
+    // The other half of an OCO only needs what is left to exit.
+    if (o.ocoWith) {
+      const sibling = this.orders.get(o.ocoWith);
+      if (sibling && !TERMINAL_STATUSES.has(sibling.status)) {
+        if (complete) this.finish(sibling, 'canceled', now, 'oco sibling filled', false);
+        else sibling.qty = Decimal.max(sibling.filledQty, o.qty.minus(o.filledQty));
+      }
+    }
+    if (complete) this.activateLegs(o, now);
+  }
+
+  /** A filled entry releases its held exits; they may fill at once. */
+  private activateLegs(parent: SimOrder, now: Date): void {
+    for (const id of parent.legIds) {
+      const leg = this.orders.get(id)!;
+      if (leg.status !== 'held') continue;
+      leg.status = 'new';
+      leg.qty = parent.filledQty;
+      leg.updatedAt = now;
+      this.emit('new', leg, now);
+    }
+    for (const id of parent.legIds) this.work(this.orders.get(id)!, now);
+  }
+
+  /**
+   * Ends an order (canceled or expired) with its family: a parent takes its
+   * held legs along, a bracket exit takes its OCO sibling. An entry that
+   * partly filled before it ended still releases its exits for what filled.
+   */
+  private finish(o: SimOrder, status: 'canceled' | 'expired', now: Date, reason: string, withSibling = true): void {
+    if (TERMINAL_STATUSES.has(o.status)) return;
+    this.unwork(o);
+    o.status = status;
+    o.updatedAt = now;
+    o.statusReason = reason;
+    if (status === 'canceled') o.canceledAt = now;
+    else o.expiredAt = now;
+    this.emit(status, o, now);
+    if (o.filledQty.gt(0) && o.legIds.length > 0) {
+      o.qty = o.filledQty;
+      this.activateLegs(o, now);
+    } else {
+      for (const id of o.legIds) this.finish(this.orders.get(id)!, 'canceled', now, `parent order ${status}`, false);
+    }
+    if (withSibling && o.ocoWith) {
+      const sibling = this.orders.get(o.ocoWith);
+      if (sibling && o.parentId !== null) this.finish(sibling, 'canceled', now, 'oco sibling canceled', false);
+    }
+  }
+
+  private cancelWhere(match: (o: SimOrder) => boolean): void {
+    const now = this.clockSource.now();
+    for (const o of [...this.orders.values()]) {
+      if (!TERMINAL_STATUSES.has(o.status) && match(o)) this.finish(o, 'canceled', now, 'canceled by request');
+    }
+  }
+
+  /** A family is done when the order and all its legs are. */
+  private familyTerminal(o: SimOrder): boolean {
+    return TERMINAL_STATUSES.has(o.status) && o.legIds.every((id) => TERMINAL_STATUSES.has(this.orders.get(id)!.status));
+  }
+
+  private dayTradeCount(): number {
+    const days = this.clockSource.calendar(this.dayBefore(7), this.clockSource.tradingDay()).map((d) => d.date);
+    const lastFive = new Set(days.slice(-5));
+    return this.dayTrades.filter((d) => lastFive.has(d)).length;
+  }
+
+  private dayBefore(n: number): string {
+    return this.clockSource.tradingDay(new Date(this.clockSource.now().getTime() - n * 86_400_000));
+  }
+
+  private emit(
+    event: TradeEvent,
+    o: SimOrder,
+    at: Date,
+    exec?: { price: Decimal; qty: Decimal; positionQty: Decimal },
+  ): void {
+    const update: TradeUpdate = {
+      event,
+      order: this.toOrder(o),
+      timestamp: at,
+      price: exec?.price ?? null,
+      qty: exec?.qty ?? null,
+      positionQty: exec?.positionQty ?? null,
+      executionId: exec ? `${o.id}:${o.executions}` : null,
+    };
+    for (const listener of this.listeners) {
+      try {
+        listener(update);
+      } catch {
+        // A failing listener must never corrupt the books.
+      }
+    }
+  }
+
+  private changed(): void {
+    this.changeListener?.();
+  }
+
+  private toOrder(o: SimOrder): Order {
+    return new Order({
+      id: o.id,
+      clientOrderId: o.clientOrderId,
+      ticker: o.symbol,
+      side: o.side,
+      type: o.type,
+      orderClass: o.orderClass,
+      timeInForce: o.timeInForce,
+      quantity: o.qty,
+      filledQty: o.filledQty,
+      filledAvgPrice: o.filledAvgPrice,
+      limitPrice: o.limitPrice,
+      stopPrice: o.stopPrice,
+      trailPrice: o.trailPrice,
+      trailPercent: o.trailPercent,
+      highWaterMark: o.hwm,
+      status: o.status,
+      parentOrderId: o.parentId,
+      legs: o.legIds.map((id) => this.toOrder(this.orders.get(id)!)),
+      submittedAt: o.submittedAt,
+      updatedAt: o.updatedAt,
+      filledAt: o.filledAt,
+      canceledAt: o.canceledAt,
+      expiredAt: o.expiredAt,
+      statusReason: o.statusReason,
+    });
+  }
+}
+
+const DECIMAL_FIELDS = ['qty', 'filledQty', 'filledAvgPrice', 'limitPrice', 'stopPrice', 'trailPrice', 'trailPercent', 'hwm'] as const;
+const DATE_FIELDS = ['submittedAt', 'updatedAt', 'filledAt', 'canceledAt', 'expiredAt', 'expiresAt'] as const;
+
+function orderToJson(o: SimOrder): SimOrderJson {
+  const out: Record<string, unknown> = { ...o };
+  for (const f of DECIMAL_FIELDS) out[f] = o[f]?.toFixed() ?? null;
+  for (const f of DATE_FIELDS) out[f] = o[f]?.toISOString() ?? null;
+  out.legIds = [...o.legIds];
+  return out as SimOrderJson;
+}
+
+function orderFromJson(j: SimOrderJson): SimOrder {
+  const out: Record<string, unknown> = { ...j };
+  for (const f of DECIMAL_FIELDS) out[f] = j[f] === null ? null : dec(j[f] as string);
+  for (const f of DATE_FIELDS) out[f] = j[f] === null ? null : new Date(j[f] as string);
+  out.legIds = [...j.legIds];
+  return out as unknown as SimOrder;
+}
+
+export function createSimEngine(options: SimEngineOptions): SimEngine {
+  return new SimEngine(options);
+}

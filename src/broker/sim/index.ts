@@ -1,0 +1,23 @@
+/** Builds the paper simulator broker from configuration. */
+import type { Config } from '../../config.js';
+import { SimClock } from './clock.js';
+import { SimEngine } from './engine.js';
+import { SimBroker, type SimStatePersistence } from './SimBroker.js';
+
+export function createSimBroker(config: Config['sim'], persistence: SimStatePersistence | null, start = new Date()): SimBroker {
+  const engine = new SimEngine({
+    startingCash: config.startingCash,
+    prices: config.prices,
+    seed: config.seed,
+    clock: new SimClock({ mode: config.marketHours, start }),
+    slippageBps: config.slippageBps,
+    marginMultiplier: config.marginMultiplier,
+    volumePerTick: config.volumePerTick,
+    commissionPerShare: config.commissionPerShare,
+  });
+  return new SimBroker(engine, persistence);
+}
+
+export { SimBroker } from './SimBroker.js';
+export { SimEngine } from './engine.js';
+export { SimClock } from './clock.js';
