@@ -95,6 +95,8 @@ function isEarlyClose(date: string): boolean {
 export class SimClock {
   readonly mode: MarketHoursMode;
   private current: Date;
+  private dayBounds: { date: string; start: number; end: number } | null = null;
+  private readonly sessions = new Map<string, CalendarDay | null>();
 
   constructor(options: SimClockOptions) {
     this.mode = options.mode;
@@ -116,11 +118,22 @@ export class SimClock {
   }
 
   tradingDay(at: Date = this.current): string {
-    return exchangeDate(at);
+    // Time-zone formatting is the hot spot of the engine: remember the day's bounds.
+    const t = at.getTime();
+    const cached = this.dayBounds;
+    if (cached && t >= cached.start && t < cached.end) return cached.date;
+    const date = exchangeDate(at);
+    this.dayBounds = { date, start: exchangeTime(date, 0, 0).getTime(), end: exchangeTime(addDays(date, 1), 0, 0).getTime() };
+    return date;
   }
 
   /** The session on a date, or null when the exchange is closed that day. */
   session(date: string): CalendarDay | null {
+    if (!this.sessions.has(date)) this.sessions.set(date, this.computeSession(date));
+    return this.sessions.get(date) ?? null;
+  }
+
+  private computeSession(date: string): CalendarDay | null {
     if (this.mode === 'always') {
       return { date, open: exchangeTime(date, 0, 0), close: exchangeTime(addDays(date, 1), 0, 0) };
     }
@@ -131,7 +144,7 @@ export class SimClock {
 
   /** The session in progress at `at`, or null. */
   sessionAt(at: Date = this.current): CalendarDay | null {
-    const s = this.session(exchangeDate(at));
+    const s = this.session(this.tradingDay(at));
     return s && at >= s.open && at < s.close ? s : null;
   }
 
@@ -142,7 +155,7 @@ export class SimClock {
   /** Alpaca's /v2/clock: whether it is open now, and the next open and close. */
   clock(): Clock {
     const now = this.now();
-    const today = exchangeDate(now);
+    const today = this.tradingDay(now);
     const current = this.sessionAt(now);
     if (current) return { timestamp: now, isOpen: true, nextOpen: this.nextSessionAfter(today).open, nextClose: current.close };
     const todays = this.session(today);

@@ -173,8 +173,7 @@ export class SimEngine implements SimEngineApi {
   }
 
   account(): Account {
-    const { long, short } = this.ledger.marketValue((t) => this.lastPrice(t));
-    const equity = this.ledger.cash.plus(long).plus(short);
+    const { equity, long, short } = this.valuation();
     return new Account({
       id: this.accountId,
       accountNumber: `PA${this.accountId.replace(/\D/g, '').padEnd(10, '0').slice(0, 10)}`,
@@ -479,6 +478,11 @@ export class SimEngine implements SimEngineApi {
     return this.feed.latest(ticker)?.price ?? ZERO;
   }
 
+  private valuation(): { equity: Decimal; long: Decimal; short: Decimal } {
+    const { long, short } = this.ledger.marketValue((t) => this.lastPrice(t));
+    return { equity: this.ledger.cash.plus(long).plus(short), long, short };
+  }
+
   private buyingPower(equity: Decimal, long: Decimal, short: Decimal): Decimal {
     const reserved = this.reservedForOpenOrders();
     const raw =
@@ -518,7 +522,8 @@ export class SimEngine implements SimEngineApi {
     }
     const price = req.limitPrice ?? req.stopPrice ?? lastPrice;
     const cost = opening.times(price);
-    const bp = this.account().buyingPower;
+    const { equity, long, short } = this.valuation();
+    const bp = this.buyingPower(equity, long, short);
     if (cost.gt(bp)) {
       throw new SimRejection(403, AlpacaCode.InsufficientBuyingPower, 'insufficient buying power');
     }
