@@ -310,3 +310,17 @@ describe('restart continuity', () => {
     expect(b.engine.latestTrade('AAPL')?.price.toFixed()).not.toBe('190');
   });
 });
+
+describe('replacing an order', () => {
+  it('replaces a working stop with a new order and keeps the bracket pair linked', () => {
+    const { engine, events } = harness();
+    engine.submit(bracketBuy());
+    const stop = engine.getOrderByClientId('sig-1:sl')!;
+    const moved = engine.replaceOrder(stop.id, { stopPrice: dec(188), clientOrderId: 'sig-1:sl:2' });
+    expect([engine.getOrder(stop.id)?.status, moved.status, moved.stopPrice?.toFixed()]).toEqual(['replaced', 'new', '188']);
+    expect(events().slice(-2)).toEqual(['replaced:sig-1:sl', 'new:sig-1:sl:2']);
+    engine.setPrice('AAPL', dec('187.90'));
+    expect(events().slice(-2)).toEqual(['fill:sig-1:sl:2', 'canceled:sig-1:tp']);
+    expect(engine.account().cash.toFixed(2)).toBe('99790.00'); // (187.90 - 190) x 100
+  });
+});
