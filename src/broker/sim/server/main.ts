@@ -1,0 +1,45 @@
+/**
+ * `npm run sim:server`: the paper simulator as an Alpaca-compatible API on
+ * 127.0.0.1, for the Alpaca adapter's tests and for trying BROKER=alpaca
+ * without an account. Credentials come from SIM_SERVER_KEY_ID /
+ * SIM_SERVER_SECRET, or are generated for this run and printed (they guard a
+ * loopback test server, nothing else).
+ */
+import { randomBytes } from 'node:crypto';
+import { loadConfig } from '../../../config.js';
+import { RealtimeSimDriver } from '../driver.js';
+import { createSimBroker } from '../index.js';
+import { createSimServer } from './server.js';
+
+const config = loadConfig();
+const keyId = process.env.SIM_SERVER_KEY_ID || `PKSIM${randomBytes(8).toString('hex').toUpperCase()}`;
+const secret = process.env.SIM_SERVER_SECRET || randomBytes(24).toString('base64url');
+const generated = !process.env.SIM_SERVER_SECRET;
+const port = Number(process.env.SIM_SERVER_PORT ?? 8789);
+
+const broker = createSimBroker(config.sim, null);
+const driver = new RealtimeSimDriver(broker);
+const server = createSimServer(broker.engine, { keyId, secret, port });
+const urls = await server.start();
+driver.start();
+
+process.stdout.write(
+  [
+    'catalyst-bot simulator, Alpaca-compatible, on loopback:',
+    `  ALPACA_TRADING_URL=${urls.tradingUrl}`,
+    `  ALPACA_DATA_URL=${urls.dataUrl}`,
+    `  ALPACA_STREAM_URL=${urls.streamUrl}`,
+    `  ALPACA_API_KEY=${keyId}`,
+    generated ? `  ALPACA_API_SECRET=${secret}   (generated for this run)` : '  ALPACA_API_SECRET=(from SIM_SERVER_SECRET)',
+    `Tickers: ${broker.engine.tickers().join(', ')}. Ctrl-C stops it.`,
+    '',
+  ].join('\n'),
+);
+
+const stop = async () => {
+  await driver.stop();
+  await server.stop();
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());
