@@ -324,3 +324,31 @@ describe('replacing an order', () => {
     expect(engine.account().cash.toFixed(2)).toBe('99790.00'); // (187.90 - 190) x 100
   });
 });
+
+describe('stop-limit orders, commissions and rejections at the open', () => {
+  it('triggers a stop-limit at its stop and fills it only within its limit, paying commission', () => {
+    const { engine, updates } = harness({ commissionPerShare: dec('0.005') });
+    engine.submit({ symbol: 'AAPL', qty: dec(100), side: 'buy', type: 'market', timeInForce: 'day', clientOrderId: 'in' });
+    const sl = engine.submit({
+      symbol: 'AAPL', qty: dec(100), side: 'sell', type: 'stop_limit', stopPrice: dec(185), limitPrice: dec('184.50'), timeInForce: 'gtc', clientOrderId: 'sl',
+    });
+    engine.setPrice('AAPL', dec('184.40')); // stop touched, but below the limit: no fill
+    expect(engine.getOrder(sl.id)?.status).toBe('new');
+    engine.setPrice('AAPL', dec('184.60'));
+    expect(engine.getOrder(sl.id)?.filledAvgPrice?.toFixed(2)).toBe('184.60');
+    // 100000 - 19000 - 0.50 commission + 18460 - 0.50 commission
+    expect(engine.account().cash.toFixed(2)).toBe('99459.00');
+    expect(updates.filter((u) => u.event === 'fill')).toHaveLength(2);
+  });
+
+  it('rejects an order queued overnight that no longer fits the buying power at the open', () => {
+    const { engine, events } = harness({ mode: 'nyse', start: '2026-03-06T22:00:00.000Z', marginMultiplier: 1 });
+    engine.submit({ symbol: 'AAPL', qty: dec(500), side: 'buy', type: 'market', timeInForce: 'day', clientOrderId: 'late' });
+    engine.setPrice('AAPL', dec(250)); // the weekend news: 500 x 250 = 125,000 > 100,000
+    engine.advance(60 * 24 * 2 + 60 * 16);
+    const o = engine.getOrderByClientId('late')!;
+    expect([o.status, o.statusReason]).toEqual(['rejected', 'insufficient buying power at the open']);
+    expect(events()).toEqual(['new:late', 'rejected:late']);
+    expect(engine.account().cash.toFixed(2)).toBe('100000.00');
+  });
+});

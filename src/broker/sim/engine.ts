@@ -656,9 +656,7 @@ export class SimEngine implements SimEngineApi {
         if (o.expiresAt && now >= o.expiresAt && !TERMINAL_STATUSES.has(o.status)) {
           this.finish(o, 'expired', now, 'day order expired at the session close');
         } else if (open && o.status === 'accepted') {
-          o.status = 'new';
-          o.updatedAt = now;
-          this.tryFill(o, this.lastPrice(o.symbol), now);
+          this.goLive(o, now);
         }
       }
     }
@@ -668,6 +666,31 @@ export class SimEngine implements SimEngineApi {
       this.lastEquity = this.account().equity;
       this.lastEquityDay = day;
     }
+  }
+
+  /**
+   * A queued order reaches the market at the open. Prices moved overnight, so
+   * its buying power is checked again; without it the order is rejected.
+   */
+  private goLive(o: SimOrder, now: Date): void {
+    const isEntry = o.parentId === null && o.orderClass !== 'oco';
+    if (isEntry) {
+      this.unwork(o); // not reserved against itself
+      const opening = this.openingQty(o.symbol, o.side, o.qty.minus(o.filledQty));
+      const cost = opening.times(o.limitPrice ?? this.lastPrice(o.symbol));
+      const { equity, long, short } = this.valuation();
+      if (cost.gt(this.buyingPower(equity, long, short))) {
+        o.status = 'rejected';
+        o.updatedAt = now;
+        o.statusReason = 'insufficient buying power at the open';
+        this.emit('rejected', o, now);
+        for (const id of o.legIds) this.finish(this.orders.get(id)!, 'canceled', now, 'parent order rejected', false);
+        return;
+      }
+    }
+    o.status = 'new';
+    o.updatedAt = now;
+    this.work(o, now);
   }
 
   private updateTrail(o: SimOrder, price: Decimal): void {
