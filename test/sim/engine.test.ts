@@ -352,3 +352,26 @@ describe('stop-limit orders, commissions and rejections at the open', () => {
     expect(engine.account().cash.toFixed(2)).toBe('100000.00');
   });
 });
+
+describe('day P&L base and client order ids of legs', () => {
+  it("books the previous day's closing equity as last equity when the day turns", () => {
+    // Monday 15:50 New York: buy, let the session close, then cross midnight.
+    const { engine } = harness({ mode: 'nyse', start: '2026-03-02T20:50:00.000Z' });
+    engine.submit({ symbol: 'AAPL', qty: dec(100), side: 'buy', type: 'market', timeInForce: 'day', clientOrderId: 'in' });
+    engine.setPrice('AAPL', dec(191));
+    expect(engine.account().lastEquity.toFixed(2)).toBe('100000.00');
+    engine.advance(10); // to the 16:00 close; the feed walked in between
+    const closing = engine.account().equity;
+    expect(closing.toFixed(2)).not.toBe('100100.00');
+    engine.advance(9 * 60); // 01:00 Tuesday: a new trading day, no trading yet
+    const a = engine.account();
+    expect(a.lastEquity.toFixed()).toBe(closing.toFixed());
+    expect(a.dayPnl().toFixed()).toBe('0');
+  });
+
+  it("refuses a bracket whose legs' client order ids are already in use", () => {
+    const { engine } = harness();
+    engine.submit({ symbol: 'AAPL', qty: dec(1), side: 'buy', type: 'market', timeInForce: 'day', clientOrderId: 'sig-1:sl' });
+    expect(() => engine.submit(bracketBuy())).toThrow('client_order_id must be unique');
+  });
+});

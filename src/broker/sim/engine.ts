@@ -256,10 +256,14 @@ export class SimEngine implements SimEngineApi {
     const symbol = request.symbol.toUpperCase();
     const req: OrderRequest = { ...request, symbol };
     const last = this.feed.latest(symbol);
+    // Legs take their parent's id plus :tp / :sl; none of them may be in use.
+    const ids = req.clientOrderId
+      ? [req.clientOrderId, ...((req.orderClass ?? 'simple') === 'simple' ? [] : [`${req.clientOrderId}:tp`, `${req.clientOrderId}:sl`])]
+      : [];
     validateOrder(req, {
       knownSymbol: last !== null,
       lastPrice: last?.price ?? null,
-      clientOrderIdTaken: req.clientOrderId ? this.byClientId.has(req.clientOrderId) : false,
+      clientOrderIdTaken: ids.some((id) => this.byClientId.has(id)),
     });
     this.checkBuyingPower(req, last!.price);
 
@@ -660,9 +664,9 @@ export class SimEngine implements SimEngineApi {
         }
       }
     }
-    // Held legs of expired day brackets were handled by finish(); book last equity at each close.
+    // A new trading day: yesterday's closing equity is the base of day P&L.
     const day = this.clockSource.tradingDay(now);
-    if (day !== this.lastEquityDay && !open) {
+    if (day !== this.lastEquityDay) {
       this.lastEquity = this.account().equity;
       this.lastEquityDay = day;
     }
@@ -798,7 +802,6 @@ export class SimEngine implements SimEngineApi {
     else o.expiredAt = now;
     this.emit(status, o, now);
     if (o.filledQty.gt(0) && o.legIds.length > 0) {
-      o.qty = o.filledQty;
       this.activateLegs(o, now);
     } else {
       for (const id of o.legIds) this.finish(this.orders.get(id)!, 'canceled', now, `parent order ${status}`, false);
