@@ -1,0 +1,105 @@
+/**
+ * SDK models to domain types. The SDK hands amounts over as strings (or
+ * lossless numbers); each becomes a Decimal from its text, never a float.
+ */
+import type { trading } from '@alpacahq/alpaca-trade-api';
+import { type Decimal, ZERO, dec } from '../money.js';
+import {
+  Account,
+  type CalendarDay,
+  type Clock,
+  Order,
+  type OrderClass,
+  type OrderSide,
+  type OrderStatus,
+  type OrderType,
+  Position,
+  type TimeInForce,
+} from '../types.js';
+
+type SdkOrder = trading.Order;
+type SdkLeg = NonNullable<trading.Order['legs']>[number];
+
+export function amount(value: unknown): Decimal | null {
+  if (value === null || value === undefined || value === '') return null;
+  return dec(String(value));
+}
+
+const amountOrZero = (value: unknown): Decimal => amount(value) ?? ZERO;
+const date = (value: Date | string | null | undefined): Date | null => (value ? new Date(value) : null);
+
+export function toOrder(o: SdkOrder | SdkLeg, parentOrderId: string | null = null): Order {
+  const legs = ('legs' in o ? (o.legs ?? []) : []) as SdkLeg[];
+  const id = String(o.id);
+  const submitted = date(o.submittedAt) ?? date(o.createdAt) ?? new Date(0);
+  return new Order({
+    id,
+    clientOrderId: String(o.clientOrderId ?? ''),
+    ticker: String(o.symbol ?? ''),
+    side: String(o.side) as OrderSide,
+    type: String(o.type ?? o.orderType) as OrderType,
+    orderClass: (o.orderClass ? String(o.orderClass) : 'simple') as OrderClass,
+    timeInForce: String(o.timeInForce) as TimeInForce,
+    quantity: amountOrZero(o.qty),
+    filledQty: amountOrZero(o.filledQty),
+    filledAvgPrice: amount(o.filledAvgPrice),
+    limitPrice: amount(o.limitPrice),
+    stopPrice: amount(o.stopPrice),
+    trailPrice: amount(o.trailPrice),
+    trailPercent: amount(o.trailPercent),
+    highWaterMark: amount(o.hwm),
+    status: String(o.status) as OrderStatus,
+    parentOrderId,
+    legs: legs.map((l) => toOrder(l, id)),
+    submittedAt: submitted,
+    updatedAt: date(o.updatedAt) ?? submitted,
+    filledAt: date(o.filledAt),
+    canceledAt: date(o.canceledAt),
+    expiredAt: date(o.expiredAt),
+    statusReason: null,
+  });
+}
+
+export function toAccount(a: trading.Account): Account {
+  return new Account({
+    id: String(a.id ?? ''),
+    accountNumber: String(a.accountNumber ?? ''),
+    status: String(a.status ?? ''),
+    currency: String(a.currency ?? 'USD'),
+    cash: amountOrZero(a.cash),
+    equity: amountOrZero(a.equity),
+    lastEquity: amountOrZero(a.lastEquity),
+    buyingPower: amountOrZero(a.buyingPower),
+    longMarketValue: amountOrZero(a.longMarketValue),
+    shortMarketValue: amountOrZero(a.shortMarketValue),
+    multiplier: amount(a.multiplier) ?? dec(1),
+    daytradeCount: Number(a.daytradeCount ?? 0),
+    patternDayTrader: Boolean(a.patternDayTrader),
+    tradingBlocked: Boolean(a.tradingBlocked),
+  });
+}
+
+export function toPosition(p: trading.Position): Position {
+  const qty = amountOrZero(p.qty);
+  return new Position({
+    ticker: String(p.symbol),
+    side: String(p.side) === 'short' || qty.isNegative() ? 'short' : 'long',
+    quantity: qty.abs(),
+    avgEntryPrice: amountOrZero(p.avgEntryPrice),
+    currentPrice: amountOrZero(p.currentPrice),
+    marketValue: amountOrZero(p.marketValue),
+    costBasis: amountOrZero(p.costBasis),
+    unrealizedPnl: amountOrZero(p.unrealizedPl),
+    unrealizedPnlPct: amountOrZero(p.unrealizedPlpc),
+  });
+}
+
+export function toClock(c: trading.LegacyClock): Clock {
+  return { timestamp: new Date(c.timestamp), isOpen: c.isOpen, nextOpen: new Date(c.nextOpen), nextClose: new Date(c.nextClose) };
+}
+
+/** Alpaca's calendar gives New York wall times; `toInstant` turns them into instants. */
+export function toCalendarDay(d: trading.LegacyCalendarDay, toInstant: (date: string, hhmm: string) => Date): CalendarDay {
+  const day = d.date instanceof Date ? d.date.toISOString().slice(0, 10) : String(d.date).slice(0, 10);
+  return { date: day, open: toInstant(day, String(d.open)), close: toInstant(day, String(d.close)) };
+}
