@@ -1,0 +1,150 @@
+/**
+ * Alpaca's trade_updates stream through the SDK's TradingStream: reconnects
+ * by itself; after a reconnect, what happened while it was down is recovered
+ * by listing the orders changed since the last event. Every update is
+ * delivered once, whichever way it arrived.
+ */
+import { streaming } from '@alpacahq/alpaca-trade-api';
+import { BrokerAuthenticationError, BrokerConnectionError } from '../errors.js';
+import type { Order, TradeEvent, TradeUpdate, TradeUpdateListener } from '../types.js';
+import { amount, toOrder } from './mapping.js';
+
+type SdkStream = InstanceType<typeof streaming.TradingStream>;
+type SdkUpdate = Parameters<Parameters<SdkStream['onTradeUpdate']>[0]>[0];
+
+export interface TradeStreamOptions {
+  keyId: string;
+  secret: string;
+  url: string;
+  /** Orders changed after an instant: how missed updates are found. */
+  recover: (since: Date) => Promise<Order[]>;
+  /** How long to wait for the first login and subscription. Default 10 s. */
+  connectTimeoutMs?: number;
+}
+
+/** The event an order's current state stands for, when it was not seen live. */
+const EVENT_OF_STATUS: Partial<Record<Order['status'], TradeEvent>> = {
+  new: 'new',
+  accepted: 'accepted',
+  partially_filled: 'partial_fill',
+  filled: 'fill',
+  canceled: 'canceled',
+  expired: 'expired',
+  rejected: 'rejected',
+  replaced: 'replaced',
+  done_for_day: 'done_for_day',
+};
+
+/** An update is the same update when it is the same event at the same filled quantity. */
+const keyOf = (u: TradeUpdate) => `${u.order.id}:${u.event}:${u.order.filledQty.toFixed()}`;
+
+export class AlpacaTradeStream {
+  private stream: SdkStream | null = null;
+  private readonly listeners = new Set<TradeUpdateListener>();
+  private readonly seen = new Set<string>();
+  private lastEventAt: Date | null = null;
+  private startedAt = new Date();
+  private current: 'connected' | 'reconnecting' | 'stopped' = 'stopped';
+  private recovering: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: TradeStreamOptions) {}
+
+  state(): 'connected' | 'reconnecting' | 'stopped' {
+    return this.current;
+  }
+
+  onUpdate(listener: TradeUpdateListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async start(): Promise<void> {
+    if (this.stream) return;
+    this.startedAt = new Date();
+    const stream = new streaming.TradingStream({
+      credentials: { keyId: this.options.keyId, secret: this.options.secret },
+      url: this.options.url,
+      reconnect: true,
+      maxReconnectAttempts: -1,
+      initialReconnectMs: 250,
+      maxReconnectMs: 30_000,
+    });
+    this.stream = stream;
+    stream.onTradeUpdate((u) => this.deliver(fromSdk(u)));
+    stream.onDisconnect(() => {
+      if (this.current !== 'stopped') this.current = 'reconnecting';
+    });
+    stream.onReconnected(() => {
+      this.current = 'connected';
+      this.recovering = this.recovering.then(() => this.recoverMissed()).catch(() => undefined);
+    });
+    const subscribed = new Promise<void>((resolve) => stream.once('subscription', () => resolve()));
+    stream.subscribeTradeUpdates();
+    stream.connect();
+    const timeout = this.options.connectTimeoutMs ?? 10_000;
+    const auth = await stream.waitForAuthenticationResult(timeout);
+    if (!auth.authenticated) {
+      this.stop();
+      if (auth.status === 'server_rejected') throw new BrokerAuthenticationError(`the trade-update stream refused the credentials: ${auth.message}`);
+      throw new BrokerConnectionError(`the trade-update stream did not connect: ${auth.message}`);
+    }
+    await Promise.race([subscribed, new Promise((resolve) => setTimeout(resolve, timeout).unref())]);
+    this.current = 'connected';
+  }
+
+  stop(): void {
+    this.current = 'stopped';
+    this.stream?.disconnect();
+    this.stream = null;
+  }
+
+  /** Settles once the last recovery after a reconnect has run (tests, shutdown). */
+  settled(): Promise<void> {
+    return this.recovering;
+  }
+
+  private deliver(update: TradeUpdate): void {
+    const key = keyOf(update);
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    if (!this.lastEventAt || update.timestamp > this.lastEventAt) this.lastEventAt = update.timestamp;
+    for (const listener of this.listeners) {
+      try {
+        listener(update);
+      } catch {
+        // A failing listener must not stop the others, nor the stream.
+      }
+    }
+  }
+
+  /** Replays, as updates, the order states reached while the stream was down. */
+  private async recoverMissed(): Promise<void> {
+    const since = this.lastEventAt ?? this.startedAt;
+    for (const order of await this.options.recover(since)) {
+      const event = EVENT_OF_STATUS[order.status];
+      if (!event) continue;
+      const filled = event === 'fill' || event === 'partial_fill';
+      this.deliver({
+        event,
+        order,
+        timestamp: order.updatedAt,
+        price: filled ? order.filledAvgPrice : null,
+        qty: filled ? order.filledQty : null,
+        positionQty: null,
+        executionId: null,
+      });
+    }
+  }
+}
+
+function fromSdk(u: SdkUpdate): TradeUpdate {
+  return {
+    event: u.event as TradeEvent,
+    order: toOrder(u.order),
+    timestamp: u.timestamp ?? new Date(),
+    price: amount(u.price),
+    qty: amount(u.qty),
+    positionQty: amount(u.positionQty),
+    executionId: u.executionId ? String(u.executionId) : null,
+  };
+}
