@@ -4,11 +4,13 @@
  * migrates the database, connects the broker.
  */
 import { existsSync } from 'node:fs';
+import { AlpacaBroker } from './broker/alpaca/AlpacaBroker.js';
+import type { BrokerInterface } from './broker/BrokerInterface.js';
 import { formatUsd } from './broker/money.js';
 import { RealtimeSimDriver } from './broker/sim/driver.js';
 import { createSimBroker } from './broker/sim/index.js';
 import { type Config, ConfigError, loadConfig, secretValues, tradingMode } from './config.js';
-import { openStore } from './db/index.js';
+import { openStore, type Store } from './db/index.js';
 import { createLogger } from './logger.js';
 
 function readConfig(): Config | null {
@@ -26,16 +28,8 @@ async function main(): Promise<number> {
   const config = readConfig();
   if (!config) return 2;
   const logger = createLogger({ level: config.logLevel, secrets: secretValues(config) });
-  if (config.broker !== 'sim') {
-    process.stderr.write('BROKER=alpaca arrives with the Alpaca adapter; use BROKER=sim (the default) for now.\n');
-    return 2;
-  }
-
   const store = await openStore(config.dbPath);
-  const broker = createSimBroker(config.sim, store.simState);
-  await broker.connect();
-  const driver = new RealtimeSimDriver(broker);
-  const caughtUp = await driver.catchUp();
+  const { broker, caughtUp } = await connectBroker(config, store);
   const state = await store.tradingState.get();
   const account = await broker.getAccount();
   const positions = await broker.getPositions();
@@ -45,7 +39,7 @@ async function main(): Promise<number> {
     [
       `catalyst-bot — mode ${tradingMode(config)}, broker ${broker.name}, trading ${state.state}`,
       `database: ${store.path}`,
-      `paper account: equity ${formatUsd(account.equity)}, cash ${formatUsd(account.cash)}, buying power ${formatUsd(account.buyingPower)}, ${positions.length} open position(s)`,
+      `account: equity ${formatUsd(account.equity)}, cash ${formatUsd(account.cash)}, buying power ${formatUsd(account.buyingPower)}, ${positions.length} open position(s)`,
       'The console and Discord front ends arrive with the operator issue; nothing else to run yet.',
       '',
     ].join('\n'),
@@ -53,6 +47,25 @@ async function main(): Promise<number> {
   await broker.disconnect();
   await store.close();
   return 0;
+}
+
+/** The one place the broker adapter is chosen. */
+async function connectBroker(config: Config, store: Store): Promise<{ broker: BrokerInterface; caughtUp: number }> {
+  if (config.broker === 'alpaca') {
+    const broker = new AlpacaBroker({
+      keyId: config.alpaca.keyId ?? '',
+      secret: config.alpaca.secretKey ?? '',
+      paper: config.alpaca.paper,
+      tradingUrl: config.alpaca.tradingUrl,
+      dataUrl: config.alpaca.dataUrl,
+      streamUrl: config.alpaca.streamUrl,
+    });
+    await broker.connect();
+    return { broker, caughtUp: 0 };
+  }
+  const broker = createSimBroker(config.sim, store.simState);
+  await broker.connect();
+  return { broker, caughtUp: await new RealtimeSimDriver(broker).catchUp() };
 }
 
 main().then(
