@@ -3,6 +3,7 @@
  * Markdown tables (the README quotes them). Timings live here, never in tests.
  */
 import { cpus, totalmem } from 'node:os';
+import { alpacaTable, requestsPerCycle, type SubmissionFigures, submissionOverhead } from './alpaca.js';
 import { benchPersistence, type PersistenceFigures, persistenceTable } from './persistence.js';
 import { benchSimulator, type SimulatorFigures, simulatorTable } from './simulator.js';
 
@@ -19,6 +20,12 @@ async function main(): Promise<void> {
   const simulator: SimulatorFigures[] = [];
   for (let i = 0; i < RUNS; i++) simulator.push(benchSimulator());
   console.log(`\n${simulatorTable(simulator)}`);
+
+  const cycles = new Map<number, number>();
+  for (const n of [1, 50, 500]) cycles.set(n, await requestsPerCycle(n));
+  const submissions: SubmissionFigures[] = [];
+  for (let i = 0; i < RUNS; i++) submissions.push(await submissionOverhead());
+  console.log(`\n${alpacaTable(cycles, submissions)}`);
 }
 
 main().catch((error: unknown) => {
