@@ -267,6 +267,15 @@ export interface BracketOrder {
   takeProfitOrder: Order | null;
 }
 
+/** A bracket's entry with its legs picked out by type, as brokers nest them. */
+export function bracketOf(entry: Order): BracketOrder {
+  return {
+    entryOrder: entry,
+    takeProfitOrder: entry.legs.find((l) => l.type === OrderType.Limit) ?? null,
+    stopLossOrder: entry.legs.find((l) => l.type === OrderType.Stop || l.type === OrderType.StopLimit) ?? null,
+  };
+}
+
 export interface PlaceOrderOptions {
   limitPrice?: Decimal;
   stopPrice?: Decimal;

@@ -13,20 +13,21 @@ import type { BrokerInterface } from '../BrokerInterface.js';
 import { BrokerConnectionError, NotFoundError, OrderRejectedError } from '../errors.js';
 import { exchangeTime } from '../marketTime.js';
 import { type Decimal, dec } from '../money.js';
-import type {
-  Account,
-  BracketOrder,
-  BracketOrderParams,
-  CalendarDay,
-  ClosePositionOptions,
-  Clock,
-  Order,
-  OrderFilter,
-  OrderSide,
-  OrderType,
-  PlaceOrderOptions,
-  Position,
-  TradeUpdateListener,
+import {
+  type Account,
+  type BracketOrder,
+  bracketOf,
+  type BracketOrderParams,
+  type CalendarDay,
+  type ClosePositionOptions,
+  type Clock,
+  type Order,
+  type OrderFilter,
+  type OrderSide,
+  type OrderType,
+  type PlaceOrderOptions,
+  type Position,
+  type TradeUpdateListener,
 } from '../types.js';
 import { toBrokerError } from './errors.js';
 import { amount, toAccount, toCalendarDay, toClock, toOrder, toPosition } from './mapping.js';
@@ -157,11 +158,7 @@ export class AlpacaBroker implements BrokerInterface {
       },
       clientOrderId: params.clientOrderId,
     } as PostOrderRequest);
-    return {
-      entryOrder: entry,
-      takeProfitOrder: entry.legs.find((l) => l.type === 'limit') ?? null,
-      stopLossOrder: entry.legs.find((l) => l.type === 'stop' || l.type === 'stop_limit') ?? null,
-    };
+    return bracketOf(entry);
   }
 
   getOrder(id: string): Promise<Order> {

@@ -11,21 +11,22 @@ import {
   OrderRejectedError,
 } from '../errors.js';
 import type { Decimal } from '../money.js';
-import type {
-  Account,
-  BracketOrder,
-  BracketOrderParams,
-  CalendarDay,
-  ClosePositionOptions,
-  Clock,
-  Order,
-  OrderFilter,
-  OrderSide,
-  OrderType,
-  PlaceOrderOptions,
-  Position,
-  TradeUpdate,
-  TradeUpdateListener,
+import {
+  type Account,
+  type BracketOrder,
+  type BracketOrderParams,
+  bracketOf,
+  type CalendarDay,
+  type ClosePositionOptions,
+  type Clock,
+  type Order,
+  type OrderFilter,
+  type OrderSide,
+  type OrderType,
+  type PlaceOrderOptions,
+  type Position,
+  type TradeUpdate,
+  type TradeUpdateListener,
 } from '../types.js';
 import { AlpacaCode, type OrderRequest, SimRejection } from './api.js';
 import type { SimEngine, SimSnapshot } from './engine.js';
@@ -209,13 +210,4 @@ export class SimBroker implements BrokerInterface {
     this.saving = next;
     return next;
   }
-}
-
-/** A bracket's entry with its legs picked out by type. */
-export function bracketOf(entry: Order): BracketOrder {
-  return {
-    entryOrder: entry,
-    takeProfitOrder: entry.legs.find((l) => l.type === 'limit') ?? null,
-    stopLossOrder: entry.legs.find((l) => l.type === 'stop' || l.type === 'stop_limit') ?? null,
-  };
 }
