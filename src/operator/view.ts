@@ -28,7 +28,3 @@ export interface View {
   /** Only the person who asked sees it (Discord ephemeral). */
   private?: boolean;
 }
-
-export function errorView(title: string, message: string): View {
-  return { title, description: message, fields: [], tone: 'danger', private: true };
-}

@@ -127,7 +127,6 @@ export class SimEngine implements SimEngineApi {
   /** The trading day each position was opened: a same-day exit is a day trade. */
   private readonly openedOn = new Map<string, string>();
   private accountId: string = randomUUID();
-  private changeListener: (() => void) | null = null;
 
   constructor(options: SimEngineOptions) {
     this.clockSource = options.clock;
@@ -245,11 +244,6 @@ export class SimEngine implements SimEngineApi {
     return () => this.listeners.delete(listener);
   }
 
-  /** Called after every state change (persistence hooks here). */
-  onChange(listener: () => void): void {
-    this.changeListener = listener;
-  }
-
   // ---- commands --------------------------------------------------------------
 
   submit(request: OrderRequest): Order {
@@ -302,7 +296,6 @@ export class SimEngine implements SimEngineApi {
     this.work(parent, now);
     if (orderClass === 'oco' && legs[0]) this.work(legs[0], now);
     if (open) this.settleImmediate(parent, now);
-    this.changed();
     return this.toOrder(this.orders.get(parent.id)!);
   }
 
@@ -314,7 +307,6 @@ export class SimEngine implements SimEngineApi {
     }
     const now = this.clockSource.now();
     this.finish(o, 'canceled', now, 'canceled by request');
-    this.changed();
   }
 
   cancelAllOrders(): Order[] {
@@ -326,7 +318,6 @@ export class SimEngine implements SimEngineApi {
         canceled.push(o);
       }
     }
-    this.changed();
     return canceled.map((o) => this.toOrder(o));
   }
 
@@ -382,7 +373,6 @@ export class SimEngine implements SimEngineApi {
     this.emit('replaced', old, now);
     this.emit('new', next, now);
     this.work(next, now);
-    this.changed();
     return this.toOrder(next);
   }
 
@@ -422,7 +412,6 @@ export class SimEngine implements SimEngineApi {
     const now = this.clockSource.now();
     this.feed.set(symbol, price, now);
     if (this.clockSource.isOpen(now)) this.onTick(symbol, now);
-    this.changed();
   }
 
   /** Moves time minute by minute: sessions open and close, the feed walks, orders fill and expire. */
@@ -435,7 +424,6 @@ export class SimEngine implements SimEngineApi {
         for (const ticker of this.feed.step(now).keys()) this.onTick(ticker, now);
       }
     }
-    this.changed();
   }
 
   // ---- persistence -------------------------------------------------------------
@@ -856,10 +844,6 @@ export class SimEngine implements SimEngineApi {
         // A failing listener must never corrupt the books.
       }
     }
-  }
-
-  private changed(): void {
-    this.changeListener?.();
   }
 
   private toOrder(o: SimOrder): Order {
