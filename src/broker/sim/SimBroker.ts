@@ -38,7 +38,7 @@ export interface SimStatePersistence {
 }
 
 /** Maps the engine's Alpaca-style refusal to the product's error classes. */
-export function toBrokerError(error: unknown): unknown {
+export function fromSimRejection(error: unknown): unknown {
   if (!(error instanceof SimRejection)) return error;
   const details = { code: error.code, status: error.status, brokerMessage: error.message };
   if (error.status === 404) return new NotFoundError(error.message, details);
@@ -193,7 +193,7 @@ export class SimBroker implements BrokerInterface {
     try {
       result = command();
     } catch (error) {
-      throw toBrokerError(error);
+      throw fromSimRejection(error);
     }
     await this.persist();
     return result;
