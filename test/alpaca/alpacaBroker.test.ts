@@ -48,7 +48,7 @@ const bracket = (clientOrderId: string) => ({
 
 describe('AlpacaBroker: the whole interface', () => {
   it('reads the account and positions exactly, and places and manages orders', async () => {
-    const { broker } = await setup();
+    const { broker, engine } = await setup();
     await broker.connect();
     const account = await broker.getAccount();
     expect([account.cash.toFixed(2), account.equity.toFixed(2), account.buyingPower.toFixed(2)]).toEqual(['100000.00', '100000.00', '200000.00']);
@@ -75,6 +75,11 @@ describe('AlpacaBroker: the whole interface', () => {
     const closed = await broker.closeAllPositions();
     expect(closed.map((o) => [o.ticker, o.side, o.quantity.toFixed()])).toEqual([['AAPL', 'sell', '75']]);
     expect(await broker.getPositions()).toEqual([]);
+    // Same-day round trips: the day-trade count comes off the raw snake_case keys
+    // (the SDK model drops them). Alpaca deprecated both fields in 2026; absent → 0 / false.
+    const after = await broker.getAccount();
+    expect([after.daytradeCount, after.patternDayTrader]).toEqual([engine.account().daytradeCount, false]);
+    expect(after.daytradeCount).toBeGreaterThan(0);
     await broker.cancelAllOrders();
     expect(await broker.listOrders({ status: 'open' })).toEqual([]);
   });

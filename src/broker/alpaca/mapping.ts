@@ -61,6 +61,9 @@ export function toOrder(o: SdkOrder | SdkLeg, parentOrderId: string | null = nul
 }
 
 export function toAccount(a: trading.Account): Account {
+  // The SDK's Account model omits these two; its deserialiser passes the raw
+  // snake_case keys through untouched, so they are read from there.
+  const raw = a as unknown as Readonly<Record<string, unknown>>;
   return new Account({
     id: String(a.id ?? ''),
     accountNumber: String(a.accountNumber ?? ''),
@@ -73,8 +76,8 @@ export function toAccount(a: trading.Account): Account {
     longMarketValue: amountOrZero(a.longMarketValue),
     shortMarketValue: amountOrZero(a.shortMarketValue),
     multiplier: amount(a.multiplier) ?? dec(1),
-    daytradeCount: Number(a.daytradeCount ?? 0),
-    patternDayTrader: Boolean(a.patternDayTrader),
+    daytradeCount: Number(raw['daytrade_count'] ?? 0),
+    patternDayTrader: raw['pattern_day_trader'] === true,
     tradingBlocked: Boolean(a.tradingBlocked),
   });
 }

@@ -4,6 +4,10 @@
  * (every day a session from midnight to midnight, New York time) and `nyse`
  * (09:30–16:00 New York, weekdays, NYSE holidays from the nyse-holidays
  * library, 13:00 early closes by the exchange's rules).
+ *
+ * nyse-holidays was chosen over date-holidays: the latter models US federal
+ * holidays, so it has no Good Friday, closes Juneteenth 2021 and observes
+ * New Year's Day 2022 on Friday 2021-12-31, none of which the NYSE did.
  */
 import { getHolidays } from 'nyse-holidays';
 import { addDays, exchangeDate, exchangeTime } from '../marketTime.js';
@@ -18,10 +22,23 @@ export interface SimClockOptions {
   start?: Date;
 }
 
+/** Day of the week (0 = Sunday) of a YYYY-MM-DD date; RangeError unless it is a real date. */
 function weekday(date: string): number {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d)).getUTCDay();
+  const at = new Date(Date.UTC(y, m - 1, d));
+  // Date.UTC rolls 2026-02-30 over to March: a round trip catches it.
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || at.toISOString().slice(0, 10) !== date) {
+    throw new RangeError(`not a YYYY-MM-DD date: ${date}`);
+  }
+  return at.getUTCDay();
 }
+
+/**
+ * Unscheduled full-day closings, which no rule-based holiday library can
+ * know: Hurricane Sandy, and the national days of mourning for Presidents
+ * G. H. W. Bush and Carter.
+ */
+const SPECIAL_CLOSURES: ReadonlySet<string> = new Set(['2012-10-29', '2012-10-30', '2018-12-05', '2025-01-09']);
 
 const holidayCache = new Map<number, ReadonlySet<string>>();
 
@@ -35,19 +52,26 @@ function holidaysOf(year: number): ReadonlySet<string> {
 }
 
 function isNyseHoliday(date: string): boolean {
-  return holidaysOf(Number(date.slice(0, 4))).has(date);
+  return SPECIAL_CLOSURES.has(date) || holidaysOf(Number(date.slice(0, 4))).has(date);
 }
 
 /**
  * NYSE closes at 13:00 on July 3 and December 24 when they are trading days,
  * and on the day after Thanksgiving. The library lists full closures only.
  */
-function isEarlyClose(date: string): boolean {
+function isEarlyClose(date: string, wd: number): boolean {
   const md = date.slice(5);
   if (md === '07-03' || md === '12-24') return true;
   // Thanksgiving is the fourth Thursday of November: the Friday after is day 23–29.
   const day = Number(date.slice(8));
-  return date.slice(5, 7) === '11' && weekday(date) === 5 && day >= 23 && day <= 29;
+  return date.slice(5, 7) === '11' && wd === 5 && day >= 23 && day <= 29;
+}
+
+/** A copy of `at`; an Invalid Date would poison every later answer, so it is refused. */
+function instant(at: Date): Date {
+  const t = at.getTime();
+  if (Number.isNaN(t)) throw new RangeError('invalid Date');
+  return new Date(t);
 }
 
 export class SimClock {
@@ -58,7 +82,7 @@ export class SimClock {
 
   constructor(options: SimClockOptions) {
     this.mode = options.mode;
-    this.current = new Date((options.start ?? new Date()).getTime());
+    this.current = instant(options.start ?? new Date());
   }
 
   now(): Date {
@@ -66,7 +90,7 @@ export class SimClock {
   }
 
   set(at: Date): void {
-    this.current = new Date(at.getTime());
+    this.current = instant(at);
   }
 
   advance(ms: number): Date {
@@ -92,12 +116,12 @@ export class SimClock {
   }
 
   private computeSession(date: string): CalendarDay | null {
+    const wd = weekday(date); // validates the date in both modes
     if (this.mode === 'always') {
       return { date, open: exchangeTime(date, 0, 0), close: exchangeTime(addDays(date, 1), 0, 0) };
     }
-    const wd = weekday(date);
     if (wd === 0 || wd === 6 || isNyseHoliday(date)) return null;
-    return { date, open: exchangeTime(date, 9, 30), close: exchangeTime(date, isEarlyClose(date) ? 13 : 16, 0) };
+    return { date, open: exchangeTime(date, 9, 30), close: exchangeTime(date, isEarlyClose(date, wd) ? 13 : 16, 0) };
   }
 
   /** The session in progress at `at`, or null. */
@@ -123,6 +147,8 @@ export class SimClock {
 
   /** Alpaca's /v2/calendar: the sessions between two dates, inclusive. */
   calendar(start: string, end: string): CalendarDay[] {
+    weekday(start);
+    weekday(end);
     const days: CalendarDay[] = [];
     for (let d = start; d <= end; d = addDays(d, 1)) {
       const s = this.session(d);

@@ -1,18 +1,24 @@
 /**
  * Fault injection for tests: the next N requests matching a method and path
- * prefix fail the way a real broker or network does.
+ * prefix fail the way a real broker or network does, and open trade-update
+ * streams can be cut.
  */
 export type Fault =
-  /** 429 with Retry-After (seconds). */
+  /** 429 with Retry-After (seconds) and Alpaca's X-RateLimit-* headers. */
   | { kind: 'rateLimit'; retryAfterSeconds: number }
   /** 500 with an Alpaca-style body. */
   | { kind: 'serverError' }
-  /** Never answers; the client's timeout must fire. */
+  /** Never answers; the client's timeout must fire (stop() still closes it). */
   | { kind: 'hang' }
-  /** Destroys the socket before the request is executed. */
+  /** Destroys the socket without an answer; the request is NOT executed. */
   | { kind: 'drop' }
   /** Executes the request (an order really is placed), then destroys the socket unanswered. */
   | { kind: 'acceptThenDrop' };
+
+export type FaultKind = Fault['kind'];
+
+/** `*` matches any method. */
+export type FaultMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE' | '*';
 
 interface Rule {
   method: string;
@@ -24,21 +30,37 @@ interface Rule {
 export class FaultInjector {
   private rules: Rule[] = [];
 
-  /** Arms `fault` for the next `times` requests matching `method` (or `*`) and `pathPrefix`. */
-  inject(method: string, pathPrefix: string, fault: Fault, times = 1): void {
+  /** @param cutStreams terminates every open trade-update stream connection. */
+  constructor(private readonly cutStreams: () => void = () => undefined) {}
+
+  /** Arms `fault` for the next `times` requests matching `method` (or `*`) whose path starts with `pathPrefix`. */
+  inject(method: FaultMethod | Lowercase<FaultMethod>, pathPrefix: string, fault: Fault, times = 1): void {
+    if (!Number.isInteger(times) || times < 1) throw new RangeError('times must be a whole number >= 1');
     this.rules.push({ method: method.toUpperCase(), pathPrefix, fault, remaining: times });
   }
 
+  /** Terminates every open trade_updates WebSocket (no close frame: clients see 1006 and reconnect). */
+  dropStream(): void {
+    this.cutStreams();
+  }
+
+  /** Disarms every pending fault. */
   clear(): void {
     this.rules = [];
   }
 
-  /** The fault for this request, consuming one use of its rule. */
+  /** How many injected faults are still armed. */
+  pending(): number {
+    return this.rules.reduce((n, r) => n + r.remaining, 0);
+  }
+
+  /** The fault for this request, if any, consuming one use of the first matching rule. */
   take(method: string, path: string): Fault | null {
-    const rule = this.rules.find((r) => (r.method === '*' || r.method === method) && path.startsWith(r.pathPrefix) && r.remaining > 0);
+    const m = method.toUpperCase();
+    const rule = this.rules.find((r) => (r.method === '*' || r.method === m) && path.startsWith(r.pathPrefix));
     if (!rule) return null;
     rule.remaining -= 1;
-    this.rules = this.rules.filter((r) => r.remaining > 0);
+    if (rule.remaining === 0) this.rules = this.rules.filter((r) => r !== rule);
     return rule.fault;
   }
 }

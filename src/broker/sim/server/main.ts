@@ -15,7 +15,13 @@ const config = loadConfig();
 const keyId = process.env.SIM_SERVER_KEY_ID || `PKSIM${randomBytes(8).toString('hex').toUpperCase()}`;
 const secret = process.env.SIM_SERVER_SECRET || randomBytes(24).toString('base64url');
 const generated = !process.env.SIM_SERVER_SECRET;
-const port = Number(process.env.SIM_SERVER_PORT ?? 8789);
+// README and .env.example document 8789; SIM_SERVER_PORT=0 picks a free port.
+const portText = process.env.SIM_SERVER_PORT || '8789';
+const port = Number(portText);
+if (!/^\d+$/.test(portText) || port > 65_535) {
+  process.stderr.write(`SIM_SERVER_PORT: expected a port number from 0 to 65535, got "${portText}"\n`);
+  process.exit(1);
+}
 
 const broker = createSimBroker(config.sim, null);
 const driver = new RealtimeSimDriver(broker);
