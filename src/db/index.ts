@@ -10,6 +10,7 @@ import { AuditLogRepository } from './repositories/AuditLogRepository.js';
 import { ClosedPositionsRepository } from './repositories/ClosedPositionsRepository.js';
 import { EquitySnapshotsRepository } from './repositories/EquitySnapshotsRepository.js';
 import { ExecutedOrdersRepository } from './repositories/ExecutedOrdersRepository.js';
+import { ExecutionsRepository } from './repositories/ExecutionsRepository.js';
 import { PositionsRepository } from './repositories/PositionsRepository.js';
 import { SignalsRepository } from './repositories/SignalsRepository.js';
 import { SimStateRepository } from './repositories/SimStateRepository.js';
@@ -19,6 +20,7 @@ import { inTransaction } from './transaction.js';
 
 export interface Repositories {
   orders: ExecutedOrdersRepository;
+  executions: ExecutionsRepository;
   positions: PositionsRepository;
   closedPositions: ClosedPositionsRepository;
   signals: SignalsRepository;
@@ -39,6 +41,7 @@ export interface Store extends Repositories {
 function repositories(db: Kysely<Database>): Repositories {
   return {
     orders: new ExecutedOrdersRepository(db),
+    executions: new ExecutionsRepository(db),
     positions: new PositionsRepository(db),
     closedPositions: new ClosedPositionsRepository(db),
     signals: new SignalsRepository(db),
@@ -79,6 +82,7 @@ export * from './repositories/AuditLogRepository.js';
 export * from './repositories/ClosedPositionsRepository.js';
 export * from './repositories/EquitySnapshotsRepository.js';
 export * from './repositories/ExecutedOrdersRepository.js';
+export * from './repositories/ExecutionsRepository.js';
 export * from './repositories/PositionsRepository.js';
 export * from './repositories/SignalsRepository.js';
 export * from './repositories/SimStateRepository.js';

@@ -31,6 +31,9 @@ export interface ExecutedOrdersTable {
   /** Leg of a bracket: entry, stop_loss, take_profit; null for a simple order. */
   leg: string | null;
   status_reason: string | null;
+  /** Exit orders: the position they close and why (null for entries). */
+  position_id: string | null;
+  exit_reason: string | null;
   submitted_at: IsoTime;
   filled_at: IsoTime | null;
   updated_at: IsoTime;
@@ -44,6 +47,16 @@ export interface PositionsTable {
   entry_price: DecimalText;
   current_price: DecimalText;
   unrealized_pnl: DecimalText;
+  /** quantity × entry price (positive for both sides). */
+  cost_basis: DecimalText;
+  /** quantity × current price, signed negative for a short (as Alpaca reports). */
+  market_value: DecimalText;
+  /** unrealized P&L as a ratio of the cost basis. */
+  unrealized_pnl_pct: DecimalText;
+  /** Partial exits so far: shares, Σ shares × price, realized P&L. */
+  exited_qty: DecimalText;
+  exit_value: DecimalText;
+  realized_pnl: DecimalText;
   stop_loss_price: DecimalText | null;
   take_profit_price: DecimalText | null;
   signal_id: string | null;
@@ -71,6 +84,24 @@ export interface ClosedPositionsTable {
   exit_order_id: string | null;
   opened_at: IsoTime;
   closed_at: IsoTime;
+  cost_basis: DecimalText;
+  hold_duration_seconds: number;
+  entry_order_id: string | null;
+}
+
+export interface ExecutionsTable {
+  signal_id: string;
+  client_order_id: string;
+  /** submitting (the order may be at the broker) or done (the result is final). */
+  status: string;
+  success: number;
+  order_id: string | null;
+  quantity: DecimalText | null;
+  estimated_cost: DecimalText | null;
+  error_message: string | null;
+  sizing: string | null;
+  created_at: IsoTime;
+  updated_at: IsoTime;
 }
 
 export interface SignalsTable {
@@ -172,6 +203,7 @@ export interface Database {
   audit_log: AuditLogTable;
   trading_state: TradingStateTable;
   sim_state: SimStateTable;
+  executions: ExecutionsTable;
 }
 
 export type ExecutedOrderRow = Selectable<ExecutedOrdersTable>;
@@ -183,4 +215,5 @@ export type SignalRow = Selectable<SignalsTable>;
 export type EquitySnapshotRow = Selectable<EquitySnapshotsTable>;
 export type AlertRow = Selectable<AlertsTable>;
 export type AuditLogRow = Selectable<AuditLogTable>;
+export type ExecutionRow = Selectable<ExecutionsTable>;
 export type TradingStateRow = Selectable<TradingStateTable>;

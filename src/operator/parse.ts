@@ -1,13 +1,8 @@
 /** Operator input, validated once: every command reads tickers and prices through here. */
 import { z } from 'zod';
 import { type Decimal, dec } from '../broker/money.js';
+import { tickerSchema } from '../signals/fields.js';
 import { CommandError } from './command.js';
-
-const tickerSchema = z
-  .string()
-  .trim()
-  .toUpperCase()
-  .regex(/^[A-Z][A-Z0-9.]{0,9}$/, 'a ticker is 1–10 letters, digits or dots, starting with a letter');
 
 export function parseTicker(raw: string | null): string {
   const result = tickerSchema.safeParse(raw ?? '');

@@ -1,3 +1,4 @@
+import SqliteDatabase from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { dec } from '../../src/broker/money.js';
 import { at, closedRecord, orderRecord, positionRecord, signalRecord, T0 } from '../helpers/fixtures.js';
@@ -90,11 +91,18 @@ describe('positions and closed_positions', () => {
     await store.positions.insert(positionRecord());
     await store.positions.insert(positionRecord({ positionId: 'pos-2', ticker: 'TSLA', side: 'short', quantity: dec(20), entryPrice: dec('250.00'), currentPrice: dec('250.00') }));
     await store.positions.markPrices([
-      { positionId: 'pos-1', currentPrice: dec('191.37'), unrealizedPnl: dec('125.00'), updatedAt: at(5) },
-      { positionId: 'pos-2', currentPrice: dec('244.10'), unrealizedPnl: dec('118.00'), updatedAt: at(5) },
+      { positionId: 'pos-1', currentPrice: dec('191.37'), unrealizedPnl: dec('125.00'), marketValue: dec('19137'), unrealizedPnlPct: dec('0.0066'), updatedAt: at(5) },
+      { positionId: 'pos-2', currentPrice: dec('244.10'), unrealizedPnl: dec('118.00'), marketValue: dec('-4882'), unrealizedPnlPct: dec('0.0236'), updatedAt: at(5) },
     ]);
     const [a, b] = await store.positions.list();
     expect([a?.currentPrice.toFixed(), a?.unrealizedPnl.toFixed()]).toEqual(['191.37', '125']);
+    const raw = new SqliteDatabase(store.path, { readonly: true });
+    const columns = raw.prepare('SELECT market_value, unrealized_pnl_pct, cost_basis FROM positions ORDER BY ticker').all();
+    raw.close();
+    expect(columns).toEqual([
+        { market_value: '19137', unrealized_pnl_pct: '0.0066', cost_basis: '19012' },
+        { market_value: '-4882', unrealized_pnl_pct: '0.0236', cost_basis: '5000' },
+      ]);
     expect([b?.currentPrice.toFixed(), b?.unrealizedPnl.toFixed(), b?.side]).toEqual(['244.1', '118', 'short']);
   });
 

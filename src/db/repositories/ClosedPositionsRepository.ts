@@ -21,8 +21,14 @@ export interface ClosedPositionRecord {
   signalId: string | null;
   strategy: string | null;
   exitOrderId: string | null;
+  entryOrderId: string | null;
   openedAt: Date;
   closedAt: Date;
+}
+
+/** Whole seconds the position was held. */
+export function holdSeconds(r: Pick<ClosedPositionRecord, 'openedAt' | 'closedAt'>): number {
+  return Math.max(0, Math.floor((r.closedAt.getTime() - r.openedAt.getTime()) / 1000));
 }
 
 export function closedToRow(r: ClosedPositionRecord): ClosedPositionRow {
@@ -41,6 +47,9 @@ export function closedToRow(r: ClosedPositionRecord): ClosedPositionRow {
     exit_order_id: r.exitOrderId,
     opened_at: writeTime(r.openedAt),
     closed_at: writeTime(r.closedAt),
+    cost_basis: money.write(r.quantity.times(r.entryPrice)),
+    hold_duration_seconds: holdSeconds(r),
+    entry_order_id: r.entryOrderId,
   };
 }
 
@@ -58,6 +67,7 @@ function fromRow(row: ClosedPositionRow): ClosedPositionRecord {
     signalId: row.signal_id,
     strategy: row.strategy,
     exitOrderId: row.exit_order_id,
+    entryOrderId: row.entry_order_id,
     openedAt: readTime(row.opened_at),
     closedAt: readTime(row.closed_at),
   };

@@ -11,6 +11,7 @@ import {
 } from '../../broker/types.js';
 import { money, readTime, readTimeOrNull, writeTime, writeTimeOrNull } from '../codec.js';
 import type { Database, ExecutedOrderRow } from '../schema.js';
+import type { ExitReason } from './ClosedPositionsRepository.js';
 
 export type OrderLeg = 'entry' | 'stop_loss' | 'take_profit';
 
@@ -36,6 +37,9 @@ export interface ExecutedOrderRecord {
   signalPrice: Decimal | null;
   leg: OrderLeg | null;
   statusReason: string | null;
+  /** Exit orders: the position they close and why; null for entries. */
+  positionId: string | null;
+  exitReason: ExitReason | null;
   submittedAt: Date;
   filledAt: Date | null;
   updatedAt: Date;
@@ -52,6 +56,8 @@ export interface OrderContext {
   signalId?: string | null;
   signalPrice?: Decimal | null;
   leg?: OrderLeg | null;
+  positionId?: string | null;
+  exitReason?: ExitReason | null;
 }
 
 export function recordFromOrder(order: Order, context: OrderContext = {}): ExecutedOrderRecord {
@@ -76,6 +82,8 @@ export function recordFromOrder(order: Order, context: OrderContext = {}): Execu
     signalPrice: context.signalPrice ?? null,
     leg: context.leg ?? null,
     statusReason: order.statusReason,
+    positionId: context.positionId ?? null,
+    exitReason: context.exitReason ?? null,
     submittedAt: order.submittedAt,
     filledAt: order.filledAt,
     updatedAt: order.updatedAt,
@@ -104,6 +112,8 @@ function toRow(r: ExecutedOrderRecord): ExecutedOrderRow {
     signal_price: money.writeOrNull(r.signalPrice),
     leg: r.leg,
     status_reason: r.statusReason,
+    position_id: r.positionId,
+    exit_reason: r.exitReason,
     submitted_at: writeTime(r.submittedAt),
     filled_at: writeTimeOrNull(r.filledAt),
     updated_at: writeTime(r.updatedAt),
@@ -132,6 +142,8 @@ function fromRow(row: ExecutedOrderRow): ExecutedOrderRecord {
     signalPrice: money.readOrNull(row.signal_price),
     leg: row.leg as OrderLeg | null,
     statusReason: row.status_reason,
+    positionId: row.position_id,
+    exitReason: row.exit_reason as ExitReason | null,
     submittedAt: readTime(row.submitted_at),
     filledAt: readTimeOrNull(row.filled_at),
     updatedAt: readTime(row.updated_at),

@@ -15,6 +15,10 @@ export interface PositionRecord {
   entryPrice: Decimal;
   currentPrice: Decimal;
   unrealizedPnl: Decimal;
+  /** Shares already sold (or covered) out of this position, their Σ qty × price, and the P&L they realized. */
+  exitedQty: Decimal;
+  exitValue: Decimal;
+  realizedPnl: Decimal;
   stopLossPrice: Decimal | null;
   takeProfitPrice: Decimal | null;
   signalId: string | null;
@@ -30,7 +34,25 @@ export interface PriceMark {
   positionId: string;
   currentPrice: Decimal;
   unrealizedPnl: Decimal;
+  marketValue: Decimal;
+  unrealizedPnlPct: Decimal;
   updatedAt: Date;
+}
+
+/** quantity × entry: what the position cost (positive for either side). */
+export function costBasisOf(p: Pick<PositionRecord, 'quantity' | 'entryPrice'>): Decimal {
+  return p.quantity.times(p.entryPrice);
+}
+
+/** Signed like Alpaca's: a short's market value is negative. */
+export function marketValueOf(p: Pick<PositionRecord, 'quantity' | 'currentPrice' | 'side'>): Decimal {
+  const value = p.quantity.times(p.currentPrice);
+  return p.side === 'short' ? value.negated() : value;
+}
+
+/** Unrealized P&L as a ratio of the cost basis (0 for a zero basis). */
+export function pnlRatio(pnl: Decimal, costBasis: Decimal): Decimal {
+  return costBasis.isZero() ? costBasis : pnl.div(costBasis);
 }
 
 function toRow(r: PositionRecord): PositionRow {
@@ -42,6 +64,12 @@ function toRow(r: PositionRecord): PositionRow {
     entry_price: money.write(r.entryPrice),
     current_price: money.write(r.currentPrice),
     unrealized_pnl: money.write(r.unrealizedPnl),
+    cost_basis: money.write(costBasisOf(r)),
+    market_value: money.write(marketValueOf(r)),
+    unrealized_pnl_pct: money.write(pnlRatio(r.unrealizedPnl, costBasisOf(r))),
+    exited_qty: money.write(r.exitedQty),
+    exit_value: money.write(r.exitValue),
+    realized_pnl: money.write(r.realizedPnl),
     stop_loss_price: money.writeOrNull(r.stopLossPrice),
     take_profit_price: money.writeOrNull(r.takeProfitPrice),
     signal_id: r.signalId,
@@ -63,6 +91,9 @@ function fromRow(row: PositionRow): PositionRecord {
     entryPrice: money.read(row.entry_price),
     currentPrice: money.read(row.current_price),
     unrealizedPnl: money.read(row.unrealized_pnl),
+    exitedQty: money.read(row.exited_qty),
+    exitValue: money.read(row.exit_value),
+    realizedPnl: money.read(row.realized_pnl),
     stopLossPrice: money.readOrNull(row.stop_loss_price),
     takeProfitPrice: money.readOrNull(row.take_profit_price),
     signalId: row.signal_id,
@@ -121,6 +152,8 @@ export class PositionsRepository {
           .set({
             current_price: money.write(m.currentPrice),
             unrealized_pnl: money.write(m.unrealizedPnl),
+            market_value: money.write(m.marketValue),
+            unrealized_pnl_pct: money.write(m.unrealizedPnlPct),
             updated_at: writeTime(m.updatedAt),
           })
           .where('position_id', '=', m.positionId)

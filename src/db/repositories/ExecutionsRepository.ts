@@ -1,0 +1,103 @@
+import type { Kysely } from 'kysely';
+import type { Decimal } from '../../broker/money.js';
+import { money, readTime, writeTime } from '../codec.js';
+import type { Database, ExecutionRow } from '../schema.js';
+
+/** A signal's execution as recorded: the first result is the only result. */
+export interface ExecutionRecord {
+  signalId: string;
+  clientOrderId: string;
+  /** submitting: the order may be at the broker; done: final. */
+  status: 'submitting' | 'done';
+  success: boolean;
+  orderId: string | null;
+  quantity: Decimal | null;
+  estimatedCost: Decimal | null;
+  errorMessage: string | null;
+  /** The sizing decision, JSON. */
+  sizing: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type ExecutionOutcome = Pick<ExecutionRecord, 'success' | 'orderId' | 'quantity' | 'estimatedCost' | 'errorMessage' | 'sizing'>;
+
+function fromRow(row: ExecutionRow): ExecutionRecord {
+  return {
+    signalId: row.signal_id,
+    clientOrderId: row.client_order_id,
+    status: row.status as ExecutionRecord['status'],
+    success: row.success === 1,
+    orderId: row.order_id,
+    quantity: money.readOrNull(row.quantity),
+    estimatedCost: money.readOrNull(row.estimated_cost),
+    errorMessage: row.error_message,
+    sizing: row.sizing,
+    createdAt: readTime(row.created_at),
+    updatedAt: readTime(row.updated_at),
+  };
+}
+
+export class ExecutionsRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /**
+   * Claims a signal for execution. True when this caller inserted the row (and
+   * so may go on); false when the signal was claimed before, by this process or
+   * another: the caller then reads the row instead of sending an order.
+   */
+  async claim(signalId: string, clientOrderId: string, at: Date): Promise<boolean> {
+    const result = await this.db
+      .insertInto('executions')
+      .values({
+        signal_id: signalId,
+        client_order_id: clientOrderId,
+        status: 'submitting',
+        success: 0,
+        order_id: null,
+        quantity: null,
+        estimated_cost: null,
+        error_message: null,
+        sizing: null,
+        created_at: writeTime(at),
+        updated_at: writeTime(at),
+      })
+      .onConflict((oc) => oc.column('signal_id').doNothing())
+      .executeTakeFirst();
+    return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+  }
+
+  /** Records the final result. */
+  async finish(signalId: string, outcome: ExecutionOutcome, at: Date): Promise<void> {
+    await this.db
+      .updateTable('executions')
+      .set({
+        status: 'done',
+        success: outcome.success ? 1 : 0,
+        order_id: outcome.orderId,
+        quantity: money.writeOrNull(outcome.quantity),
+        estimated_cost: money.writeOrNull(outcome.estimatedCost),
+        error_message: outcome.errorMessage,
+        sizing: outcome.sizing,
+        updated_at: writeTime(at),
+      })
+      .where('signal_id', '=', signalId)
+      .execute();
+  }
+
+  /** Forgets an attempt that provably sent nothing (so it may be tried again). */
+  async release(signalId: string): Promise<void> {
+    await this.db.deleteFrom('executions').where('signal_id', '=', signalId).where('status', '=', 'submitting').execute();
+  }
+
+  async get(signalId: string): Promise<ExecutionRecord | null> {
+    const row = await this.db.selectFrom('executions').selectAll().where('signal_id', '=', signalId).executeTakeFirst();
+    return row ? fromRow(row) : null;
+  }
+
+  /** Attempts left in `submitting` (a crash mid-submission): what reconciliation settles. */
+  async listSubmitting(): Promise<ExecutionRecord[]> {
+    const rows = await this.db.selectFrom('executions').selectAll().where('status', '=', 'submitting').execute();
+    return rows.map(fromRow);
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * Position sizing: whole shares from the account, the signal and the method.
+ * Every figure is a Decimal; the result says which rule bound the quantity so
+ * an operator can see why a trade is the size it is.
+ */
+import { type Decimal, formatPct, formatUsd, ONE, ZERO } from '../broker/money.js';
+import { riskPerShare, rewardToRisk, type TradingSignal } from '../signals/TradingSignal.js';
+
+export type SizingMethod = 'risk' | 'percent' | 'kelly';
+
+export interface PositionSizingConfig {
+  method: SizingMethod;
+  /** Cap on any position, fraction of equity (also the `percent` default). */
+  maxPositionSizePct: Decimal;
+  /** `risk`: fraction of equity lost if the stop is hit. */
+  riskPerTradePct: Decimal;
+  /** `kelly`: the fraction of full Kelly to bet (0.5 = half Kelly). */
+  kellyFraction: Decimal;
+}
+
+export interface SizingAccount {
+  equity: Decimal;
+  buyingPower: Decimal;
+}
+
+/** Which rule set the quantity: the method itself, the position cap, or buying power. */
+export type SizingBound = 'method' | 'max_position_size' | 'buying_power';
+
+interface SizingFigures {
+  method: SizingMethod;
+  /** Shares the method alone asks for (before caps). */
+  methodQuantity: Decimal;
+  /** Shares allowed by max_position_size_pct. */
+  maxPositionQuantity: Decimal;
+  /** Shares buying power pays for. */
+  buyingPowerQuantity: Decimal;
+  /** The Kelly fraction f (kelly only). */
+  kellyF: Decimal | null;
+}
+
+export type SizingResult =
+  | (SizingFigures & {
+      ok: true;
+      quantity: Decimal;
+      boundBy: SizingBound;
+      /** quantity × entry */
+      notional: Decimal;
+      /** quantity × |entry − stop|: dollars lost at the stop. */
+      riskAmount: Decimal;
+    })
+  | (SizingFigures & { ok: false; reason: string });
+
+function floorShares(value: Decimal): Decimal {
+  return value.isNegative() ? ZERO : value.floor();
+}
+
+/** The method's own quantity (uncapped), or a refusal reason. */
+function methodQuantity(
+  signal: TradingSignal,
+  equity: Decimal,
+  config: PositionSizingConfig,
+): { quantity: Decimal; kellyF: Decimal | null; explain: string } | { refusal: string; kellyF: Decimal | null } {
+  const entry = signal.currentPrice;
+  switch (config.method) {
+    case 'percent': {
+      const pct = signal.positionSizePct ?? config.maxPositionSizePct;
+      const dollars = equity.times(pct);
+      return { quantity: floorShares(dollars.div(entry)), kellyF: null, explain: `${formatPct(pct)} of equity is ${formatUsd(dollars)}` };
+    }
+    case 'risk': {
+      const perShare = riskPerShare(signal);
+      const budget = equity.times(config.riskPerTradePct);
+      return {
+        quantity: floorShares(budget.div(perShare)),
+        kellyF: null,
+        explain: `risking ${formatPct(config.riskPerTradePct)} of equity (${formatUsd(budget)}) at ${formatUsd(perShare)} a share`,
+      };
+    }
+    case 'kelly': {
+      const b = rewardToRisk(signal);
+      const p = signal.confidence;
+      const f = p.minus(ONE.minus(p).div(b));
+      if (f.lte(0)) {
+        return {
+          refusal: `Kelly sizing finds no edge: f = p − (1 − p) / b = ${f.toDecimalPlaces(4).toFixed()} at confidence ${p.toFixed()} and reward:risk ${b.toDecimalPlaces(2).toFixed()}`,
+          kellyF: f,
+        };
+      }
+      const dollars = equity.times(config.kellyFraction).times(f);
+      return {
+        quantity: floorShares(dollars.div(entry)),
+        kellyF: f,
+        explain: `Kelly f = ${f.toDecimalPlaces(4).toFixed()} × ${config.kellyFraction.toFixed()} of equity is ${formatUsd(dollars)}`,
+      };
+    }
+  }
+}
+
+export function sizePosition(signal: TradingSignal, account: SizingAccount, config: PositionSizingConfig): SizingResult {
+  const entry = signal.currentPrice;
+  const maxPositionQuantity = floorShares(account.equity.times(config.maxPositionSizePct).div(entry));
+  const buyingPowerQuantity = floorShares(account.buyingPower.div(entry));
+  const wanted = methodQuantity(signal, account.equity, config);
+  const base = { method: config.method, maxPositionQuantity, buyingPowerQuantity, kellyF: wanted.kellyF };
+  if ('refusal' in wanted) return { ...base, ok: false, methodQuantity: ZERO, reason: wanted.refusal };
+
+  let quantity = wanted.quantity;
+  let boundBy: SizingBound = 'method';
+  if (maxPositionQuantity.lt(quantity)) {
+    quantity = maxPositionQuantity;
+    boundBy = 'max_position_size';
+  }
+  if (buyingPowerQuantity.lt(quantity)) {
+    quantity = buyingPowerQuantity;
+    boundBy = 'buying_power';
+  }
+  const figures = { ...base, methodQuantity: wanted.quantity };
+  if (quantity.lt(ONE)) {
+    const why: Record<SizingBound, string> = {
+      method: `${config.method} sizing gives 0 shares: ${wanted.explain}, and one share costs ${formatUsd(entry)}`,
+      max_position_size: `the position cap (${formatPct(config.maxPositionSizePct)} of equity ${formatUsd(account.equity)}) is less than one share at ${formatUsd(entry)}`,
+      buying_power: `buying power ${formatUsd(account.buyingPower)} does not pay for one share at ${formatUsd(entry)}`,
+    };
+    return { ...figures, ok: false, reason: why[boundBy] };
+  }
+  return {
+    ...figures,
+    ok: true,
+    quantity,
+    boundBy,
+    notional: quantity.times(entry),
+    riskAmount: quantity.times(riskPerShare(signal)),
+  };
+}
+
+/** The sizing decision as JSON-safe text fields (stored with the execution). */
+export function sizingToJson(result: SizingResult): Record<string, string | boolean | null> {
+  const common = {
+    method: result.method,
+    method_quantity: result.methodQuantity.toFixed(),
+    max_position_quantity: result.maxPositionQuantity.toFixed(),
+    buying_power_quantity: result.buyingPowerQuantity.toFixed(),
+    kelly_f: result.kellyF?.toFixed() ?? null,
+  };
+  return result.ok
+    ? { ...common, ok: true, quantity: result.quantity.toFixed(), bound_by: result.boundBy, risk_amount: result.riskAmount.toFixed() }
+    : { ...common, ok: false, reason: result.reason };
+}
