@@ -15,7 +15,8 @@ function order(i: number): ExecutedOrderRecord {
     quantity: dec(100 + (i % 50)), orderType: 'limit', orderClass: 'bracket', parentOrderId: null,
     limitPrice: dec('190.05'), stopPrice: null, trailPrice: null, trailPercent: null, timeInForce: 'day',
     status: 'new', filledQty: dec(0), filledAvgPrice: null, signalPrice: dec('190.00'), leg: 'entry',
-    statusReason: null, positionId: null, exitReason: null, submittedAt: T0, filledAt: null, updatedAt: T0,
+    statusReason: null, positionId: null, exitReason: null,
+    plannedStopLoss: null, plannedTakeProfit: null, strategy: null, submittedAt: T0, filledAt: null, updatedAt: T0,
   };
 }
 

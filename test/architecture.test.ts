@@ -34,6 +34,19 @@ describe('the dependency rule', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('lets the domain core use the database only through types (main.ts hands it the store)', () => {
+    const offenders: string[] = [];
+    for (const file of CORE.flatMap((d) => sourceFiles(join(ROOT, d)))) {
+      const rel = relative(ROOT, file);
+      if (ADAPTER_DIRS.some((a) => rel.startsWith(`${a}/`))) continue;
+      // Value imports (`import {`), not `import type {`, of anything under src/db.
+      for (const m of readFileSync(file, 'utf8').matchAll(/import\s+(type\s+)?[^;]*?from\s+'([^']+)'/g)) {
+        if (m[1] === undefined && /(^|\/)db\//.test(m[2] ?? '')) offenders.push(`${rel} imports ${m[2]}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
   it('lets only src/db write SQL', () => {
     const offenders = sourceFiles(join(ROOT, 'src'))
       .filter((f) => !relative(ROOT, f).startsWith('src/db/'))

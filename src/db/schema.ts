@@ -34,6 +34,10 @@ export interface ExecutedOrdersTable {
   /** Exit orders: the position they close and why (null for entries). */
   position_id: string | null;
   exit_reason: string | null;
+  /** Entries: the stop, target and strategy the position inherits on the fill. */
+  stop_loss_price: DecimalText | null;
+  take_profit_price: DecimalText | null;
+  strategy: string | null;
   submitted_at: IsoTime;
   filled_at: IsoTime | null;
   updated_at: IsoTime;
@@ -92,6 +96,11 @@ export interface ClosedPositionsTable {
 export interface ExecutionsTable {
   signal_id: string;
   client_order_id: string;
+  ticker: string;
+  signal_price: DecimalText;
+  stop_loss_price: DecimalText | null;
+  take_profit_price: DecimalText | null;
+  strategy: string | null;
   /** submitting (the order may be at the broker) or done (the result is final). */
   status: string;
   success: number;
@@ -99,6 +108,7 @@ export interface ExecutionsTable {
   quantity: DecimalText | null;
   estimated_cost: DecimalText | null;
   error_message: string | null;
+  refused_by: string | null;
   sizing: string | null;
   created_at: IsoTime;
   updated_at: IsoTime;

@@ -14,6 +14,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .alterTable('executed_orders')
     .addColumn('position_id', 'text')
     .execute();
+  // Entries: the plan the position inherits when the order fills (a simple
+  // order has no legs to carry its stop and target).
+  for (const column of ['stop_loss_price', 'take_profit_price', 'strategy']) {
+    await db.schema.alterTable('executed_orders').addColumn(column, 'text').execute();
+  }
   await db.schema
     .alterTable('executed_orders')
     .addColumn('exit_reason', 'text', (c) => c.check(sql`exit_reason IS NULL OR exit_reason IN ${EXIT_REASONS}`))
@@ -31,7 +36,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('executions')
     .addColumn('signal_id', 'text', (c) => c.primaryKey())
-    .addColumn('client_order_id', 'text', (c) => c.notNull())
+    .addColumn('client_order_id', 'text', (c) => c.notNull().unique())
+    // The plan, written before the order is sent: an order found at the broker
+    // after a crash is recognised by its client_order_id and gets it back.
+    .addColumn('ticker', 'text', (c) => c.notNull())
+    .addColumn('signal_price', 'text', (c) => c.notNull())
+    .addColumn('stop_loss_price', 'text')
+    .addColumn('take_profit_price', 'text')
+    .addColumn('strategy', 'text')
     // submitting: the order may be at the broker; done: the result below is final.
     .addColumn('status', 'text', (c) => c.notNull().check(sql`status IN ('submitting', 'done')`))
     .addColumn('success', 'integer', (c) => c.notNull().defaultTo(0))
@@ -39,6 +51,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('quantity', 'text')
     .addColumn('estimated_cost', 'text')
     .addColumn('error_message', 'text')
+    // Which check refused it: a risk limit, sizing, the broker, an invalid signal.
+    .addColumn('refused_by', 'text')
     /** The sizing decision (JSON, amounts as decimal strings). */
     .addColumn('sizing', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
@@ -56,4 +70,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   }
   await db.schema.alterTable('executed_orders').dropColumn('exit_reason').execute();
   await db.schema.alterTable('executed_orders').dropColumn('position_id').execute();
+  for (const column of ['strategy', 'take_profit_price', 'stop_loss_price']) {
+    await db.schema.alterTable('executed_orders').dropColumn(column).execute();
+  }
 }

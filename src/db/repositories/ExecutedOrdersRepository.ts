@@ -1,7 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Decimal } from '../../broker/money.js';
 import {
-  type Order,
   type OrderClass,
   type OrderSide,
   type OrderStatus,
@@ -40,6 +39,10 @@ export interface ExecutedOrderRecord {
   /** Exit orders: the position they close and why; null for entries. */
   positionId: string | null;
   exitReason: ExitReason | null;
+  /** Entries: the stop, target and strategy the position inherits when it fills. */
+  plannedStopLoss: Decimal | null;
+  plannedTakeProfit: Decimal | null;
+  strategy: string | null;
   submittedAt: Date;
   filledAt: Date | null;
   updatedAt: Date;
@@ -58,36 +61,9 @@ export interface OrderContext {
   leg?: OrderLeg | null;
   positionId?: string | null;
   exitReason?: ExitReason | null;
-}
-
-export function recordFromOrder(order: Order, context: OrderContext = {}): ExecutedOrderRecord {
-  return {
-    orderId: order.id,
-    clientOrderId: order.clientOrderId,
-    ticker: order.ticker,
-    signalId: context.signalId ?? null,
-    side: order.side,
-    quantity: order.quantity,
-    orderType: order.type,
-    orderClass: order.orderClass,
-    parentOrderId: order.parentOrderId,
-    limitPrice: order.limitPrice,
-    stopPrice: order.stopPrice,
-    trailPrice: order.trailPrice,
-    trailPercent: order.trailPercent,
-    timeInForce: order.timeInForce,
-    status: order.status,
-    filledQty: order.filledQty,
-    filledAvgPrice: order.filledAvgPrice,
-    signalPrice: context.signalPrice ?? null,
-    leg: context.leg ?? null,
-    statusReason: order.statusReason,
-    positionId: context.positionId ?? null,
-    exitReason: context.exitReason ?? null,
-    submittedAt: order.submittedAt,
-    filledAt: order.filledAt,
-    updatedAt: order.updatedAt,
-  };
+  plannedStopLoss?: Decimal | null;
+  plannedTakeProfit?: Decimal | null;
+  strategy?: string | null;
 }
 
 function toRow(r: ExecutedOrderRecord): ExecutedOrderRow {
@@ -114,6 +90,9 @@ function toRow(r: ExecutedOrderRecord): ExecutedOrderRow {
     status_reason: r.statusReason,
     position_id: r.positionId,
     exit_reason: r.exitReason,
+    stop_loss_price: money.writeOrNull(r.plannedStopLoss),
+    take_profit_price: money.writeOrNull(r.plannedTakeProfit),
+    strategy: r.strategy,
     submitted_at: writeTime(r.submittedAt),
     filled_at: writeTimeOrNull(r.filledAt),
     updated_at: writeTime(r.updatedAt),
@@ -144,6 +123,9 @@ function fromRow(row: ExecutedOrderRow): ExecutedOrderRecord {
     statusReason: row.status_reason,
     positionId: row.position_id,
     exitReason: row.exit_reason as ExitReason | null,
+    plannedStopLoss: money.readOrNull(row.stop_loss_price),
+    plannedTakeProfit: money.readOrNull(row.take_profit_price),
+    strategy: row.strategy,
     submittedAt: readTime(row.submitted_at),
     filledAt: readTimeOrNull(row.filled_at),
     updatedAt: readTime(row.updated_at),
@@ -221,6 +203,28 @@ export class ExecutedOrdersRepository {
       .selectFrom('executed_orders')
       .selectAll()
       .where('status', 'not in', TERMINAL)
+      .orderBy('submitted_at')
+      .execute();
+    return rows.map(fromRow);
+  }
+
+  /** A bracket's legs (children of `parentOrderId`). */
+  async listChildren(parentOrderId: string): Promise<ExecutedOrderRecord[]> {
+    const rows = await this.db
+      .selectFrom('executed_orders')
+      .selectAll()
+      .where('parent_order_id', '=', parentOrderId)
+      .orderBy('submitted_at')
+      .execute();
+    return rows.map(fromRow);
+  }
+
+  /** Orders sent to close `positionId` (for the next exit's client order id). */
+  async listForPosition(positionId: string): Promise<ExecutedOrderRecord[]> {
+    const rows = await this.db
+      .selectFrom('executed_orders')
+      .selectAll()
+      .where('position_id', '=', positionId)
       .orderBy('submitted_at')
       .execute();
     return rows.map(fromRow);

@@ -4,9 +4,18 @@ import { money, readTime, writeTime } from '../codec.js';
 import type { Database, ExecutionRow } from '../schema.js';
 
 /** A signal's execution as recorded: the first result is the only result. */
-export interface ExecutionRecord {
+/** What the signal's order is for, recorded before it is sent. */
+export interface ExecutionPlan {
   signalId: string;
   clientOrderId: string;
+  ticker: string;
+  signalPrice: Decimal;
+  stopLossPrice: Decimal | null;
+  takeProfitPrice: Decimal | null;
+  strategy: string | null;
+}
+
+export interface ExecutionRecord extends ExecutionPlan {
   /** submitting: the order may be at the broker; done: final. */
   status: 'submitting' | 'done';
   success: boolean;
@@ -14,24 +23,31 @@ export interface ExecutionRecord {
   quantity: Decimal | null;
   estimatedCost: Decimal | null;
   errorMessage: string | null;
+  refusedBy: string | null;
   /** The sizing decision, JSON. */
   sizing: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
 
-export type ExecutionOutcome = Pick<ExecutionRecord, 'success' | 'orderId' | 'quantity' | 'estimatedCost' | 'errorMessage' | 'sizing'>;
+export type ExecutionOutcome = Pick<ExecutionRecord, 'success' | 'orderId' | 'quantity' | 'estimatedCost' | 'errorMessage' | 'refusedBy' | 'sizing'>;
 
 function fromRow(row: ExecutionRow): ExecutionRecord {
   return {
     signalId: row.signal_id,
     clientOrderId: row.client_order_id,
+    ticker: row.ticker,
+    signalPrice: money.read(row.signal_price),
+    stopLossPrice: money.readOrNull(row.stop_loss_price),
+    takeProfitPrice: money.readOrNull(row.take_profit_price),
+    strategy: row.strategy,
     status: row.status as ExecutionRecord['status'],
     success: row.success === 1,
     orderId: row.order_id,
     quantity: money.readOrNull(row.quantity),
     estimatedCost: money.readOrNull(row.estimated_cost),
     errorMessage: row.error_message,
+    refusedBy: row.refused_by,
     sizing: row.sizing,
     createdAt: readTime(row.created_at),
     updatedAt: readTime(row.updated_at),
@@ -46,18 +62,24 @@ export class ExecutionsRepository {
    * so may go on); false when the signal was claimed before, by this process or
    * another: the caller then reads the row instead of sending an order.
    */
-  async claim(signalId: string, clientOrderId: string, at: Date): Promise<boolean> {
+  async claim(plan: ExecutionPlan, at: Date): Promise<boolean> {
     const result = await this.db
       .insertInto('executions')
       .values({
-        signal_id: signalId,
-        client_order_id: clientOrderId,
+        signal_id: plan.signalId,
+        client_order_id: plan.clientOrderId,
+        ticker: plan.ticker,
+        signal_price: money.write(plan.signalPrice),
+        stop_loss_price: money.writeOrNull(plan.stopLossPrice),
+        take_profit_price: money.writeOrNull(plan.takeProfitPrice),
+        strategy: plan.strategy,
         status: 'submitting',
         success: 0,
         order_id: null,
         quantity: null,
         estimated_cost: null,
         error_message: null,
+        refused_by: null,
         sizing: null,
         created_at: writeTime(at),
         updated_at: writeTime(at),
@@ -78,6 +100,7 @@ export class ExecutionsRepository {
         quantity: money.writeOrNull(outcome.quantity),
         estimated_cost: money.writeOrNull(outcome.estimatedCost),
         error_message: outcome.errorMessage,
+        refused_by: outcome.refusedBy,
         sizing: outcome.sizing,
         updated_at: writeTime(at),
       })
@@ -92,6 +115,11 @@ export class ExecutionsRepository {
 
   async get(signalId: string): Promise<ExecutionRecord | null> {
     const row = await this.db.selectFrom('executions').selectAll().where('signal_id', '=', signalId).executeTakeFirst();
+    return row ? fromRow(row) : null;
+  }
+
+  async getByClientOrderId(clientOrderId: string): Promise<ExecutionRecord | null> {
+    const row = await this.db.selectFrom('executions').selectAll().where('client_order_id', '=', clientOrderId).executeTakeFirst();
     return row ? fromRow(row) : null;
   }
 

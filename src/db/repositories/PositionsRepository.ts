@@ -4,6 +4,7 @@ import type { PositionSide } from '../../broker/types.js';
 import { money, readTime, writeTime } from '../codec.js';
 import type { Database, PositionRow } from '../schema.js';
 import { inTransaction } from '../transaction.js';
+import { costBasisOf, marketValueOf, pnlRatio } from '../../portfolio/fills.js';
 import { type ClosedPositionRecord, closedToRow } from './ClosedPositionsRepository.js';
 
 /** An open position as the bot manages it (the broker's view plus our stops and targets). */
@@ -37,22 +38,6 @@ export interface PriceMark {
   marketValue: Decimal;
   unrealizedPnlPct: Decimal;
   updatedAt: Date;
-}
-
-/** quantity × entry: what the position cost (positive for either side). */
-export function costBasisOf(p: Pick<PositionRecord, 'quantity' | 'entryPrice'>): Decimal {
-  return p.quantity.times(p.entryPrice);
-}
-
-/** Signed like Alpaca's: a short's market value is negative. */
-export function marketValueOf(p: Pick<PositionRecord, 'quantity' | 'currentPrice' | 'side'>): Decimal {
-  const value = p.quantity.times(p.currentPrice);
-  return p.side === 'short' ? value.negated() : value;
-}
-
-/** Unrealized P&L as a ratio of the cost basis (0 for a zero basis). */
-export function pnlRatio(pnl: Decimal, costBasis: Decimal): Decimal {
-  return costBasis.isZero() ? costBasis : pnl.div(costBasis);
 }
 
 function toRow(r: PositionRecord): PositionRow {

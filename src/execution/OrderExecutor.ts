@@ -1,0 +1,376 @@
+/**
+ * From a signal to an order at the broker: risk checks, sizing, then a
+ * bracket (or simple) order with a deterministic client_order_id.
+ *
+ * Exactly once: a signal is claimed in `executions` before anything is sent,
+ * so the same signal_id executed twice (in turn, at once, or after a restart)
+ * places one order and answers with the first result.
+ */
+import type { BrokerInterface } from '../broker/BrokerInterface.js';
+import { BrokerError, NotFoundError } from '../broker/errors.js';
+import { type Decimal, ZERO } from '../broker/money.js';
+import type { Order, OrderType, TimeInForce } from '../broker/types.js';
+import type { ExecutedOrderRecord, ExecutionPlan, ExecutionRecord, OrderContext } from '../db/index.js';
+import { isWorking, type LedgerStore, type OrderLedger } from '../portfolio/OrderLedger.js';
+import type { RiskLimitName, RiskManager } from '../risk/RiskManager.js';
+import { parseSignal, type TradingSignal } from '../signals/TradingSignal.js';
+import { type PositionSizingConfig, type SizingResult, sizePosition, sizingToJson } from './sizing.js';
+import { AmbiguousSubmissionError, clientOrderId, submitOnce } from './submitOnce.js';
+
+export interface ExecuteOptions {
+  /** Bracket (entry + stop-loss + take-profit legs held by the broker). Default true. */
+  useBracketOrder?: boolean;
+  /** Default market; a limit entry defaults to the signal's price. */
+  entryType?: Extract<OrderType, 'market' | 'limit'>;
+  limitPrice?: Decimal;
+  /** Default gtc, so the legs protect the position overnight. */
+  timeInForce?: Extract<TimeInForce, 'day' | 'gtc'>;
+  /** A fixed quantity instead of the sizing method (manual orders); still capped by risk. */
+  quantity?: Decimal;
+}
+
+export type RefusedBy = RiskLimitName | 'invalid_signal' | 'sizing' | 'broker';
+
+export interface ExecutionResult {
+  success: boolean;
+  signalId: string;
+  /** The entry order as recorded (null when nothing was placed). */
+  order: ExecutedOrderRecord | null;
+  /** Entry and legs, when a bracket was placed. */
+  bracketOrder: { entry: ExecutedOrderRecord; stopLoss: ExecutedOrderRecord | null; takeProfit: ExecutedOrderRecord | null } | null;
+  quantity: Decimal | null;
+  /** quantity × entry price. */
+  estimatedCost: Decimal | null;
+  errorMessage: string | null;
+  refusedBy: RefusedBy | null;
+  /** True when this answer is the stored result of an earlier execution. */
+  duplicate: boolean;
+  /** True when the broker's answer was lost: the order may exist and reconciliation settles it. */
+  pending: boolean;
+}
+
+export interface ExecutionStats {
+  days: number;
+  /** Orders the bot sent (entries and exits; bracket legs are counted with their entry). */
+  totalOrders: number;
+  filled: number;
+  partiallyFilled: number;
+  canceled: number;
+  rejected: number;
+  expired: number;
+  /** filled / orders that reached a terminal state; null when none did. */
+  fillRate: Decimal | null;
+  /** Mean slippage against the signal price in basis points, positive = adverse; null without data. */
+  avgSlippageBps: Decimal | null;
+  /** Mean seconds from submission to the (last) fill. */
+  avgTimeToFillSeconds: Decimal | null;
+}
+
+export interface OrderExecutorOptions {
+  broker: BrokerInterface;
+  store: LedgerStore;
+  ledger: OrderLedger;
+  risk: RiskManager;
+  sizing: PositionSizingConfig;
+  now?: () => Date;
+}
+
+const BPS = 10_000;
+
+export class OrderExecutor {
+  private readonly inFlight = new Map<string, Promise<ExecutionResult>>();
+  private readonly now: () => Date;
+
+  constructor(private readonly options: OrderExecutorOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** The deterministic client_order_id of a signal's entry. */
+  static entryClientOrderId(signalId: string): string {
+    return clientOrderId(signalId, 'entry');
+  }
+
+  /** Sizing against the current account, without sending anything (for approval embeds). */
+  async previewSignal(signal: TradingSignal): Promise<SizingResult> {
+    const account = await this.options.broker.getAccount();
+    return sizePosition(signal, account, this.options.sizing);
+  }
+
+  /**
+   * Executes a signal (a TradingSignal, or its wire JSON, validated here).
+   * Never throws for a refusal or a broker error: the result says what happened.
+   */
+  executeSignal(input: TradingSignal | unknown, options: ExecuteOptions = {}): Promise<ExecutionResult> {
+    const parsed = isTradingSignal(input) ? { ok: true as const, signal: input } : parseSignal(input);
+    if (!parsed.ok) {
+      const id = typeof input === 'object' && input !== null && 'signal_id' in input ? String(input.signal_id) : '';
+      return Promise.resolve(failure(id, `invalid signal: ${parsed.problems.join('; ')}`, 'invalid_signal'));
+    }
+    const signal = parsed.signal;
+    const running = this.inFlight.get(signal.signalId);
+    if (running) return running.then((r) => ({ ...r, duplicate: true }));
+    const run = this.execute(signal, options).finally(() => this.inFlight.delete(signal.signalId));
+    this.inFlight.set(signal.signalId, run);
+    return run;
+  }
+
+  private async execute(signal: TradingSignal, options: ExecuteOptions): Promise<ExecutionResult> {
+    const { store } = this.options;
+    const cid = OrderExecutor.entryClientOrderId(signal.signalId);
+    const plan: ExecutionPlan = {
+      signalId: signal.signalId,
+      clientOrderId: cid,
+      ticker: signal.ticker,
+      signalPrice: signal.currentPrice,
+      stopLossPrice: signal.stopLossPrice,
+      takeProfitPrice: signal.takeProfitPrice,
+      strategy: signal.strategy,
+    };
+    if (!(await store.executions.claim(plan, this.now()))) {
+      const earlier = await store.executions.get(signal.signalId);
+      if (earlier && earlier.status === 'done') return this.replay(earlier);
+      // Claimed before but never finished (a crash or a lost answer): ask the broker first.
+      const settled = earlier ? await this.settle(earlier) : null;
+      if (settled) return settled;
+    }
+    return this.place(signal, plan, options);
+  }
+
+  /**
+   * Settles an execution left `submitting`: if the broker has its order, the
+   * order is recorded and the execution finished. Null when the broker has
+   * none (it is then safe to send, with the same client_order_id).
+   */
+  async settle(execution: ExecutionRecord): Promise<ExecutionResult | null> {
+    const order = await this.options.broker.getOrderByClientId(execution.clientOrderId);
+    if (!order) return null;
+    await this.options.ledger.apply(order, contextOf(execution, order));
+    return this.finishSuccess(execution.signalId, order, null);
+  }
+
+  private async place(signal: TradingSignal, plan: ExecutionPlan, options: ExecuteOptions): Promise<ExecutionResult> {
+    const { broker, risk, ledger, store } = this.options;
+    const entryType = options.entryType ?? 'market';
+    let sizing: SizingResult | null = null;
+    try {
+      const account = await broker.getAccount();
+      const gate = await risk.checkGate(signal.ticker, entryType, account);
+      if (!gate.ok) return this.finishFailure(signal.signalId, gate.reason, gate.limit, null);
+
+      let quantity: Decimal;
+      if (options.quantity !== undefined) {
+        quantity = options.quantity;
+      } else {
+        sizing = sizePosition(signal, account, this.options.sizing);
+        if (!sizing.ok) return this.finishFailure(signal.signalId, sizing.reason, 'sizing', sizing);
+        quantity = sizing.quantity;
+      }
+      const price = options.limitPrice ?? signal.currentPrice;
+      const check = await risk.checkEntry({ ticker: signal.ticker, side: signal.action, quantity, price, orderType: entryType }, account);
+      if (!check.ok) return this.finishFailure(signal.signalId, check.reason, check.limit, sizing);
+
+      const bracket = options.useBracketOrder ?? true;
+      const context: OrderContext = {
+        signalId: signal.signalId,
+        signalPrice: signal.currentPrice,
+        leg: bracket ? 'entry' : null,
+        plannedStopLoss: signal.stopLossPrice,
+        plannedTakeProfit: signal.takeProfitPrice,
+        strategy: signal.strategy,
+      };
+      const timeInForce = options.timeInForce ?? 'gtc';
+      const limitPrice = entryType === 'limit' ? price : undefined;
+      ledger.expect(plan.clientOrderId, context);
+      try {
+        const { order } = await submitOnce(broker, plan.clientOrderId, async () =>
+          bracket
+            ? (
+                await broker.placeBracketOrder({
+                  ticker: signal.ticker,
+                  side: signal.action,
+                  quantity,
+                  entryType,
+                  ...(limitPrice ? { limitPrice } : {}),
+                  stopLossPrice: signal.stopLossPrice,
+                  takeProfitPrice: signal.takeProfitPrice,
+                  timeInForce,
+                  clientOrderId: plan.clientOrderId,
+                })
+              ).entryOrder
+            : broker.placeOrder(signal.ticker, signal.action, quantity, entryType, {
+                ...(limitPrice ? { limitPrice } : {}),
+                timeInForce,
+                clientOrderId: plan.clientOrderId,
+              }),
+        );
+        await ledger.apply(order, context);
+        return this.finishSuccess(signal.signalId, order, sizing);
+      } finally {
+        ledger.forget(plan.clientOrderId);
+      }
+    } catch (error) {
+      if (error instanceof AmbiguousSubmissionError) {
+        // Left `submitting`: the next attempt or reconciliation asks the broker before sending.
+        return { ...failure(signal.signalId, error.message, 'broker'), pending: true };
+      }
+      if (error instanceof BrokerError) {
+        // The broker refused or failed before holding the order (submitOnce checked).
+        const message = error.brokerMessage && !error.message.includes(error.brokerMessage) ? `${error.message} (${error.brokerMessage})` : error.message;
+        return this.finishFailure(signal.signalId, `the broker refused the order: ${message}`, 'broker', sizing);
+      }
+      // Anything else (a bug, the database): nothing is recorded as final, so nothing is lost.
+      await store.executions.release(signal.signalId).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async finishFailure(signalId: string, reason: string, refusedBy: RefusedBy, sizing: SizingResult | null): Promise<ExecutionResult> {
+    await this.options.store.executions.finish(
+      signalId,
+      { success: false, orderId: null, quantity: null, estimatedCost: null, errorMessage: reason, refusedBy, sizing: sizing ? JSON.stringify(sizingToJson(sizing)) : null },
+      this.now(),
+    );
+    return failure(signalId, reason, refusedBy);
+  }
+
+  private async finishSuccess(signalId: string, order: Order, sizing: SizingResult | null): Promise<ExecutionResult> {
+    const estimatedCost = order.quantity.times(order.limitPrice ?? (await this.signalPrice(signalId)));
+    await this.options.store.executions.finish(
+      signalId,
+      { success: true, orderId: order.id, quantity: order.quantity, estimatedCost, errorMessage: null, refusedBy: null, sizing: sizing ? JSON.stringify(sizingToJson(sizing)) : null },
+      this.now(),
+    );
+    const done = await this.options.store.executions.get(signalId);
+    if (!done) throw new Error(`execution ${signalId} vanished`);
+    return { ...(await this.replay(done)), duplicate: false };
+  }
+
+  private async signalPrice(signalId: string): Promise<Decimal> {
+    return (await this.options.store.executions.get(signalId))?.signalPrice ?? ZERO;
+  }
+
+  /** The stored result, with the orders as recorded now. */
+  private async replay(execution: ExecutionRecord): Promise<ExecutionResult> {
+    const { orders } = this.options.store;
+    if (!execution.success || execution.orderId === null) {
+      const refusedBy = (execution.refusedBy ?? 'broker') as RefusedBy;
+      return { ...failure(execution.signalId, execution.errorMessage ?? 'failed', refusedBy), duplicate: true };
+    }
+    const entry = await orders.get(execution.orderId);
+    const legs = entry ? await orders.listChildren(entry.orderId) : [];
+    return {
+      success: true,
+      signalId: execution.signalId,
+      order: entry,
+      bracketOrder:
+        entry && legs.length > 0
+          ? { entry, stopLoss: legs.find((l) => l.leg === 'stop_loss') ?? null, takeProfit: legs.find((l) => l.leg === 'take_profit') ?? null }
+          : null,
+      quantity: execution.quantity,
+      estimatedCost: execution.estimatedCost,
+      errorMessage: null,
+      refusedBy: null,
+      duplicate: true,
+      pending: false,
+    };
+  }
+
+  /**
+   * Refreshes every order the database thinks is working, from one listing
+   * call (orders missing from it are fetched one by one). Returns the orders
+   * that became filled.
+   */
+  async monitorPendingOrders(): Promise<ExecutedOrderRecord[]> {
+    const { store, broker, ledger } = this.options;
+    const open = await store.orders.listOpen();
+    if (open.length === 0) return [];
+    const openIds = new Set(open.map((o) => o.orderId));
+    const oldest = open.reduce((min, o) => (o.submittedAt < min ? o.submittedAt : min), open[0]!.submittedAt);
+    const listed = await broker.listOrders({ status: 'all', after: new Date(oldest.getTime() - 1), limit: 500, direction: 'asc' });
+    const filled: ExecutedOrderRecord[] = [];
+    const collect = (changes: Awaited<ReturnType<OrderLedger['apply']>>) => {
+      for (const c of changes) if (c.record.status === 'filled' && c.previousStatus !== 'filled') filled.push(c.record);
+    };
+    const seen = new Set<string>();
+    for (const order of listed) {
+      const family = [order, ...order.legs];
+      if (!family.some((o) => openIds.has(o.id))) continue;
+      for (const o of family) seen.add(o.id);
+      collect(await ledger.apply(order));
+    }
+    for (const record of open) {
+      if (seen.has(record.orderId)) continue;
+      try {
+        collect(await ledger.apply(await broker.getOrder(record.orderId)));
+      } catch (error) {
+        if (!(error instanceof NotFoundError)) throw error;
+      }
+    }
+    return filled;
+  }
+
+  async getExecutionStats(days = 30): Promise<ExecutionStats> {
+    const since = new Date(this.now().getTime() - days * 86_400_000);
+    const orders = (await this.options.store.orders.listSubmittedSince(since)).filter((o) => o.parentOrderId === null);
+    const count = (status: string) => orders.filter((o) => o.status === status).length;
+    const filled = orders.filter((o) => o.status === 'filled');
+    const terminal = orders.filter((o) => !isWorking(o)).length;
+    let slippageSum = ZERO;
+    let slippageN = 0;
+    let fillTimeSum = ZERO;
+    let fillTimeN = 0;
+    for (const o of filled) {
+      if (o.signalPrice !== null && o.filledAvgPrice !== null && o.signalPrice.gt(0)) {
+        const diff = o.side === 'buy' ? o.filledAvgPrice.minus(o.signalPrice) : o.signalPrice.minus(o.filledAvgPrice);
+        slippageSum = slippageSum.plus(diff.div(o.signalPrice).times(BPS));
+        slippageN++;
+      }
+      if (o.filledAt !== null) {
+        fillTimeSum = fillTimeSum.plus((o.filledAt.getTime() - o.submittedAt.getTime()) / 1000);
+        fillTimeN++;
+      }
+    }
+    return {
+      days,
+      totalOrders: orders.length,
+      filled: filled.length,
+      partiallyFilled: count('partially_filled'),
+      canceled: count('canceled'),
+      rejected: count('rejected'),
+      expired: count('expired'),
+      fillRate: terminal === 0 ? null : ZERO.plus(filled.length).div(terminal),
+      avgSlippageBps: slippageN === 0 ? null : slippageSum.div(slippageN),
+      avgTimeToFillSeconds: fillTimeN === 0 ? null : fillTimeSum.div(fillTimeN),
+    };
+  }
+}
+
+function isTradingSignal(input: unknown): input is TradingSignal {
+  return typeof input === 'object' && input !== null && 'signalId' in input && 'currentPrice' in input;
+}
+
+function failure(signalId: string, errorMessage: string, refusedBy: RefusedBy): ExecutionResult {
+  return {
+    success: false,
+    signalId,
+    order: null,
+    bracketOrder: null,
+    quantity: null,
+    estimatedCost: null,
+    errorMessage,
+    refusedBy,
+    duplicate: false,
+    pending: false,
+  };
+}
+
+function contextOf(execution: ExecutionRecord, order: Order): OrderContext {
+  return {
+    signalId: execution.signalId,
+    signalPrice: execution.signalPrice,
+    leg: order.legs.length > 0 ? 'entry' : null,
+    plannedStopLoss: execution.stopLossPrice,
+    plannedTakeProfit: execution.takeProfitPrice,
+    strategy: execution.strategy,
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * The trading engine assembled over one broker and one store: what main.ts,
+ * the front ends, the monitor, the example and the tests all use.
+ */
+import type { BrokerInterface } from '../broker/BrokerInterface.js';
+import type { Config } from '../config.js';
+import { OrderLedger, type LedgerStore } from '../portfolio/OrderLedger.js';
+import { PositionManager } from '../portfolio/PositionManager.js';
+import { Reconciler } from '../portfolio/Reconciler.js';
+import { RiskManager } from '../risk/RiskManager.js';
+import { TradingEvents } from './events.js';
+import { OrderExecutor } from './OrderExecutor.js';
+import type { PositionSizingConfig } from './sizing.js';
+
+export interface TradingEngine {
+  events: TradingEvents;
+  ledger: OrderLedger;
+  risk: RiskManager;
+  executor: OrderExecutor;
+  manager: PositionManager;
+  reconciler: Reconciler;
+  /** Feeds the broker's trade updates into the ledger (fills recorded as they happen). Returns the unsubscribe. */
+  followTradeUpdates(onError?: (error: unknown) => void): () => void;
+}
+
+export interface TradingEngineOptions {
+  broker: BrokerInterface;
+  store: LedgerStore;
+  sizing: PositionSizingConfig;
+  risk: Config['risk'];
+  now?: () => Date;
+}
+
+export function sizingFromConfig(config: Config['sizing']): PositionSizingConfig {
+  return {
+    method: config.method,
+    maxPositionSizePct: config.maxPositionPct,
+    riskPerTradePct: config.riskPerTradePct,
+    kellyFraction: config.kellyFraction,
+  };
+}
+
+export function createTradingEngine(options: TradingEngineOptions): TradingEngine {
+  const { broker, store, now } = options;
+  const events = new TradingEvents();
+  const ledger = new OrderLedger(store, events);
+  const risk = new RiskManager({
+    broker,
+    store,
+    events,
+    limits: {
+      maxOpenPositions: options.risk.maxOpenPositions,
+      maxPositionPct: options.sizing.maxPositionSizePct,
+      maxExposurePct: options.risk.maxExposurePct,
+      maxDailyLossPct: options.risk.maxDailyLossPct,
+      maxDrawdownPct: options.risk.maxDrawdownPct,
+    },
+    ...(now ? { now } : {}),
+  });
+  const executor = new OrderExecutor({ broker, store, ledger, risk, sizing: options.sizing, ...(now ? { now } : {}) });
+  const manager = new PositionManager({ broker, store, ledger, ...(now ? { now } : {}) });
+  const reconciler = new Reconciler({ broker, store, ledger, executor, ...(now ? { now } : {}) });
+  return {
+    events,
+    ledger,
+    risk,
+    executor,
+    manager,
+    reconciler,
+    followTradeUpdates(onError) {
+      return broker.onTradeUpdate((update) => {
+        ledger.apply(update.order).catch((error: unknown) => onError?.(error));
+      });
+    },
+  };
+}

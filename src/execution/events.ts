@@ -1,0 +1,36 @@
+/**
+ * What the engine tells the rest of the product: fills, closes, halts. The
+ * monitor turns these into channel alerts; tests and the example print them.
+ * Listeners run synchronously and must not throw into the engine.
+ */
+import type { Decimal } from '../broker/money.js';
+import type { ClosedPositionRecord, ExecutedOrderRecord, PositionRecord } from '../db/index.js';
+
+export type TradingEvent =
+  | { kind: 'order_filled' | 'order_partially_filled'; order: ExecutedOrderRecord; fillQty: Decimal; at: Date }
+  | { kind: 'order_rejected' | 'order_canceled' | 'order_expired'; order: ExecutedOrderRecord; at: Date }
+  | { kind: 'position_opened'; position: PositionRecord; at: Date }
+  | { kind: 'position_closed'; closed: ClosedPositionRecord; at: Date }
+  | { kind: 'halted'; reason: string; by: string; limit: string | null; at: Date }
+  | { kind: 'resumed'; by: string; at: Date };
+
+export type TradingEventListener = (event: TradingEvent) => void;
+
+export class TradingEvents {
+  private readonly listeners = new Set<TradingEventListener>();
+
+  on(listener: TradingEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(event: TradingEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // A broken listener (an alert sink) must not undo a recorded fill.
+      }
+    }
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Sending an order exactly once. Every order carries a deterministic
+ * client_order_id; when a submission fails in a way that leaves its fate
+ * unknown (a timeout, a 5xx, a duplicate id from an earlier attempt), the
+ * broker is asked for that id before anything is reported or retried.
+ */
+import { createHash } from 'node:crypto';
+import type { BrokerInterface } from '../broker/BrokerInterface.js';
+import {
+  BrokerAuthenticationError,
+  BrokerConnectionError,
+  BrokerError,
+  InsufficientFundsError,
+  OrderRejectedError,
+  RateLimitError,
+} from '../broker/errors.js';
+import type { Order } from '../broker/types.js';
+
+const DUPLICATE_ID = /client_order_id must be unique|duplicate/i;
+
+/** The broker may or may not hold the order; nothing may be resent until reconciliation asks it. */
+export class AmbiguousSubmissionError extends BrokerConnectionError {
+  constructor(readonly clientOrderId: string, cause: unknown) {
+    super(
+      `order ${clientOrderId}: the broker did not confirm it and could not be asked; it may exist. ` +
+        'Reconciliation settles it before anything is sent again.',
+      { cause },
+    );
+  }
+}
+
+/** Errors after which the broker certainly holds no new order. */
+function definitelyNotPlaced(error: unknown): boolean {
+  if (error instanceof OrderRejectedError) return !DUPLICATE_ID.test(`${error.brokerMessage ?? ''} ${error.message}`);
+  return error instanceof InsufficientFundsError || error instanceof BrokerAuthenticationError || error instanceof RateLimitError;
+}
+
+export interface Submitted {
+  order: Order;
+  /** True when the order came from the lookup (it was already at the broker). */
+  recovered: boolean;
+}
+
+export async function submitOnce(broker: BrokerInterface, clientOrderId: string, send: () => Promise<Order>): Promise<Submitted> {
+  try {
+    return { order: await send(), recovered: false };
+  } catch (error) {
+    if (definitelyNotPlaced(error)) throw error;
+    let existing: Order | null;
+    try {
+      existing = await broker.getOrderByClientId(clientOrderId);
+    } catch (lookupError) {
+      throw new AmbiguousSubmissionError(clientOrderId, lookupError);
+    }
+    if (existing) return { order: existing, recovered: true };
+    if (error instanceof BrokerError) throw error;
+    throw new BrokerError(`order ${clientOrderId}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
+/**
+ * A client_order_id from parts, within Alpaca's 128 characters. Long parts
+ * are shortened by a stable hash so the same inputs always give the same id.
+ */
+export function clientOrderId(...parts: string[]): string {
+  const id = parts.join(':');
+  if (id.length <= 128) return id;
+  return `${id.slice(0, 100)}~${createHash('sha256').update(id).digest('hex').slice(0, 27)}`;
+}

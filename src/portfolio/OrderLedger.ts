@@ -1,0 +1,293 @@
+/**
+ * The one path from the broker's view of an order into the database: the
+ * order's row, and the position its fills open, grow, reduce or close, written
+ * in one transaction. It is fed by the trade stream, the monitor's listing and
+ * reconciliation alike; each fill counts once however often the same order
+ * state arrives, because only the growth of `filled_qty` is applied.
+ */
+import { type Decimal, ZERO } from '../broker/money.js';
+import { bracketOf, type Order, OrderType, type Position, TERMINAL_STATUSES } from '../broker/types.js';
+import type {
+  ClosedPositionRecord,
+  ExecutedOrderRecord,
+  ExitReason,
+  OrderContext,
+  OrderLeg,
+  PositionRecord,
+  Repositories,
+  Store,
+} from '../db/index.js';
+import type { TradingEvent, TradingEvents } from '../execution/events.js';
+import { recordFromOrder } from './orderRecord.js';
+import { type Execution, grow, incrementalFillPrice, openFrom, reduce, sideOpenedBy } from './fills.js';
+
+export type LedgerStore = Repositories & Pick<Store, 'transaction'>;
+
+export interface OrderChange {
+  record: ExecutedOrderRecord;
+  previousStatus: ExecutedOrderRecord['status'] | null;
+  /** Shares filled since the order was last seen (0 when none). */
+  fillQty: Decimal;
+  /** The position after this change (null when none is open in the ticker). */
+  position: PositionRecord | null;
+}
+
+/** Bracket legs are told apart by type: the limit takes profit, the stop stops out. */
+function legOf(order: Order): OrderLeg {
+  return order.type === OrderType.Limit ? 'take_profit' : 'stop_loss';
+}
+
+function exitReasonOf(record: ExecutedOrderRecord): ExitReason {
+  if (record.leg === 'stop_loss' || record.leg === 'take_profit') return record.leg;
+  return record.exitReason ?? 'external';
+}
+
+const STATUS_EVENTS: Partial<Record<string, TradingEvent['kind']>> = {
+  rejected: 'order_rejected',
+  canceled: 'order_canceled',
+  expired: 'order_expired',
+};
+
+export class OrderLedger {
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Context for orders being sent now, by client_order_id: the stream may report them before the send returns. */
+  private readonly expected = new Map<string, OrderContext>();
+
+  constructor(
+    private readonly store: LedgerStore,
+    private readonly events?: TradingEvents,
+  ) {}
+
+  /** Registers what an order about to be sent is for (removed once it is recorded). */
+  expect(clientOrderId: string, context: OrderContext): void {
+    this.expected.set(clientOrderId, context);
+  }
+
+  forget(clientOrderId: string): void {
+    this.expected.delete(clientOrderId);
+  }
+
+  /** Applies the broker's current view of an order and its legs. */
+  apply(order: Order, context?: OrderContext): Promise<OrderChange[]> {
+    return this.serial(async () => {
+      const changes: OrderChange[] = [];
+      const parentChange = await this.applyOne(order, context);
+      if (parentChange) changes.push(parentChange);
+      for (const leg of order.legs) {
+        const change = await this.applyOne(leg, undefined);
+        if (change) changes.push(change);
+      }
+      if (order.legs.length > 0) await this.linkLegs(order);
+      return changes;
+    });
+  }
+
+  /**
+   * A position the database holds but the broker no longer does, closed
+   * outside the bot: recorded closed (exit reason `external`) at `price`.
+   */
+  closeExternally(position: PositionRecord, price: Decimal, at: Date): Promise<ClosedPositionRecord | null> {
+    return this.serial(async () => {
+      const current = await this.store.positions.get(position.positionId);
+      if (!current) return null;
+      const outcome = reduce(current, { orderId: '', side: current.side === 'long' ? 'sell' : 'buy', qty: current.quantity, price, at }, 'external');
+      if (outcome.kind !== 'closed') return null;
+      const closed = { ...outcome.closed, exitOrderId: null };
+      if (!(await this.store.positions.close(closed))) return null;
+      this.events?.emit({ kind: 'position_closed', closed, at });
+      return closed;
+    });
+  }
+
+  /** A position at the broker the database does not know: adopted as it is (strategy `external`). */
+  adopt(broker: Position, at: Date): Promise<PositionRecord> {
+    return this.serial(async () => {
+      const position: PositionRecord = {
+        ...openFrom(
+          { orderId: '', side: broker.side === 'long' ? 'buy' : 'sell', qty: broker.quantity, price: broker.avgEntryPrice, at },
+          { positionId: `ext-${broker.ticker}-${at.getTime()}`, ticker: broker.ticker, signalId: null, strategy: 'external', stopLossPrice: null, takeProfitPrice: null, stopLossOrderId: null, takeProfitOrderId: null },
+        ),
+        entryOrderId: null,
+        currentPrice: broker.currentPrice,
+        unrealizedPnl: broker.unrealizedPnl,
+      };
+      await this.store.positions.insert(position);
+      this.events?.emit({ kind: 'position_opened', position, at });
+      return position;
+    });
+  }
+
+  /** Takes the broker's size, side and average entry where the database disagrees. */
+  resync(position: PositionRecord, broker: Position, at: Date): Promise<PositionRecord> {
+    return this.serial(async () => {
+      const synced: PositionRecord = {
+        ...position,
+        side: broker.side,
+        quantity: broker.quantity,
+        entryPrice: broker.avgEntryPrice,
+        currentPrice: broker.currentPrice,
+        unrealizedPnl: broker.unrealizedPnl,
+        updatedAt: at,
+      };
+      await this.store.positions.update(synced);
+      return synced;
+    });
+  }
+
+  /** Runs `fn` after every queued update, alone: position writes never interleave. */
+  serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** A position opened by an entry seen for the first time learns its legs once they are recorded. */
+  private async linkLegs(entry: Order): Promise<void> {
+    const position = await this.store.positions.getByTicker(entry.ticker);
+    if (!position || position.entryOrderId !== entry.id) return;
+    if (position.stopLossOrderId !== null || position.takeProfitOrderId !== null) return;
+    const { stopLossOrder, takeProfitOrder } = bracketOf(entry);
+    await this.store.positions.update({
+      ...position,
+      stopLossOrderId: stopLossOrder?.id ?? null,
+      takeProfitOrderId: takeProfitOrder?.id ?? null,
+      stopLossPrice: position.stopLossPrice ?? stopLossOrder?.stopPrice ?? null,
+      takeProfitPrice: position.takeProfitPrice ?? takeProfitOrder?.limitPrice ?? null,
+    });
+  }
+
+  private async contextFor(order: Order, given: OrderContext | undefined): Promise<OrderContext> {
+    if (given) return given;
+    const expected = this.expected.get(order.clientOrderId);
+    if (expected) return expected;
+    if (order.parentOrderId !== null) {
+      const parent = await this.store.orders.get(order.parentOrderId);
+      if (parent) return { signalId: parent.signalId, leg: legOf(order), strategy: parent.strategy };
+    }
+    // An order sent before a crash: its plan was written before it was sent.
+    const plan = await this.store.executions.getByClientOrderId(order.clientOrderId);
+    if (plan) {
+      return {
+        signalId: plan.signalId,
+        signalPrice: plan.signalPrice,
+        leg: order.orderClass === 'bracket' ? 'entry' : null,
+        plannedStopLoss: plan.stopLossPrice,
+        plannedTakeProfit: plan.takeProfitPrice,
+        strategy: plan.strategy,
+      };
+    }
+    return {};
+  }
+
+  private async applyOne(order: Order, given: OrderContext | undefined): Promise<OrderChange | null> {
+    const known = await this.store.orders.get(order.id);
+    let record: ExecutedOrderRecord;
+    if (known) {
+      record = {
+        ...known,
+        status: order.status,
+        filledQty: order.filledQty,
+        filledAvgPrice: order.filledAvgPrice,
+        filledAt: order.filledAt,
+        updatedAt: order.updatedAt,
+        statusReason: order.statusReason ?? known.statusReason,
+      };
+    } else {
+      const context = await this.contextFor(order, given);
+      record = recordFromOrder(order, context);
+      // A leg whose parent we never saw keeps no dangling reference.
+      if (record.parentOrderId !== null && !(await this.store.orders.get(record.parentOrderId))) record = { ...record, parentOrderId: null };
+    }
+    const before = known ?? { status: null, filledQty: ZERO, filledAvgPrice: null };
+    const fillQty = order.filledQty.minus(before.filledQty);
+    const statusChanged = order.status !== before.status;
+    if (known && !statusChanged && fillQty.lte(0)) return null;
+
+    const emitted: TradingEvent[] = [];
+    const position = await this.store.transaction(async (tx) => {
+      if (known) await tx.orders.updateProgress(order.id, record);
+      else await tx.orders.insert(record);
+      if (fillQty.gt(0) && order.filledAvgPrice !== null) {
+        const price = incrementalFillPrice(
+          { qty: before.filledQty, avg: before.filledAvgPrice },
+          { qty: order.filledQty, avg: order.filledAvgPrice },
+        );
+        const at = order.filledAt ?? order.updatedAt;
+        return this.applyExecution(tx, record, { orderId: order.id, side: order.side, qty: fillQty, price, at }, emitted);
+      }
+      return tx.positions.getByTicker(record.ticker);
+    });
+    this.forget(order.clientOrderId);
+
+    const at = order.updatedAt;
+    if (fillQty.gt(0)) {
+      const kind = order.status === 'filled' ? 'order_filled' : 'order_partially_filled';
+      this.events?.emit({ kind, order: record, fillQty, at });
+    } else if (statusChanged) {
+      const kind = STATUS_EVENTS[order.status];
+      if (kind === 'order_rejected' || kind === 'order_canceled' || kind === 'order_expired') this.events?.emit({ kind, order: record, at });
+    }
+    for (const event of emitted) this.events?.emit(event);
+    return { record, previousStatus: before.status, fillQty, position };
+  }
+
+  /** One execution against the ticker's position, inside the order's transaction. */
+  private async applyExecution(
+    tx: Repositories,
+    record: ExecutedOrderRecord,
+    exec: Execution,
+    emitted: TradingEvent[],
+  ): Promise<PositionRecord | null> {
+    const position = await tx.positions.getByTicker(record.ticker);
+    if (!position) return this.open(tx, record, exec, `pos-${record.orderId}`, emitted);
+    if (sideOpenedBy(exec.side) === position.side) {
+      const grown = grow(position, exec);
+      await tx.positions.update(grown);
+      return grown;
+    }
+    const outcome = reduce(position, exec, exitReasonOf(record));
+    if (outcome.kind === 'reduced') {
+      await tx.positions.update(outcome.position);
+      return outcome.position;
+    }
+    await tx.positions.close(outcome.closed);
+    emitted.push({ kind: 'position_closed', closed: outcome.closed, at: exec.at });
+    // Legs still working for a closed position are the broker's to cancel (OCO); nothing more is sent here.
+    if (outcome.remainder.gt(0)) {
+      // Sold through zero: the rest is a new position the other way, with no plan.
+      return this.open(tx, { ...record, plannedStopLoss: null, plannedTakeProfit: null, strategy: 'external' }, { ...exec, qty: outcome.remainder }, `pos-${record.orderId}-flip`, emitted);
+    }
+    return null;
+  }
+
+  private async open(
+    tx: Repositories,
+    record: ExecutedOrderRecord,
+    exec: Execution,
+    positionId: string,
+    emitted: TradingEvent[],
+  ): Promise<PositionRecord> {
+    const legs = record.leg === 'entry' ? await tx.orders.listChildren(record.orderId) : [];
+    const stopLeg = legs.find((l) => l.leg === 'stop_loss') ?? null;
+    const targetLeg = legs.find((l) => l.leg === 'take_profit') ?? null;
+    const external = record.signalId === null && record.strategy === null && record.leg === null;
+    const position = openFrom(exec, {
+      positionId,
+      ticker: record.ticker,
+      signalId: record.signalId,
+      strategy: record.strategy ?? (external ? 'external' : null),
+      stopLossPrice: stopLeg?.stopPrice ?? record.plannedStopLoss,
+      takeProfitPrice: targetLeg?.limitPrice ?? record.plannedTakeProfit,
+      stopLossOrderId: stopLeg?.orderId ?? null,
+      takeProfitOrderId: targetLeg?.orderId ?? null,
+    });
+    await tx.positions.insert(position);
+    emitted.push({ kind: 'position_opened', position, at: exec.at });
+    return position;
+  }
+}
+
+/** Still able to fill: what the monitor refreshes. */
+export function isWorking(record: Pick<ExecutedOrderRecord, 'status'>): boolean {
+  return !TERMINAL_STATUSES.has(record.status);
+}

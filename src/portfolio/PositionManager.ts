@@ -1,0 +1,261 @@
+/**
+ * Open positions: prices, P&L, stop and target checks, exits, and the
+ * portfolio's figures. Positions open and close from fills (see OrderLedger);
+ * this class decides when the bot itself must send an exit, and sends it
+ * once: where the broker holds a bracket leg, the leg does the work.
+ */
+import type { BrokerInterface } from '../broker/BrokerInterface.js';
+import { NotFoundError } from '../broker/errors.js';
+import { type Decimal, HUNDRED, ZERO } from '../broker/money.js';
+import type { Order } from '../broker/types.js';
+import type { ClosedPositionRecord, ExecutedOrderRecord, ExitReason, OrderContext, PositionRecord } from '../db/index.js';
+import { TradingError } from '../execution/errors.js';
+import { clientOrderId, submitOnce } from '../execution/submitOnce.js';
+import { costBasisOf, marketValueOf, pnlRatio, stopHit, targetHit, unrealizedPnl } from './fills.js';
+import { isWorking, type LedgerStore, type OrderLedger } from './OrderLedger.js';
+
+export interface PositionManagerOptions {
+  broker: BrokerInterface;
+  store: LedgerStore;
+  ledger: OrderLedger;
+  now?: () => Date;
+}
+
+/** The seed's `openPosition` arguments: an entry order and the plan it carries. */
+export interface OpenPositionRequest {
+  order: Order;
+  signalId?: string | null;
+  strategy?: string | null;
+  stopLossPrice?: Decimal | null;
+  takeProfitPrice?: Decimal | null;
+}
+
+export interface ExitAction {
+  position: PositionRecord;
+  reason: ExitReason;
+  /** The exit order sent (null when skipped). */
+  order: ExecutedOrderRecord | null;
+  /** Set when nothing was sent, and why. */
+  skipped: string | null;
+}
+
+export interface PortfolioMetrics {
+  totalPositions: number;
+  longPositions: number;
+  shortPositions: number;
+  /** Σ |quantity × last|. */
+  totalExposure: Decimal;
+  /** totalExposure / equity. */
+  exposurePct: Decimal;
+  totalUnrealizedPnl: Decimal;
+  positionsAtStopLoss: number;
+  positionsAtTakeProfit: number;
+  largestPosition: { ticker: string; value: Decimal; pctOfEquity: Decimal } | null;
+}
+
+export class PositionManager {
+  private readonly now: () => Date;
+
+  constructor(private readonly options: PositionManagerOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  getOpenPositions(): Promise<PositionRecord[]> {
+    return this.options.store.positions.list();
+  }
+
+  getPosition(ticker: string): Promise<PositionRecord | null> {
+    return this.options.store.positions.getByTicker(ticker.toUpperCase());
+  }
+
+  /**
+   * Records an entry order with its plan and applies its fills: the position
+   * opens at the fill price. Returns it (null while the order has not filled).
+   */
+  async openPosition(request: OpenPositionRequest): Promise<PositionRecord | null> {
+    const context: OrderContext = {
+      signalId: request.signalId ?? null,
+      strategy: request.strategy ?? null,
+      plannedStopLoss: request.stopLossPrice ?? null,
+      plannedTakeProfit: request.takeProfitPrice ?? null,
+      leg: request.order.legs.length > 0 ? 'entry' : null,
+    };
+    await this.options.ledger.apply(request.order, context);
+    return this.getPosition(request.order.ticker);
+  }
+
+  /**
+   * Marks every position to market: one batch price call (skipped when
+   * `prices` is given) and one transaction. Returns the marked positions.
+   */
+  async updatePositionPrices(prices?: ReadonlyMap<string, Decimal>): Promise<PositionRecord[]> {
+    const { store, broker } = this.options;
+    const positions = await store.positions.list();
+    if (positions.length === 0) return [];
+    const last = prices ?? (await broker.getLatestPrices(positions.map((p) => p.ticker)));
+    const at = this.now();
+    const marked: PositionRecord[] = [];
+    for (const p of positions) {
+      const price = last.get(p.ticker);
+      if (price === undefined) {
+        marked.push(p);
+        continue;
+      }
+      const pnl = unrealizedPnl(p.side, p.quantity, p.entryPrice, price);
+      marked.push({ ...p, currentPrice: price, unrealizedPnl: pnl, updatedAt: at });
+    }
+    await store.positions.markPrices(
+      marked
+        .filter((p) => p.updatedAt === at)
+        .map((p) => ({
+          positionId: p.positionId,
+          currentPrice: p.currentPrice,
+          unrealizedPnl: p.unrealizedPnl,
+          marketValue: marketValueOf(p),
+          unrealizedPnlPct: pnlRatio(p.unrealizedPnl, costBasisOf(p)),
+          updatedAt: at,
+        })),
+    );
+    return marked;
+  }
+
+  /** Positions whose last price is at or through the stop (long: last <= stop; short: last >= stop). */
+  async checkStopLosses(): Promise<PositionRecord[]> {
+    return (await this.getOpenPositions()).filter(stopHit);
+  }
+
+  /** Positions whose last price reached the target (long: last >= target; short: last <= target). */
+  async checkTakeProfits(): Promise<PositionRecord[]> {
+    return (await this.getOpenPositions()).filter(targetHit);
+  }
+
+  /**
+   * Closes triggered positions that no broker leg protects: cancels what
+   * remains of their legs and sends one market exit each. Positions whose
+   * leg is still working at the broker are left to it (nothing sent twice),
+   * as are positions with an exit already working.
+   */
+  async autoCloseTriggeredPositions(): Promise<ExitAction[]> {
+    const { store } = this.options;
+    const actions: ExitAction[] = [];
+    for (const position of await this.getOpenPositions()) {
+      const reason: ExitReason | null = stopHit(position) ? 'stop_loss' : targetHit(position) ? 'take_profit' : null;
+      if (reason === null) continue;
+      const legId = reason === 'stop_loss' ? position.stopLossOrderId : position.takeProfitOrderId;
+      const leg = legId ? await store.orders.get(legId) : null;
+      if (leg && isWorking(leg)) {
+        actions.push({ position, reason, order: null, skipped: `the broker's ${reason.replace('_', '-')} leg ${leg.orderId} is working` });
+        continue;
+      }
+      const working = (await store.orders.listForPosition(position.positionId)).find(isWorking);
+      if (working) {
+        actions.push({ position, reason, order: null, skipped: `exit order ${working.orderId} is already working` });
+        continue;
+      }
+      await this.cancelLegs(position);
+      actions.push({ position, reason, order: await this.sendExit(position, position.quantity, reason), skipped: null });
+    }
+    return actions;
+  }
+
+  /**
+   * Closes a position (all of it, or `percent` of it in whole shares) at
+   * market. Its bracket legs are canceled first: they are sized for the whole
+   * position and would oversell; the monitor guards the rest from then on.
+   */
+  async closePosition(ticker: string, options: { percent?: Decimal; reason?: ExitReason } = {}): Promise<ExecutedOrderRecord> {
+    const position = await this.getPosition(ticker);
+    if (!position) throw new TradingError(`No open position in ${ticker.toUpperCase()}.`);
+    const reason = options.reason ?? 'manual';
+    let qty = position.quantity;
+    if (options.percent !== undefined) {
+      if (options.percent.lte(0) || options.percent.gt(HUNDRED)) throw new TradingError(`percent must be above 0 and at most 100, got ${options.percent.toFixed()}.`);
+      qty = position.quantity.times(options.percent).div(HUNDRED).floor();
+      if (qty.lt(1)) throw new TradingError(`${options.percent.toFixed()}% of ${position.quantity.toFixed()} shares is less than one share.`);
+    }
+    const working = (await this.options.store.orders.listForPosition(position.positionId)).find(isWorking);
+    if (working) throw new TradingError(`An exit order for ${position.ticker} is already working (${working.orderId}).`);
+    await this.cancelLegs(position);
+    return this.sendExit(position, qty, reason);
+  }
+
+  /** Cancels every open order, then closes every position at market (exit reason `flatten`). */
+  async flatten(): Promise<{ canceled: boolean; exits: ExecutedOrderRecord[]; failures: { ticker: string; error: string }[] }> {
+    await this.options.broker.cancelAllOrders();
+    const exits: ExecutedOrderRecord[] = [];
+    const failures: { ticker: string; error: string }[] = [];
+    for (const position of await this.getOpenPositions()) {
+      try {
+        exits.push(await this.sendExit(position, position.quantity, 'flatten'));
+      } catch (error) {
+        failures.push({ ticker: position.ticker, error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    return { canceled: true, exits, failures };
+  }
+
+  async calculatePortfolioMetrics(equity: Decimal): Promise<PortfolioMetrics> {
+    const positions = await this.getOpenPositions();
+    let totalExposure = ZERO;
+    let totalUnrealizedPnl = ZERO;
+    let largest: PortfolioMetrics['largestPosition'] = null;
+    for (const p of positions) {
+      const value = p.quantity.times(p.currentPrice);
+      totalExposure = totalExposure.plus(value);
+      totalUnrealizedPnl = totalUnrealizedPnl.plus(p.unrealizedPnl);
+      if (largest === null || value.gt(largest.value)) {
+        largest = { ticker: p.ticker, value, pctOfEquity: equity.isZero() ? ZERO : value.div(equity) };
+      }
+    }
+    return {
+      totalPositions: positions.length,
+      longPositions: positions.filter((p) => p.side === 'long').length,
+      shortPositions: positions.filter((p) => p.side === 'short').length,
+      totalExposure,
+      exposurePct: equity.isZero() ? ZERO : totalExposure.div(equity),
+      totalUnrealizedPnl,
+      positionsAtStopLoss: positions.filter(stopHit).length,
+      positionsAtTakeProfit: positions.filter(targetHit).length,
+      largestPosition: largest,
+    };
+  }
+
+  /** Trades closed in the last `days` days, newest last. */
+  getClosedPositions(days: number): Promise<ClosedPositionRecord[]> {
+    return this.options.store.closedPositions.listClosedBetween(new Date(this.now().getTime() - days * 86_400_000));
+  }
+
+  private async cancelLegs(position: PositionRecord): Promise<void> {
+    const { store, broker } = this.options;
+    for (const id of [position.stopLossOrderId, position.takeProfitOrderId]) {
+      if (id === null) continue;
+      const leg = await store.orders.get(id);
+      if (leg && !isWorking(leg)) continue;
+      try {
+        await broker.cancelOrder(id);
+      } catch (error) {
+        // Already gone at the broker (filled or canceled): its update will say which.
+        if (!(error instanceof NotFoundError)) throw error;
+      }
+    }
+  }
+
+  /** Sends one market exit with a deterministic client_order_id and records it. */
+  private async sendExit(position: PositionRecord, qty: Decimal, reason: ExitReason): Promise<ExecutedOrderRecord> {
+    const { store, broker, ledger } = this.options;
+    const attempt = (await store.orders.listForPosition(position.positionId)).length + 1;
+    const id = clientOrderId(position.positionId, `exit${attempt}`);
+    const context: OrderContext = { positionId: position.positionId, exitReason: reason, signalId: position.signalId, strategy: position.strategy };
+    ledger.expect(id, context);
+    const side = position.side === 'long' ? 'sell' : 'buy';
+    try {
+      const { order } = await submitOnce(broker, id, () => broker.placeOrder(position.ticker, side, qty, 'market', { clientOrderId: id, timeInForce: 'day' }));
+      await ledger.apply(order, context);
+      const recorded = await store.orders.get(order.id);
+      if (!recorded) throw new TradingError(`exit order ${order.id} was placed but not recorded`);
+      return recorded;
+    } finally {
+      ledger.forget(id);
+    }
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Makes the database agree with the broker: at start-up (after downtime) and
+ * in every monitor cycle. Orders and fills come first (a bracket leg that
+ * filled while the bot was down closes its position with the leg's reason);
+ * what still disagrees afterwards happened outside the bot.
+ */
+import type { BrokerInterface } from '../broker/BrokerInterface.js';
+import { type Decimal, formatUsd } from '../broker/money.js';
+import type { Order } from '../broker/types.js';
+import type { ClosedPositionRecord, ExecutedOrderRecord, PositionRecord } from '../db/index.js';
+import type { OrderExecutor } from '../execution/OrderExecutor.js';
+import type { LedgerStore, OrderLedger } from './OrderLedger.js';
+
+export interface ReconciliationSummary {
+  at: Date;
+  /** Executions interrupted mid-submission, now settled (found at the broker, or known never sent). */
+  submissionsSettled: number;
+  /** Orders that became filled (fills recorded once each). */
+  fillsRecorded: ExecutedOrderRecord[];
+  closedExternally: ClosedPositionRecord[];
+  adopted: PositionRecord[];
+  resynced: { ticker: string; from: Decimal; to: Decimal }[];
+}
+
+export interface ReconcilerOptions {
+  broker: BrokerInterface;
+  store: LedgerStore;
+  ledger: OrderLedger;
+  executor: OrderExecutor;
+  now?: () => Date;
+}
+
+export class Reconciler {
+  private readonly now: () => Date;
+
+  constructor(private readonly options: ReconcilerOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async reconcile(): Promise<ReconciliationSummary> {
+    const { broker, store, ledger, executor } = this.options;
+    const at = this.now();
+    let submissionsSettled = 0;
+    for (const execution of await store.executions.listSubmitting()) {
+      const settled = await executor.settle(execution);
+      if (!settled) {
+        await store.executions.finish(
+          execution.signalId,
+          { success: false, orderId: null, quantity: null, estimatedCost: null, errorMessage: 'interrupted before the broker received the order: nothing was placed', refusedBy: 'broker', sizing: null },
+          at,
+        );
+      }
+      submissionsSettled++;
+    }
+
+    const fillsRecorded = await executor.monitorPendingOrders();
+
+    const held = new Map((await broker.getPositions()).map((p) => [p.ticker, p]));
+    const known = await store.positions.list();
+    const closedExternally: ClosedPositionRecord[] = [];
+    const resynced: ReconciliationSummary['resynced'] = [];
+    for (const position of known) {
+      const atBroker = held.get(position.ticker);
+      held.delete(position.ticker);
+      if (!atBroker) {
+        const closed = await this.closeOutside(position, at);
+        if (closed) closedExternally.push(closed);
+      } else if (!atBroker.quantity.eq(position.quantity) || atBroker.side !== position.side) {
+        await ledger.resync(position, atBroker, at);
+        resynced.push({ ticker: position.ticker, from: position.quantity, to: atBroker.quantity });
+      }
+    }
+    const adopted: PositionRecord[] = [];
+    for (const position of held.values()) adopted.push(await ledger.adopt(position, at));
+    return { at, submissionsSettled, fillsRecorded, closedExternally, adopted, resynced };
+  }
+
+  /**
+   * Closed outside the bot: the closing fill is looked for among the broker's
+   * orders since the position opened (its price is the exit); without one,
+   * the last price stands in.
+   */
+  private async closeOutside(position: PositionRecord, at: Date): Promise<ClosedPositionRecord | null> {
+    const { broker, store, ledger } = this.options;
+    const closingSide = position.side === 'long' ? 'sell' : 'buy';
+    const orders = await broker.listOrders({ status: 'closed', tickers: [position.ticker], after: new Date(position.openedAt.getTime() - 1), limit: 100, direction: 'desc' });
+    const candidates: Order[] = [];
+    for (const o of orders.flatMap((x) => [x, ...x.legs])) {
+      if (o.side === closingSide && o.filledQty.gt(0) && o.filledAvgPrice !== null && !(await store.orders.get(o.id))) candidates.push(o);
+    }
+    const exit = candidates[0];
+    if (exit) {
+      await ledger.apply(exit, { positionId: position.positionId, exitReason: 'external' });
+      const closed = await store.closedPositions.get(position.positionId);
+      if (closed) return closed;
+    }
+    const prices = await broker.getLatestPrices([position.ticker]);
+    return ledger.closeExternally(position, prices.get(position.ticker) ?? position.currentPrice, at);
+  }
+}
+
+/** The start-up alert's text. */
+export function describeReconciliation(s: ReconciliationSummary): string {
+  const lines: string[] = [];
+  if (s.submissionsSettled > 0) lines.push(`${s.submissionsSettled} interrupted submission(s) settled`);
+  if (s.fillsRecorded.length > 0) lines.push(`${s.fillsRecorded.length} fill(s) recorded: ${s.fillsRecorded.map((o) => `${o.side} ${o.filledQty.toFixed()} ${o.ticker}`).join(', ')}`);
+  for (const c of s.closedExternally) lines.push(`${c.ticker} closed outside the bot at ${formatUsd(c.exitPrice)} (P&L ${formatUsd(c.realizedPnl)})`);
+  for (const p of s.adopted) lines.push(`${p.ticker} adopted: ${p.side} ${p.quantity.toFixed()} at ${formatUsd(p.entryPrice)}`);
+  for (const r of s.resynced) lines.push(`${r.ticker} quantity corrected from ${r.from.toFixed()} to ${r.to.toFixed()}`);
+  return lines.length === 0 ? 'Database and broker agree.' : lines.join('\n');
+}

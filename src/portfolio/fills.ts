@@ -1,0 +1,174 @@
+/**
+ * Position arithmetic for one execution: pure functions, no I/O. An execution
+ * of `qty` at `price` either opens, grows, shrinks, closes or flips the
+ * ticker's position; every figure stays exact.
+ */
+import { type Decimal, ZERO } from '../broker/money.js';
+import type { OrderSide, PositionSide } from '../broker/types.js';
+import type { ClosedPositionRecord, ExitReason, PositionRecord } from '../db/index.js';
+
+/**
+ * The price of the shares an order filled since it was last seen, from its
+ * cumulative quantity and average: exact, so positions built from several
+ * partial fills average to the broker's own figure.
+ */
+export function incrementalFillPrice(
+  before: { qty: Decimal; avg: Decimal | null },
+  after: { qty: Decimal; avg: Decimal },
+): Decimal {
+  const delta = after.qty.minus(before.qty);
+  if (before.avg === null || before.qty.isZero()) return after.avg;
+  return after.qty.times(after.avg).minus(before.qty.times(before.avg)).div(delta);
+}
+
+export function unrealizedPnl(side: PositionSide, quantity: Decimal, entry: Decimal, last: Decimal): Decimal {
+  const perShare = side === 'long' ? last.minus(entry) : entry.minus(last);
+  return perShare.times(quantity);
+}
+
+/** The direction an order's fill pushes a position. */
+export function sideOpenedBy(orderSide: OrderSide): PositionSide {
+  return orderSide === 'buy' ? 'long' : 'short';
+}
+
+export interface Execution {
+  orderId: string;
+  side: OrderSide;
+  qty: Decimal;
+  price: Decimal;
+  at: Date;
+}
+
+export interface OpenPlan {
+  positionId: string;
+  ticker: string;
+  signalId: string | null;
+  strategy: string | null;
+  stopLossPrice: Decimal | null;
+  takeProfitPrice: Decimal | null;
+  stopLossOrderId: string | null;
+  takeProfitOrderId: string | null;
+}
+
+export function openFrom(exec: Execution, plan: OpenPlan): PositionRecord {
+  return {
+    positionId: plan.positionId,
+    ticker: plan.ticker,
+    side: sideOpenedBy(exec.side),
+    quantity: exec.qty,
+    entryPrice: exec.price,
+    currentPrice: exec.price,
+    unrealizedPnl: ZERO,
+    exitedQty: ZERO,
+    exitValue: ZERO,
+    realizedPnl: ZERO,
+    stopLossPrice: plan.stopLossPrice,
+    takeProfitPrice: plan.takeProfitPrice,
+    signalId: plan.signalId,
+    strategy: plan.strategy,
+    entryOrderId: exec.orderId,
+    stopLossOrderId: plan.stopLossOrderId,
+    takeProfitOrderId: plan.takeProfitOrderId,
+    openedAt: exec.at,
+    updatedAt: exec.at,
+  };
+}
+
+/** Adds shares on the position's own side: the entry becomes the exact weighted average. */
+export function grow(position: PositionRecord, exec: Execution): PositionRecord {
+  const quantity = position.quantity.plus(exec.qty);
+  const entryPrice = position.quantity.times(position.entryPrice).plus(exec.qty.times(exec.price)).div(quantity);
+  return {
+    ...position,
+    quantity,
+    entryPrice,
+    unrealizedPnl: unrealizedPnl(position.side, quantity, entryPrice, position.currentPrice),
+    updatedAt: exec.at,
+  };
+}
+
+export type ReduceOutcome =
+  | { kind: 'reduced'; position: PositionRecord }
+  | { kind: 'closed'; closed: ClosedPositionRecord; remainder: Decimal };
+
+/**
+ * Takes shares off the position. At zero it is closed: one closed row with
+ * every exit so far (average exit price, whole realized P&L); shares beyond
+ * the position (a flip) come back as `remainder`.
+ */
+export function reduce(position: PositionRecord, exec: Execution, reason: ExitReason): ReduceOutcome {
+  const qty = minOf(exec.qty, position.quantity);
+  const realized = unrealizedPnl(position.side, qty, position.entryPrice, exec.price);
+  const exitedQty = position.exitedQty.plus(qty);
+  const exitValue = position.exitValue.plus(qty.times(exec.price));
+  const realizedPnl = position.realizedPnl.plus(realized);
+  const quantity = position.quantity.minus(qty);
+  if (quantity.gt(0)) {
+    return {
+      kind: 'reduced',
+      position: {
+        ...position,
+        quantity,
+        exitedQty,
+        exitValue,
+        realizedPnl,
+        currentPrice: exec.price,
+        unrealizedPnl: unrealizedPnl(position.side, quantity, position.entryPrice, exec.price),
+        updatedAt: exec.at,
+      },
+    };
+  }
+  const costBasis = exitedQty.times(position.entryPrice);
+  return {
+    kind: 'closed',
+    remainder: exec.qty.minus(qty),
+    closed: {
+      positionId: position.positionId,
+      ticker: position.ticker,
+      side: position.side,
+      quantity: exitedQty,
+      entryPrice: position.entryPrice,
+      exitPrice: exitValue.div(exitedQty),
+      realizedPnl,
+      realizedPnlPct: costBasis.isZero() ? ZERO : realizedPnl.div(costBasis),
+      exitReason: reason,
+      signalId: position.signalId,
+      strategy: position.strategy,
+      exitOrderId: exec.orderId,
+      entryOrderId: position.entryOrderId,
+      openedAt: position.openedAt,
+      closedAt: exec.at,
+    },
+  };
+}
+
+function minOf(a: Decimal, b: Decimal): Decimal {
+  return a.lt(b) ? a : b;
+}
+
+/** Stop and target checks on the last price (mirrored for shorts). */
+export function stopHit(p: Pick<PositionRecord, 'side' | 'stopLossPrice' | 'currentPrice'>): boolean {
+  if (p.stopLossPrice === null) return false;
+  return p.side === 'long' ? p.currentPrice.lte(p.stopLossPrice) : p.currentPrice.gte(p.stopLossPrice);
+}
+
+export function targetHit(p: Pick<PositionRecord, 'side' | 'takeProfitPrice' | 'currentPrice'>): boolean {
+  if (p.takeProfitPrice === null) return false;
+  return p.side === 'long' ? p.currentPrice.gte(p.takeProfitPrice) : p.currentPrice.lte(p.takeProfitPrice);
+}
+
+/** quantity × entry: what the position cost (positive for either side). */
+export function costBasisOf(p: Pick<PositionRecord, 'quantity' | 'entryPrice'>): Decimal {
+  return p.quantity.times(p.entryPrice);
+}
+
+/** Signed like Alpaca's: a short's market value is negative. */
+export function marketValueOf(p: Pick<PositionRecord, 'quantity' | 'currentPrice' | 'side'>): Decimal {
+  const value = p.quantity.times(p.currentPrice);
+  return p.side === 'short' ? value.negated() : value;
+}
+
+/** P&L as a ratio of the cost basis (0 for a zero basis). */
+export function pnlRatio(pnl: Decimal, costBasis: Decimal): Decimal {
+  return costBasis.isZero() ? costBasis : pnl.div(costBasis);
+}

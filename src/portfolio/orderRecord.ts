@@ -1,0 +1,36 @@
+/** An order as the bot records it: the broker's order plus why the bot sent it. */
+import type { Order } from '../broker/types.js';
+import type { ExecutedOrderRecord, OrderContext } from '../db/index.js';
+
+export function recordFromOrder(order: Order, context: OrderContext = {}): ExecutedOrderRecord {
+  return {
+    orderId: order.id,
+    clientOrderId: order.clientOrderId,
+    ticker: order.ticker,
+    signalId: context.signalId ?? null,
+    side: order.side,
+    quantity: order.quantity,
+    orderType: order.type,
+    orderClass: order.orderClass,
+    parentOrderId: order.parentOrderId,
+    limitPrice: order.limitPrice,
+    stopPrice: order.stopPrice,
+    trailPrice: order.trailPrice,
+    trailPercent: order.trailPercent,
+    timeInForce: order.timeInForce,
+    status: order.status,
+    filledQty: order.filledQty,
+    filledAvgPrice: order.filledAvgPrice,
+    signalPrice: context.signalPrice ?? null,
+    leg: context.leg ?? null,
+    statusReason: order.statusReason,
+    positionId: context.positionId ?? null,
+    exitReason: context.exitReason ?? null,
+    plannedStopLoss: context.plannedStopLoss ?? null,
+    plannedTakeProfit: context.plannedTakeProfit ?? null,
+    strategy: context.strategy ?? null,
+    submittedAt: order.submittedAt,
+    filledAt: order.filledAt,
+    updatedAt: order.updatedAt,
+  };
+}

@@ -1,0 +1,235 @@
+/**
+ * Pre-trade risk: every entry passes here first; exits never do (a halted bot
+ * must still be able to get out). The trading state lives in the database so
+ * a halt survives a restart; the daily-loss and drawdown limits halt trading
+ * by themselves and say why.
+ */
+import type { BrokerInterface } from '../broker/BrokerInterface.js';
+import { type Decimal, formatPct, formatUsd, ZERO } from '../broker/money.js';
+import { exchangeDate } from '../broker/marketTime.js';
+import type { Account, OrderSide, OrderType } from '../broker/types.js';
+import type { ExecutedOrderRecord, Repositories, TradingState } from '../db/index.js';
+import type { TradingEvents } from '../execution/events.js';
+
+export interface RiskLimits {
+  maxOpenPositions: number;
+  /** Largest position, fraction of equity. */
+  maxPositionPct: Decimal;
+  /** All positions and pending entries together, fraction of equity. */
+  maxExposurePct: Decimal;
+  /** Loss from the day's starting equity that halts trading. */
+  maxDailyLossPct: Decimal;
+  /** Fall from the equity peak that halts trading. */
+  maxDrawdownPct: Decimal;
+}
+
+export type RiskLimitName =
+  | 'trading_halted'
+  | 'max_open_positions'
+  | 'max_position_size'
+  | 'max_exposure'
+  | 'duplicate_position'
+  | 'max_daily_loss'
+  | 'max_drawdown'
+  | 'market_closed'
+  | 'invalid_order';
+
+export interface EntryProposal {
+  ticker: string;
+  side: OrderSide;
+  quantity: Decimal;
+  /** Expected fill price (limit price or the signal's entry). */
+  price: Decimal;
+  orderType: OrderType;
+}
+
+export type RiskDecision = { ok: true } | { ok: false; limit: RiskLimitName; reason: string };
+
+type RiskStore = Pick<Repositories, 'positions' | 'orders' | 'tradingState' | 'audit'>;
+
+export interface RiskManagerOptions {
+  broker: BrokerInterface;
+  store: RiskStore;
+  limits: RiskLimits;
+  events?: TradingEvents;
+  now?: () => Date;
+}
+
+/** What a working entry order still commits: unfilled shares at its expected price. */
+function remainingNotional(o: ExecutedOrderRecord): Decimal {
+  const price = o.limitPrice ?? o.signalPrice ?? o.stopPrice ?? ZERO;
+  return o.quantity.minus(o.filledQty).times(price);
+}
+
+const refuse = (limit: RiskLimitName, reason: string): RiskDecision => ({ ok: false, limit, reason });
+
+export class RiskManager {
+  private readonly now: () => Date;
+
+  constructor(private readonly options: RiskManagerOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  get limits(): RiskLimits {
+    return this.options.limits;
+  }
+
+  state(): Promise<TradingState> {
+    return this.options.store.tradingState.get();
+  }
+
+  /** Operator halt. Returns false when trading was already halted. */
+  async halt(reason: string, by: string): Promise<boolean> {
+    return this.setHalted(reason, by, null);
+  }
+
+  /** Operator resume. Returns false when trading was already active. */
+  async resume(by: string): Promise<boolean> {
+    const at = this.now();
+    const changed = await this.options.store.tradingState.setState('ACTIVE', null, by, at);
+    if (changed) {
+      await this.options.store.audit.record({ at, actor: by, action: 'resume', outcome: 'ok' });
+      this.options.events?.emit({ kind: 'resumed', by, at });
+    }
+    return changed;
+  }
+
+  /**
+   * The checks that need no quantity: trading state (after rolling the loss
+   * limits), one position per ticker, the open-position count, market hours.
+   */
+  async checkGate(ticker: string, orderType: OrderType, account?: Account): Promise<RiskDecision> {
+    return (await this.gate(ticker, orderType, account)).decision;
+  }
+
+  /**
+   * Checks one entry against every limit. The account is read once (pass it
+   * when the caller already has it). Refusals name the limit and the figures.
+   */
+  async checkEntry(proposal: EntryProposal, account?: Account): Promise<RiskDecision> {
+    const { limits } = this.options;
+    if (proposal.quantity.lte(0)) return refuse('invalid_order', `quantity must be above 0, got ${proposal.quantity.toFixed()}`);
+    if (proposal.price.lte(0)) return refuse('invalid_order', `price must be above 0, got ${proposal.price.toFixed()}`);
+    const { decision, account: acct, heldValue, pendingValue } = await this.gate(proposal.ticker, proposal.orderType, account);
+    if (!decision.ok) return decision;
+
+    const equity = acct.equity;
+    const notional = proposal.quantity.times(proposal.price);
+    const positionPct = notional.div(equity);
+    if (positionPct.gt(limits.maxPositionPct)) {
+      return refuse(
+        'max_position_size',
+        `${proposal.quantity.toFixed()} ${proposal.ticker} at ${formatUsd(proposal.price)} is ${formatUsd(notional)}, ${formatPct(positionPct)} of equity ${formatUsd(equity)}; the limit is ${formatPct(limits.maxPositionPct)}`,
+      );
+    }
+    const exposure = heldValue.plus(pendingValue).plus(notional);
+    const exposurePct = exposure.div(equity);
+    if (exposurePct.gt(limits.maxExposurePct)) {
+      return refuse(
+        'max_exposure',
+        `exposure would be ${formatUsd(exposure)} (${formatPct(exposurePct)} of equity ${formatUsd(equity)}: ${formatUsd(heldValue)} held, ${formatUsd(pendingValue)} pending, ${formatUsd(notional)} new); the limit is ${formatPct(limits.maxExposurePct)}`,
+      );
+    }
+    return { ok: true };
+  }
+
+  private async gate(
+    ticker: string,
+    orderType: OrderType,
+    account: Account | undefined,
+  ): Promise<{ decision: RiskDecision; account: Account; heldValue: Decimal; pendingValue: Decimal }> {
+    const { limits, store, broker } = this.options;
+    const acct = account ?? (await broker.getAccount());
+    const figures = { account: acct, heldValue: ZERO, pendingValue: ZERO };
+    const breach = await this.evaluateLimits(acct);
+    const state = await store.tradingState.get();
+    if (state.state === 'HALTED') {
+      return { ...figures, decision: refuse(breach?.limit ?? 'trading_halted', `trading is halted: ${state.reason ?? 'by an operator'}`) };
+    }
+
+    const positions = await store.positions.list();
+    if (positions.some((p) => p.ticker === ticker)) {
+      return { ...figures, decision: refuse('duplicate_position', `a position in ${ticker} is already open: one open position per ticker`) };
+    }
+    const pendingEntries = (await store.orders.listOpen()).filter(
+      (o) => o.parentOrderId === null && o.exitReason === null && o.filledQty.isZero(),
+    );
+    if (pendingEntries.some((o) => o.ticker === ticker)) {
+      return { ...figures, decision: refuse('duplicate_position', `an entry order for ${ticker} is already working`) };
+    }
+    const openCount = positions.length + pendingEntries.length;
+    if (openCount >= limits.maxOpenPositions) {
+      return { ...figures, decision: refuse('max_open_positions', `${openCount} positions open or pending; the limit is ${limits.maxOpenPositions}`) };
+    }
+    if (acct.equity.lte(0)) return { ...figures, decision: refuse('max_position_size', `equity is ${formatUsd(acct.equity)}: no new entries`) };
+
+    if (orderType === 'market') {
+      const clock = await broker.getClock();
+      if (!clock.isOpen) {
+        return {
+          ...figures,
+          decision: refuse('market_closed', `the market is closed (next open ${clock.nextOpen.toISOString()}); a market entry would wait unpriced, use a limit order`),
+        };
+      }
+    }
+    return {
+      decision: { ok: true },
+      account: acct,
+      heldValue: positions.reduce((sum, p) => sum.plus(p.quantity.times(p.currentPrice)), ZERO),
+      pendingValue: pendingEntries.reduce((sum, o) => sum.plus(remainingNotional(o)), ZERO),
+    };
+  }
+
+  /**
+   * Rolls the day's starting equity and the peak forward, and halts trading
+   * when the daily loss or the drawdown passes its limit. Returns the halt it
+   * found (null when none); the halt itself is announced once, when it starts. Run before every entry and in every monitor cycle.
+   */
+  async evaluateLimits(account: Account): Promise<{ limit: RiskLimitName; reason: string } | null> {
+    const { store, limits } = this.options;
+    const now = this.now();
+    const today = exchangeDate(now);
+    let state = await store.tradingState.get();
+    if (state.dayStartDate !== today) {
+      // The previous close's equity is the day's start (Alpaca's last_equity).
+      const start = account.lastEquity.gt(0) ? account.lastEquity : account.equity;
+      await store.tradingState.setDayStart(today, start);
+      state = { ...state, dayStartDate: today, dayStartEquity: start };
+    }
+    const equity = account.equity;
+    if (state.peakEquity === null || equity.gt(state.peakEquity)) {
+      await store.tradingState.setPeakEquity(equity);
+      state = { ...state, peakEquity: equity };
+    }
+
+    const dayStart = state.dayStartEquity;
+    if (dayStart !== null && dayStart.gt(0)) {
+      const loss = dayStart.minus(equity).div(dayStart);
+      if (loss.gte(limits.maxDailyLossPct)) {
+        const reason = `daily loss limit: equity ${formatUsd(equity)} is ${formatPct(loss)} below the day's start ${formatUsd(dayStart)} (limit ${formatPct(limits.maxDailyLossPct)})`;
+        await this.setHalted(reason, 'system', 'max_daily_loss');
+        return { limit: 'max_daily_loss', reason };
+      }
+    }
+    const peak = state.peakEquity;
+    if (peak !== null && peak.gt(0)) {
+      const drawdown = peak.minus(equity).div(peak);
+      if (drawdown.gte(limits.maxDrawdownPct)) {
+        const reason = `drawdown limit: equity ${formatUsd(equity)} is ${formatPct(drawdown)} below the peak ${formatUsd(peak)} (limit ${formatPct(limits.maxDrawdownPct)})`;
+        await this.setHalted(reason, 'system', 'max_drawdown');
+        return { limit: 'max_drawdown', reason };
+      }
+    }
+    return null;
+  }
+
+  private async setHalted(reason: string, by: string, limit: RiskLimitName | null): Promise<boolean> {
+    const at = this.now();
+    const changed = await this.options.store.tradingState.setState('HALTED', reason, by, at);
+    if (changed) {
+      await this.options.store.audit.record({ at, actor: by, action: 'halt', target: limit, outcome: 'ok', details: { reason } });
+      this.options.events?.emit({ kind: 'halted', reason, by, limit, at });
+    }
+    return changed;
+  }
+}
