@@ -15,7 +15,7 @@ import { isWorking, type LedgerStore, type OrderLedger } from '../portfolio/Orde
 import type { RiskLimitName, RiskManager } from '../risk/RiskManager.js';
 import { parseSignal, type TradingSignal } from '../signals/TradingSignal.js';
 import { type PositionSizingConfig, type SizingResult, sizePosition, sizingToJson } from './sizing.js';
-import { AmbiguousSubmissionError, clientOrderId, submitOnce } from './submitOnce.js';
+import { AmbiguousSubmissionError, clientOrderId, type SubmitRetry, submitOnce } from './submitOnce.js';
 
 export interface ExecuteOptions {
   /** Bracket (entry + stop-loss + take-profit legs held by the broker). Default true. */
@@ -72,6 +72,8 @@ export interface OrderExecutorOptions {
   ledger: OrderLedger;
   risk: RiskManager;
   sizing: PositionSizingConfig;
+  /** Retries of a submission the broker provably did not take (timeouts, 5xx, 429). */
+  submitRetry?: SubmitRetry;
   now?: () => Date;
 }
 
@@ -202,6 +204,7 @@ export class OrderExecutor {
                 timeInForce,
                 clientOrderId: plan.clientOrderId,
               }),
+          this.options.submitRetry,
         );
         await ledger.apply(order, context);
         return this.finishSuccess(signal.signalId, order, sizing);

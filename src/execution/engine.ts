@@ -11,6 +11,7 @@ import { RiskManager } from '../risk/RiskManager.js';
 import { TradingEvents } from './events.js';
 import { OrderExecutor } from './OrderExecutor.js';
 import type { PositionSizingConfig } from './sizing.js';
+import type { SubmitRetry } from './submitOnce.js';
 
 export interface TradingEngine {
   events: TradingEvents;
@@ -28,6 +29,7 @@ export interface TradingEngineOptions {
   store: LedgerStore;
   sizing: PositionSizingConfig;
   risk: Config['risk'];
+  submitRetry?: SubmitRetry;
   now?: () => Date;
 }
 
@@ -57,7 +59,15 @@ export function createTradingEngine(options: TradingEngineOptions): TradingEngin
     },
     ...(now ? { now } : {}),
   });
-  const executor = new OrderExecutor({ broker, store, ledger, risk, sizing: options.sizing, ...(now ? { now } : {}) });
+  const executor = new OrderExecutor({
+    broker,
+    store,
+    ledger,
+    risk,
+    sizing: options.sizing,
+    ...(options.submitRetry ? { submitRetry: options.submitRetry } : {}),
+    ...(now ? { now } : {}),
+  });
   const manager = new PositionManager({ broker, store, ledger, ...(now ? { now } : {}) });
   const reconciler = new Reconciler({ broker, store, ledger, executor, ...(now ? { now } : {}) });
   return {

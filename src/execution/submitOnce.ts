@@ -5,6 +5,7 @@
  * broker is asked for that id before anything is reported or retried.
  */
 import { createHash } from 'node:crypto';
+import pRetry from 'p-retry';
 import type { BrokerInterface } from '../broker/BrokerInterface.js';
 import {
   BrokerAuthenticationError,
@@ -35,27 +36,59 @@ function definitelyNotPlaced(error: unknown): boolean {
   return error instanceof InsufficientFundsError || error instanceof BrokerAuthenticationError || error instanceof RateLimitError;
 }
 
+/** Worth another attempt once the broker is known not to hold the order. */
+function transient(error: unknown): boolean {
+  if (error instanceof AmbiguousSubmissionError) return false;
+  if (error instanceof RateLimitError || error instanceof BrokerConnectionError) return true;
+  return error instanceof BrokerError && error.status !== null && error.status >= 500;
+}
+
 export interface Submitted {
   order: Order;
   /** True when the order came from the lookup (it was already at the broker). */
   recovered: boolean;
 }
 
-export async function submitOnce(broker: BrokerInterface, clientOrderId: string, send: () => Promise<Order>): Promise<Submitted> {
-  try {
-    return { order: await send(), recovered: false };
-  } catch (error) {
-    if (definitelyNotPlaced(error)) throw error;
-    let existing: Order | null;
+export interface SubmitRetry {
+  /** Further attempts after a transient failure. Default 2. */
+  retries?: number;
+  /** Wait before the first retry, doubling after. Default 500 ms. */
+  minTimeoutMs?: number;
+}
+
+/**
+ * Sends an order once. A failure that may have reached the broker is checked
+ * by client_order_id first (found: that order is the answer); a transient
+ * failure the broker provably did not act on is retried with the same id.
+ */
+export async function submitOnce(
+  broker: BrokerInterface,
+  clientOrderId: string,
+  send: () => Promise<Order>,
+  retry: SubmitRetry = {},
+): Promise<Submitted> {
+  const attempt = async (): Promise<Submitted> => {
     try {
-      existing = await broker.getOrderByClientId(clientOrderId);
-    } catch (lookupError) {
-      throw new AmbiguousSubmissionError(clientOrderId, lookupError);
+      return { order: await send(), recovered: false };
+    } catch (error) {
+      if (definitelyNotPlaced(error)) throw error;
+      let existing: Order | null;
+      try {
+        existing = await broker.getOrderByClientId(clientOrderId);
+      } catch (lookupError) {
+        throw new AmbiguousSubmissionError(clientOrderId, lookupError);
+      }
+      if (existing) return { order: existing, recovered: true };
+      if (error instanceof BrokerError) throw error;
+      throw new BrokerError(`order ${clientOrderId}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
-    if (existing) return { order: existing, recovered: true };
-    if (error instanceof BrokerError) throw error;
-    throw new BrokerError(`order ${clientOrderId}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
+  };
+  return pRetry(attempt, {
+    retries: retry.retries ?? 2,
+    minTimeout: retry.minTimeoutMs ?? 500,
+    factor: 2,
+    shouldRetry: ({ error }) => transient(error),
+  });
 }
 
 /**
