@@ -234,8 +234,10 @@ export class PositionManager {
       try {
         await broker.cancelOrder(id);
       } catch (error) {
-        // Already gone at the broker (filled or canceled): its update will say which.
-        if (!(error instanceof NotFoundError)) throw error;
+        // Already finished at the broker (filled, or canceled with its OCO sibling): its update says which.
+        if (error instanceof NotFoundError) continue;
+        const current = await broker.getOrder(id).catch(() => null);
+        if (current === null || current.isOpen()) throw error;
       }
     }
   }

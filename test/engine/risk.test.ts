@@ -1,0 +1,98 @@
+/** Every refusal names its limit and figures; the loss limits halt trading by themselves; exits are never blocked. */
+import { describe, expect, it } from 'vitest';
+import { dec } from '../../src/broker/money.js';
+import { useTempStore } from '../helpers/tempDb.js';
+import { engineHarness, signal } from './engineHarness.js';
+
+const msft = (id = 'sig-m') => signal({ signal_id: id, ticker: 'MSFT', current_price: '410', stop_loss_price: '400', take_profit_price: '430' });
+
+describe('RiskManager before every entry', () => {
+  const newStore = useTempStore();
+
+  it('refuses while halted, and trades again after resume', async () => {
+    const t = engineHarness(await newStore());
+    expect(await t.engine.risk.halt('news pending', 'u-1')).toBe(true);
+    expect(await t.engine.risk.halt('again', 'u-1')).toBe(false);
+    const r = await t.engine.executor.executeSignal(signal());
+    expect([r.refusedBy, r.errorMessage]).toEqual(['trading_halted', 'trading is halted: news pending']);
+    await t.engine.risk.resume('u-1');
+    expect((await t.engine.executor.executeSignal(signal({ signal_id: 'sig-after' }))).success).toBe(true);
+    expect(t.events.filter((e) => e.kind === 'halted' || e.kind === 'resumed').map((e) => e.kind)).toEqual(['halted', 'resumed']);
+  });
+
+  it('refuses a second position in a held ticker', async () => {
+    const t = engineHarness(await newStore());
+    await t.engine.executor.executeSignal(signal());
+    const r = await t.engine.executor.executeSignal(signal({ signal_id: 'sig-dup' }));
+    expect([r.refusedBy, r.errorMessage]).toEqual(['duplicate_position', 'a position in AAPL is already open: one open position per ticker']);
+  });
+
+  it('refuses past the open-position count, counting working entries', async () => {
+    const t = engineHarness(await newStore(), { risk: { maxOpenPositions: 2 } });
+    await t.engine.executor.executeSignal(signal());
+    // A limit entry below the market: working, not filled, still counts.
+    await t.engine.executor.executeSignal(msft(), { entryType: 'limit', limitPrice: dec('405') });
+    const r = await t.engine.executor.executeSignal(signal({ signal_id: 'sig-p', ticker: 'PENY', current_price: '0.5', stop_loss_price: '0.45', take_profit_price: '0.6' }));
+    expect([r.refusedBy, r.errorMessage]).toEqual(['max_open_positions', '2 positions open or pending; the limit is 2']);
+  });
+
+  it('refuses a position larger than the size limit (a fixed manual quantity)', async () => {
+    const t = engineHarness(await newStore(), { sizing: { maxPositionSizePct: dec('0.10') } });
+    const r = await t.engine.executor.executeSignal(signal(), { quantity: dec(60) });
+    expect([r.refusedBy, r.errorMessage]).toEqual([
+      'max_position_size', '60 AAPL at $190.00 is $11,400.00, 11.40% of equity $100,000.00; the limit is 10.00%',
+    ]);
+  });
+
+  it('refuses past the total exposure, pending entries included', async () => {
+    const t = engineHarness(await newStore(), { risk: { maxExposurePct: dec('0.9') } });
+    await t.engine.executor.executeSignal(signal()); // 400 × 190 = 76,000 held
+    const r = await t.engine.executor.executeSignal(msft(), { quantity: dec(40) }); // 16,400 new
+    expect([r.refusedBy, r.errorMessage]).toEqual([
+      'max_exposure',
+      'exposure would be $92,400.00 (92.40% of equity $100,000.00: $76,000.00 held, $0.00 pending, $16,400.00 new); the limit is 90.00%',
+    ]);
+  });
+
+  it('refuses a market entry while the market is closed (per the broker clock), and takes a limit entry', async () => {
+    // Saturday 2026-03-07, 12:00 New York.
+    const t = engineHarness(await newStore(), { mode: 'nyse', start: '2026-03-07T17:00:00Z' });
+    const r = await t.engine.executor.executeSignal(signal());
+    expect([r.refusedBy, r.errorMessage]).toEqual([
+      'market_closed', 'the market is closed (next open 2026-03-09T13:30:00.000Z); a market entry would wait unpriced, use a limit order',
+    ]);
+    const limit = await t.engine.executor.executeSignal(signal({ signal_id: 'sig-l' }), { entryType: 'limit' });
+    expect([limit.success, limit.order?.status]).toEqual([true, 'accepted']);
+  });
+
+  it('halts by itself at the daily loss limit, from the day’s starting equity', async () => {
+    const t = engineHarness(await newStore(), { risk: { maxDailyLossPct: dec('0.02'), maxDrawdownPct: dec('0.5') } });
+    await t.engine.executor.executeSignal(signal({ stop_loss_price: '150' }), { quantity: dec(400) });
+    await t.settle();
+    await t.price('AAPL', '184.75'); // (184.75 − 190) × 400 = −2,100: 2.10% of 100,000
+    const r = await t.engine.executor.executeSignal(msft());
+    expect([r.refusedBy, r.errorMessage]).toEqual([
+      'max_daily_loss',
+      "trading is halted: daily loss limit: equity $97,900.00 is 2.10% below the day's start $100,000.00 (limit 2.00%)",
+    ]);
+    expect((await t.engine.risk.state()).state).toBe('HALTED');
+    const halts = t.events.filter((e) => e.kind === 'halted');
+    expect(halts.map((e) => (e.kind === 'halted' ? [e.by, e.limit] : null))).toEqual([['system', 'max_daily_loss']]);
+    // Exits are never blocked.
+    const exit = await t.engine.manager.closePosition('AAPL');
+    await t.settle();
+    expect([exit.status, (await t.engine.manager.getClosedPositions(1))[0]?.exitReason]).toEqual(['filled', 'manual']);
+  });
+
+  it('halts by itself at the drawdown limit, from the equity peak', async () => {
+    const t = engineHarness(await newStore(), { risk: { maxDailyLossPct: dec('0.5'), maxDrawdownPct: dec('0.05') } });
+    await t.engine.executor.executeSignal(signal({ stop_loss_price: '150', take_profit_price: '250' }), { quantity: dec(400) });
+    await t.settle();
+    await t.price('AAPL', '215'); // +10,000: the peak is 110,000
+    expect(await t.engine.risk.evaluateLimits(await t.broker.getAccount())).toBeNull();
+    await t.price('AAPL', '201'); // 104,400: 5.09% below the peak
+    const breach = await t.engine.risk.evaluateLimits(await t.broker.getAccount());
+    expect(breach).toEqual({ limit: 'max_drawdown', reason: 'drawdown limit: equity $104,400.00 is 5.09% below the peak $110,000.00 (limit 5.00%)' });
+    expect((await t.engine.risk.state()).reason).toBe(breach?.reason);
+  });
+});
