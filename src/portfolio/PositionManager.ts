@@ -6,11 +6,13 @@
  */
 import type { BrokerInterface } from '../broker/BrokerInterface.js';
 import { NotFoundError } from '../broker/errors.js';
+import { exchangeDate } from '../broker/marketTime.js';
 import { type Decimal, HUNDRED, ZERO } from '../broker/money.js';
 import type { Order } from '../broker/types.js';
 import type { ClosedPositionRecord, ExecutedOrderRecord, ExitReason, OrderContext, PositionRecord } from '../db/index.js';
 import { TradingError } from '../execution/errors.js';
 import { clientOrderId, submitOnce } from '../execution/submitOnce.js';
+import { type DayChange, equityStats, type TradeStats, tradeStats } from './analytics.js';
 import { costBasisOf, marketValueOf, pnlRatio, stopHit, targetHit, unrealizedPnl } from './fills.js';
 import { isWorking, type LedgerStore, type OrderLedger } from './OrderLedger.js';
 
@@ -51,6 +53,18 @@ export interface PortfolioMetrics {
   positionsAtStopLoss: number;
   positionsAtTakeProfit: number;
   largestPosition: { ticker: string; value: Decimal; pctOfEquity: Decimal } | null;
+}
+
+export interface PerformanceStats extends TradeStats {
+  days: number;
+  sharpe: Decimal | null;
+  sortino: Decimal | null;
+  maxDrawdown: Decimal;
+  maxDrawdownPct: Decimal;
+  bestDay: DayChange | null;
+  worstDay: DayChange | null;
+  /** End-of-day snapshots the equity figures are computed from. */
+  equityDays: number;
 }
 
 export class PositionManager {
@@ -217,6 +231,28 @@ export class PositionManager {
       positionsAtStopLoss: positions.filter(stopHit).length,
       positionsAtTakeProfit: positions.filter(targetHit).length,
       largestPosition: largest,
+    };
+  }
+
+  /**
+   * Trade statistics over the trades closed in the last `days` days, and the
+   * risk-adjusted figures from the daily (end-of-day) equity series.
+   */
+  async getPerformanceStats(days = 30): Promise<PerformanceStats> {
+    const since = new Date(this.now().getTime() - days * 86_400_000);
+    const trades = tradeStats(await this.options.store.closedPositions.listOutcomesSince(since));
+    const daily = await this.options.store.equity.listDaily(exchangeDate(since));
+    const equity = equityStats(daily.map((s) => ({ day: s.tradingDay, equity: s.equity })));
+    return {
+      days,
+      ...trades,
+      sharpe: equity.sharpe,
+      sortino: equity.sortino,
+      maxDrawdown: equity.maxDrawdown,
+      maxDrawdownPct: equity.maxDrawdownPct,
+      bestDay: equity.bestDay,
+      worstDay: equity.worstDay,
+      equityDays: equity.days,
     };
   }
 

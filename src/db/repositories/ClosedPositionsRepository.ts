@@ -31,6 +31,8 @@ export function holdSeconds(r: Pick<ClosedPositionRecord, 'openedAt' | 'closedAt
   return Math.max(0, Math.floor((r.closedAt.getTime() - r.openedAt.getTime()) / 1000));
 }
 
+export type TradeOutcome = Pick<ClosedPositionRecord, 'realizedPnl' | 'openedAt' | 'closedAt'>;
+
 export function closedToRow(r: ClosedPositionRecord): ClosedPositionRow {
   return {
     position_id: r.positionId,
@@ -91,6 +93,16 @@ export class ClosedPositionsRepository {
     if (until) query = query.where('closed_at', '<', writeTime(until));
     const rows = await query.orderBy('closed_at').execute();
     return rows.map(fromRow);
+  }
+
+  /** Just what the statistics read, for trades closed since `since`: fast over 100,000 rows. */
+  async listOutcomesSince(since: Date): Promise<TradeOutcome[]> {
+    const rows = await this.db
+      .selectFrom('closed_positions')
+      .select(['realized_pnl', 'opened_at', 'closed_at'])
+      .where('closed_at', '>=', writeTime(since))
+      .execute();
+    return rows.map((r) => ({ realizedPnl: money.read(r.realized_pnl), openedAt: readTime(r.opened_at), closedAt: readTime(r.closed_at) }));
   }
 
   async listRecent(limit: number): Promise<ClosedPositionRecord[]> {
