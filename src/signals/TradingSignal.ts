@@ -63,6 +63,8 @@ const wireSchema = z.object({
 /** The signal's prices must make a trade: stop and target on their sides of the entry. */
 function checkSides(s: z.output<typeof wireSchema>, ctx: z.RefinementCtx): void {
   const entry = s.current_price;
+  // A price already refused is not compared again.
+  if ([entry, s.stop_loss_price, s.take_profit_price].some((p) => p.lte(0))) return;
   const long = s.action === 'buy';
   if (s.stop_loss_price.eq(entry)) {
     ctx.addIssue({ code: 'custom', path: ['stop_loss_price'], message: `equals the entry ${entry.toFixed()}: zero risk distance` });
