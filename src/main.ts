@@ -11,7 +11,9 @@ import { RealtimeSimDriver } from './broker/sim/driver.js';
 import { createSimBroker } from './broker/sim/index.js';
 import { type Config, ConfigError, loadConfig, secretValues, tradingMode } from './config.js';
 import { openStore, type Store } from './db/index.js';
+import { createTradingEngine, sizingFromConfig } from './execution/engine.js';
 import { createLogger } from './logger.js';
+import { describeReconciliation } from './portfolio/Reconciler.js';
 
 function readConfig(): Config | null {
   if (existsSync('.env')) process.loadEnvFile('.env');
@@ -30,6 +32,9 @@ async function main(): Promise<number> {
   const logger = createLogger({ level: config.logLevel, secrets: secretValues(config) });
   const store = await openStore(config.dbPath);
   const { broker, caughtUp } = await connectBroker(config, store);
+  const engine = createTradingEngine({ broker, store, sizing: sizingFromConfig(config.sizing), risk: config.risk });
+  // Before anything trades: what happened while the bot was down is recorded once.
+  const reconciliation = await engine.reconciler.reconcile();
   const state = await store.tradingState.get();
   const account = await broker.getAccount();
   const positions = await broker.getPositions();
@@ -40,6 +45,7 @@ async function main(): Promise<number> {
       `catalyst-bot — mode ${tradingMode(config)}, broker ${broker.name}, trading ${state.state}`,
       `database: ${store.path}`,
       `account: equity ${formatUsd(account.equity)}, cash ${formatUsd(account.cash)}, buying power ${formatUsd(account.buyingPower)}, ${positions.length} open position(s)`,
+      `reconciliation: ${describeReconciliation(reconciliation)}`,
       'The console and Discord front ends arrive with the operator issue; nothing else to run yet.',
       '',
     ].join('\n'),
