@@ -4,6 +4,7 @@
  */
 import { cpus, totalmem } from 'node:os';
 import { alpacaTable, requestsPerCycle, type SubmissionFigures, submissionOverhead } from './alpaca.js';
+import { benchEngine, type EngineFigures, engineTable } from './engine.js';
 import { benchPersistence, type PersistenceFigures, persistenceTable } from './persistence.js';
 import { benchSimulator, type SimulatorFigures, simulatorTable } from './simulator.js';
 
@@ -26,6 +27,10 @@ async function main(): Promise<void> {
   const submissions: SubmissionFigures[] = [];
   for (let i = 0; i < RUNS; i++) submissions.push(await submissionOverhead());
   console.log(`\n${alpacaTable(cycles, submissions)}`);
+
+  const engine: EngineFigures[] = [];
+  for (let i = 0; i < RUNS; i++) engine.push(await benchEngine());
+  console.log(`\n${engineTable(engine)}`);
 }
 
 main().catch((error: unknown) => {

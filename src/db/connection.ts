@@ -26,11 +26,38 @@ export function openDatabase(path: string): DatabaseHandle {
   // of truth for the last instant before a power loss and reconciliation
   // recovers it at start-up.
   sqlite.pragma('synchronous = NORMAL');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return {
     db,
     path,
     // Kysely's destroy closes the better-sqlite3 handle too.
     close: () => db.destroy(),
   };
+}
+
+/**
+ * Kysely prepares every query anew; the bot runs the same few hundred SQL
+ * texts over and over, so prepared statements are kept by their text
+ * (bounded, least recently used dropped). A statement is only ever used by
+ * one query at a time: kysely runs one query per connection at a time.
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database, limit = 500): SqliteDatabase.Database {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  const prepare = sqlite.prepare.bind(sqlite);
+  return new Proxy(sqlite, {
+    get(target, key, receiver) {
+      if (key !== 'prepare') return Reflect.get(target, key, receiver) as unknown;
+      return (source: string) => {
+        let statement = cache.get(source);
+        if (statement) {
+          cache.delete(source);
+        } else {
+          statement = prepare(source);
+          if (cache.size >= limit) cache.delete(cache.keys().next().value as string);
+        }
+        cache.set(source, statement);
+        return statement;
+      };
+    },
+  });
 }

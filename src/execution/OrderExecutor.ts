@@ -11,7 +11,7 @@ import { BrokerError, NotFoundError } from '../broker/errors.js';
 import { type Decimal, ZERO } from '../broker/money.js';
 import type { Order, OrderType, TimeInForce } from '../broker/types.js';
 import type { ExecutedOrderRecord, ExecutionPlan, ExecutionRecord, OrderContext } from '../db/index.js';
-import { isWorking, type LedgerStore, type OrderLedger } from '../portfolio/OrderLedger.js';
+import { isWorking, type LedgerStore, type OrderChange, type OrderLedger } from '../portfolio/OrderLedger.js';
 import type { RiskLimitName, RiskManager } from '../risk/RiskManager.js';
 import { parseSignal, type TradingSignal } from '../signals/TradingSignal.js';
 import { type PositionSizingConfig, type SizingResult, sizePosition, sizingToJson } from './sizing.js';
@@ -146,8 +146,8 @@ export class OrderExecutor {
   async settle(execution: ExecutionRecord): Promise<ExecutionResult | null> {
     const order = await this.options.broker.getOrderByClientId(execution.clientOrderId);
     if (!order) return null;
-    await this.options.ledger.apply(order, contextOf(execution, order));
-    return this.finishSuccess(execution.signalId, order, null);
+    const changes = await this.options.ledger.apply(order, contextOf(execution, order));
+    return this.finishSuccess(execution.signalId, order, null, execution.signalPrice, changes);
   }
 
   private async place(signal: TradingSignal, plan: ExecutionPlan, options: ExecuteOptions): Promise<ExecutionResult> {
@@ -156,7 +156,8 @@ export class OrderExecutor {
     let sizing: SizingResult | null = null;
     try {
       const account = await broker.getAccount();
-      const gate = await risk.checkGate(signal.ticker, entryType, account);
+      const assessment = await risk.assessEntry(signal.ticker, entryType, account);
+      const gate = assessment.decision;
       if (!gate.ok) return this.finishFailure(signal.signalId, gate.reason, gate.limit, null);
 
       let quantity: Decimal;
@@ -168,7 +169,7 @@ export class OrderExecutor {
         quantity = sizing.quantity;
       }
       const price = options.limitPrice ?? signal.currentPrice;
-      const check = await risk.checkEntry({ ticker: signal.ticker, side: signal.action, quantity, price, orderType: entryType }, account);
+      const check = risk.checkSize({ ticker: signal.ticker, side: signal.action, quantity, price, orderType: entryType }, assessment);
       if (!check.ok) return this.finishFailure(signal.signalId, check.reason, check.limit, sizing);
 
       const bracket = options.useBracketOrder ?? true;
@@ -206,8 +207,8 @@ export class OrderExecutor {
               }),
           this.options.submitRetry,
         );
-        await ledger.apply(order, context);
-        return this.finishSuccess(signal.signalId, order, sizing);
+        const changes = await ledger.apply(order, context);
+        return this.finishSuccess(signal.signalId, order, sizing, plan.signalPrice, changes);
       } finally {
         ledger.forget(plan.clientOrderId);
       }
@@ -236,20 +237,37 @@ export class OrderExecutor {
     return failure(signalId, reason, refusedBy);
   }
 
-  private async finishSuccess(signalId: string, order: Order, sizing: SizingResult | null): Promise<ExecutionResult> {
-    const estimatedCost = order.quantity.times(order.limitPrice ?? (await this.signalPrice(signalId)));
+  private async finishSuccess(
+    signalId: string,
+    order: Order,
+    sizing: SizingResult | null,
+    signalPrice: Decimal,
+    changes: readonly OrderChange[] | null,
+  ): Promise<ExecutionResult> {
+    const estimatedCost = order.quantity.times(order.limitPrice ?? signalPrice);
     await this.options.store.executions.finish(
       signalId,
       { success: true, orderId: order.id, quantity: order.quantity, estimatedCost, errorMessage: null, refusedBy: null, sizing: sizing ? JSON.stringify(sizingToJson(sizing)) : null },
       this.now(),
     );
-    const done = await this.options.store.executions.get(signalId);
-    if (!done) throw new Error(`execution ${signalId} vanished`);
-    return { ...(await this.replay(done)), duplicate: false };
-  }
-
-  private async signalPrice(signalId: string): Promise<Decimal> {
-    return (await this.options.store.executions.get(signalId))?.signalPrice ?? ZERO;
+    // The records the ledger just wrote answer without reading them back.
+    const records = new Map((changes ?? []).map((c) => [c.record.orderId, c.record]));
+    const recorded = records.get(order.id);
+    const entry = recorded && recorded.status === order.status ? recorded : await this.options.store.orders.get(order.id);
+    let legs = order.legs.map((l) => records.get(l.id)).filter((r): r is ExecutedOrderRecord => r !== undefined);
+    if (legs.length < order.legs.length) legs = await this.options.store.orders.listChildren(order.id);
+    return {
+      success: true,
+      signalId,
+      order: entry,
+      bracketOrder: entry && legs.length > 0 ? { entry, stopLoss: legs.find((l) => l.leg === 'stop_loss') ?? null, takeProfit: legs.find((l) => l.leg === 'take_profit') ?? null } : null,
+      quantity: order.quantity,
+      estimatedCost,
+      errorMessage: null,
+      refusedBy: null,
+      duplicate: false,
+      pending: false,
+    };
   }
 
   /** The stored result, with the orders as recorded now. */
@@ -279,17 +297,22 @@ export class OrderExecutor {
   }
 
   /**
-   * Refreshes every order the database thinks is working, from one listing
-   * call (orders missing from it are fetched one by one). Returns the orders
-   * that became filled.
+   * Refreshes every order the database thinks is working: one listing call
+   * (more pages only beyond 500 orders), then only the orders whose status or
+   * fill changed go through the ledger; orders missing from the listing are
+   * fetched one by one. Returns the orders that became filled.
    */
   async monitorPendingOrders(): Promise<ExecutedOrderRecord[]> {
     const { store, broker, ledger } = this.options;
     const open = await store.orders.listOpen();
     if (open.length === 0) return [];
-    const openIds = new Set(open.map((o) => o.orderId));
+    const byId = new Map(open.map((o) => [o.orderId, o]));
     const oldest = open.reduce((min, o) => (o.submittedAt < min ? o.submittedAt : min), open[0]!.submittedAt);
-    const listed = await broker.listOrders({ status: 'all', after: new Date(oldest.getTime() - 1), limit: 500, direction: 'asc' });
+    const listed = await listSince(broker, new Date(oldest.getTime() - 1));
+    const changed = (o: Order) => {
+      const known = byId.get(o.id);
+      return known !== undefined && (known.status !== o.status || !known.filledQty.eq(o.filledQty));
+    };
     const filled: ExecutedOrderRecord[] = [];
     const collect = (changes: Awaited<ReturnType<OrderLedger['apply']>>) => {
       for (const c of changes) if (c.record.status === 'filled' && c.previousStatus !== 'filled') filled.push(c.record);
@@ -297,9 +320,8 @@ export class OrderExecutor {
     const seen = new Set<string>();
     for (const order of listed) {
       const family = [order, ...order.legs];
-      if (!family.some((o) => openIds.has(o.id))) continue;
       for (const o of family) seen.add(o.id);
-      collect(await ledger.apply(order));
+      if (family.some(changed)) collect(await ledger.apply(order));
     }
     for (const record of open) {
       if (seen.has(record.orderId)) continue;
@@ -346,6 +368,27 @@ export class OrderExecutor {
       avgTimeToFillSeconds: fillTimeN === 0 ? null : fillTimeSum.div(fillTimeN),
     };
   }
+}
+
+const PAGE = 500;
+
+/** Every order submitted after `after`, oldest first, a page of 500 at a time (one call for most books). */
+async function listSince(broker: BrokerInterface, after: Date): Promise<Order[]> {
+  const orders = new Map<string, Order>();
+  let from = after;
+  for (let page = 0; page < 50; page++) {
+    const batch = await broker.listOrders({ status: 'all', after: from, limit: PAGE, direction: 'asc' });
+    let added = 0;
+    for (const o of batch) {
+      if (!orders.has(o.id)) added++;
+      orders.set(o.id, o);
+    }
+    const last = batch.at(-1);
+    if (batch.length < PAGE || added === 0 || !last) break;
+    // Pages overlap by a millisecond so orders sharing the boundary instant are not skipped.
+    from = new Date(last.submittedAt.getTime() - 1);
+  }
+  return [...orders.values()];
 }
 
 function isTradingSignal(input: unknown): input is TradingSignal {

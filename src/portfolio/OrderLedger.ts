@@ -52,6 +52,12 @@ export class OrderLedger {
   private queue: Promise<unknown> = Promise.resolve();
   /** Context for orders being sent now, by client_order_id: the stream may report them before the send returns. */
   private readonly expected = new Map<string, OrderContext>();
+  /**
+   * The last state applied per working order. This ledger is the only writer
+   * of orders, so an update that repeats it (the stream reports a bracket's
+   * whole family on every event) is skipped without reading the database.
+   */
+  private readonly applied = new Map<string, string>();
 
   constructor(
     private readonly store: LedgerStore,
@@ -180,6 +186,15 @@ export class OrderLedger {
   }
 
   private async applyOne(order: Order, given: OrderContext | undefined): Promise<OrderChange | null> {
+    const state = `${order.status}:${order.filledQty.toFixed()}`;
+    if (this.applied.get(order.id) === state) return null;
+    const change = await this.applyChange(order, given);
+    if (order.isTerminal()) this.applied.delete(order.id);
+    else this.applied.set(order.id, state);
+    return change;
+  }
+
+  private async applyChange(order: Order, given: OrderContext | undefined): Promise<OrderChange | null> {
     const known = await this.store.orders.get(order.id);
     let record: ExecutedOrderRecord;
     if (known) {

@@ -45,6 +45,14 @@ export interface EntryProposal {
 
 export type RiskDecision = { ok: true } | { ok: false; limit: RiskLimitName; reason: string };
 
+/** The gate's verdict with the account and exposure figures it read. */
+export interface EntryAssessment {
+  decision: RiskDecision;
+  account: Account;
+  heldValue: Decimal;
+  pendingValue: Decimal;
+}
+
 type RiskStore = Pick<Repositories, 'positions' | 'orders' | 'tradingState' | 'audit'>;
 
 export interface RiskManagerOptions {
@@ -99,7 +107,7 @@ export class RiskManager {
    * limits), one position per ticker, the open-position count, market hours.
    */
   async checkGate(ticker: string, orderType: OrderType, account?: Account): Promise<RiskDecision> {
-    return (await this.gate(ticker, orderType, account)).decision;
+    return (await this.assessEntry(ticker, orderType, account)).decision;
   }
 
   /**
@@ -110,9 +118,16 @@ export class RiskManager {
     const { limits } = this.options;
     if (proposal.quantity.lte(0)) return refuse('invalid_order', `quantity must be above 0, got ${proposal.quantity.toFixed()}`);
     if (proposal.price.lte(0)) return refuse('invalid_order', `price must be above 0, got ${proposal.price.toFixed()}`);
-    const { decision, account: acct, heldValue, pendingValue } = await this.gate(proposal.ticker, proposal.orderType, account);
-    if (!decision.ok) return decision;
+    const assessment = await this.assessEntry(proposal.ticker, proposal.orderType, account);
+    if (!assessment.decision.ok) return assessment.decision;
+    return this.checkSize(proposal, assessment);
+  }
 
+  /** The quantity checks (position size, total exposure) against an assessment already made. */
+  checkSize(proposal: EntryProposal, assessment: EntryAssessment): RiskDecision {
+    const { limits } = this.options;
+    if (proposal.quantity.lte(0)) return refuse('invalid_order', `quantity must be above 0, got ${proposal.quantity.toFixed()}`);
+    const { account: acct, heldValue, pendingValue } = assessment;
     const equity = acct.equity;
     const notional = proposal.quantity.times(proposal.price);
     const positionPct = notional.div(equity);
@@ -133,11 +148,8 @@ export class RiskManager {
     return { ok: true };
   }
 
-  private async gate(
-    ticker: string,
-    orderType: OrderType,
-    account: Account | undefined,
-  ): Promise<{ decision: RiskDecision; account: Account; heldValue: Decimal; pendingValue: Decimal }> {
+  /** The checks that need no quantity, and the figures the size checks then use. */
+  async assessEntry(ticker: string, orderType: OrderType, account?: Account): Promise<EntryAssessment> {
     const { limits, store, broker } = this.options;
     const acct = account ?? (await broker.getAccount());
     const figures = { account: acct, heldValue: ZERO, pendingValue: ZERO };
