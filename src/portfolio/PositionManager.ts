@@ -12,7 +12,7 @@ import type { Order } from '../broker/types.js';
 import type { ClosedPositionRecord, ExecutedOrderRecord, ExitReason, OrderContext, PositionRecord } from '../db/index.js';
 import { TradingError } from '../execution/errors.js';
 import { clientOrderId, submitOnce } from '../execution/submitOnce.js';
-import { type DayChange, equityStats, type TradeStats, tradeStats } from './analytics.js';
+import { type DayChange, equityStats, statsOf, type TradeStats } from './analytics.js';
 import { costBasisOf, marketValueOf, pnlRatio, stopHit, targetHit, unrealizedPnl } from './fills.js';
 import { isWorking, type LedgerStore, type OrderLedger } from './OrderLedger.js';
 
@@ -240,7 +240,8 @@ export class PositionManager {
    */
   async getPerformanceStats(days = 30): Promise<PerformanceStats> {
     const since = new Date(this.now().getTime() - days * 86_400_000);
-    const trades = tradeStats(await this.options.store.closedPositions.listOutcomesSince(since));
+    const outcomes = await this.options.store.closedPositions.outcomesSince(since);
+    const trades = statsOf(outcomes.realizedPnls, outcomes.totalHoldSeconds);
     const daily = await this.options.store.equity.listDaily(exchangeDate(since));
     const equity = equityStats(daily.map((s) => ({ day: s.tradingDay, equity: s.equity })));
     return {

@@ -31,7 +31,10 @@ export function holdSeconds(r: Pick<ClosedPositionRecord, 'openedAt' | 'closedAt
   return Math.max(0, Math.floor((r.closedAt.getTime() - r.openedAt.getTime()) / 1000));
 }
 
-export type TradeOutcome = Pick<ClosedPositionRecord, 'realizedPnl' | 'openedAt' | 'closedAt'>;
+export interface TradeOutcomes {
+  realizedPnls: Decimal[];
+  totalHoldSeconds: number;
+}
 
 export function closedToRow(r: ClosedPositionRecord): ClosedPositionRow {
   return {
@@ -102,14 +105,20 @@ export class ClosedPositionsRepository {
     }
   }
 
-  /** Just what the statistics read, for trades closed since `since`: fast over 100,000 rows. */
-  async listOutcomesSince(since: Date): Promise<TradeOutcome[]> {
-    const rows = await this.db
+  /**
+   * Just what the statistics read, for trades closed since `since`: each
+   * realized P&L, and the hold times summed by SQLite (whole seconds, exact).
+   * Fast over 100,000 rows.
+   */
+  async outcomesSince(since: Date): Promise<TradeOutcomes> {
+    const from = writeTime(since);
+    const rows = await this.db.selectFrom('closed_positions').select('realized_pnl').where('closed_at', '>=', from).execute();
+    const { hold } = await this.db
       .selectFrom('closed_positions')
-      .select(['realized_pnl', 'opened_at', 'closed_at'])
-      .where('closed_at', '>=', writeTime(since))
-      .execute();
-    return rows.map((r) => ({ realizedPnl: money.read(r.realized_pnl), openedAt: readTime(r.opened_at), closedAt: readTime(r.closed_at) }));
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('hold_duration_seconds'), eb.lit(0)).as('hold'))
+      .where('closed_at', '>=', from)
+      .executeTakeFirstOrThrow();
+    return { realizedPnls: rows.map((r) => money.read(r.realized_pnl)), totalHoldSeconds: Number(hold) };
   }
 
   async listRecent(limit: number): Promise<ClosedPositionRecord[]> {

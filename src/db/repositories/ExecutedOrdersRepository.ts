@@ -48,6 +48,14 @@ export interface ExecutedOrderRecord {
   updatedAt: Date;
 }
 
+/** A working order's progress as stored (filled quantity in its canonical text, time as ISO text). */
+export interface OpenOrderProgress {
+  orderId: string;
+  status: OrderStatus;
+  filledQty: string;
+  submittedAt: string;
+}
+
 /** The fields a broker update can change. */
 export type OrderProgress = Pick<
   ExecutedOrderRecord,
@@ -228,6 +236,16 @@ export class ExecutedOrdersRepository {
       .orderBy('submitted_at')
       .execute();
     return rows.map(fromRow);
+  }
+
+  /** The working orders' progress only (the monitor's comparison), cheaper than whole records. */
+  async listOpenProgress(): Promise<OpenOrderProgress[]> {
+    const rows = await this.db
+      .selectFrom('executed_orders')
+      .select(['order_id', 'status', 'filled_qty', 'submitted_at'])
+      .where('status', 'not in', TERMINAL)
+      .execute();
+    return rows.map((r) => ({ orderId: r.order_id, status: r.status as OrderStatus, filledQty: r.filled_qty, submittedAt: r.submitted_at }));
   }
 
   async listBySignal(signalId: string): Promise<ExecutedOrderRecord[]> {
