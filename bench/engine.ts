@@ -100,8 +100,11 @@ async function monitorCycle(store: Store): Promise<{ cpuMs: number; wallMs: numb
   };
   const cycle = async () => {
     await timedPhase('reconcile', () => engine.reconciler.reconcile());
-    await timedPhase('prices', () => engine.manager.updatePositionPrices());
-    await timedPhase('autoclose', () => engine.manager.autoCloseTriggeredPositions());
+    let marked: Awaited<ReturnType<typeof engine.manager.updatePositionPrices>> = [];
+    await timedPhase('prices', async () => {
+      marked = await engine.manager.updatePositionPrices();
+    });
+    await timedPhase('autoclose', () => engine.manager.autoCloseTriggeredPositions(marked));
     await timedPhase('limits', async () => engine.risk.evaluateLimits(await broker.getAccount()));
   };
   await cycle(); // warm

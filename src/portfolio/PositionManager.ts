@@ -147,12 +147,14 @@ export class PositionManager {
    * Closes triggered positions that no broker leg protects: cancels what
    * remains of their legs and sends one market exit each. Positions whose
    * leg is still working at the broker are left to it (nothing sent twice),
-   * as are positions with an exit already working.
+   * as are positions with an exit already working. `marked`: the positions
+   * as updatePositionPrices just returned them (read afresh when omitted).
    */
-  async autoCloseTriggeredPositions(): Promise<ExitAction[]> {
+  async autoCloseTriggeredPositions(marked?: readonly PositionRecord[]): Promise<ExitAction[]> {
     const { store } = this.options;
     const actions: ExitAction[] = [];
-    for (const position of await this.getOpenPositions()) {
+    // A monitor cycle passes the positions it has just marked, saving a read.
+    for (const position of marked ?? (await this.getOpenPositions())) {
       const reason: ExitReason | null = stopHit(position) ? 'stop_loss' : targetHit(position) ? 'take_profit' : null;
       if (reason === null) continue;
       const legId = reason === 'stop_loss' ? position.stopLossOrderId : position.takeProfitOrderId;

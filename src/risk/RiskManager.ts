@@ -8,7 +8,7 @@ import type { BrokerInterface } from '../broker/BrokerInterface.js';
 import { type Decimal, formatPct, formatUsd, ZERO } from '../broker/money.js';
 import { exchangeDate } from '../broker/marketTime.js';
 import type { Account, OrderSide, OrderType } from '../broker/types.js';
-import type { ExecutedOrderRecord, Repositories, TradingState } from '../db/index.js';
+import type { Repositories, TradingState } from '../db/index.js';
 import type { TradingEvents } from '../execution/events.js';
 
 export interface RiskLimits {
@@ -61,12 +61,6 @@ export interface RiskManagerOptions {
   limits: RiskLimits;
   events?: TradingEvents;
   now?: () => Date;
-}
-
-/** What a working entry order still commits: unfilled shares at its expected price. */
-function remainingNotional(o: ExecutedOrderRecord): Decimal {
-  const price = o.limitPrice ?? o.signalPrice ?? o.stopPrice ?? ZERO;
-  return o.quantity.minus(o.filledQty).times(price);
 }
 
 const refuse = (limit: RiskLimitName, reason: string): RiskDecision => ({ ok: false, limit, reason });
@@ -163,9 +157,7 @@ export class RiskManager {
     if (positions.some((p) => p.ticker === ticker)) {
       return { ...figures, decision: refuse('duplicate_position', `a position in ${ticker} is already open: one open position per ticker`) };
     }
-    const pendingEntries = (await store.orders.listOpen()).filter(
-      (o) => o.parentOrderId === null && o.exitReason === null && o.filledQty.isZero(),
-    );
+    const pendingEntries = await store.orders.listWorkingEntries();
     if (pendingEntries.some((o) => o.ticker === ticker)) {
       return { ...figures, decision: refuse('duplicate_position', `an entry order for ${ticker} is already working`) };
     }
@@ -188,7 +180,7 @@ export class RiskManager {
       decision: { ok: true },
       account: acct,
       heldValue: positions.reduce((sum, p) => sum.plus(p.quantity.times(p.currentPrice)), ZERO),
-      pendingValue: pendingEntries.reduce((sum, o) => sum.plus(remainingNotional(o)), ZERO),
+      pendingValue: pendingEntries.reduce((sum, o) => sum.plus(o.quantity.times(o.expectedPrice ?? ZERO)), ZERO),
     };
   }
 

@@ -12,6 +12,12 @@ const README_QUERIES = [...readFileSync(new URL('../../README.md', import.meta.u
   (m) => m[1]!,
 );
 
+/** The statements of the README's ```sql block (the seed's examples), in order. */
+const README_SQL = (() => {
+  const block = /```sql\n([\s\S]*?)```/.exec(readFileSync(new URL('../../README.md', import.meta.url), 'utf8'))?.[1] ?? '';
+  return block.split('\n').filter((l) => l.startsWith('SELECT'));
+})();
+
 const hasSqliteShell = (() => {
   try {
     execFileSync('sqlite3', ['-version'], { stdio: 'ignore' });
@@ -20,6 +26,8 @@ const hasSqliteShell = (() => {
     return false;
   }
 })();
+
+const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000);
 
 async function seed(store: Store): Promise<void> {
   await store.positions.insert(positionRecord({ positionId: 'open-1', ticker: 'NVDA' }));
@@ -41,7 +49,41 @@ describe('the README database examples', () => {
   const newStore = useTempStore();
 
   it('are all found', () => {
-    expect(README_QUERIES.length).toBe(6);
+    expect([README_QUERIES.length, README_SQL.length]).toEqual([7, 4]);
+  });
+
+  it('the seed\'s SQL examples answer on a real file, the 30-day window included', async () => {
+    const store = await newStore();
+    await store.orders.insert(orderRecord({ orderId: 'o1', clientOrderId: 'c1', ticker: 'AAPL', status: 'filled', submittedAt: daysAgo(2) }));
+    await store.orders.insert(orderRecord({ orderId: 'o2', clientOrderId: 'c2', ticker: 'MSFT', side: 'sell', quantity: dec(25), submittedAt: daysAgo(1) }));
+    await store.positions.insert(positionRecord({ positionId: 'open-1', ticker: 'NVDA', quantity: dec(10), entryPrice: dec('120.50'), currentPrice: dec('125.25'), unrealizedPnl: dec('47.50') }));
+    const trades = [
+      ['recent-win', '300.25', 3],
+      ['recent-loss', '-100.25', 29],
+      ['old-loss', '-5000', 31],
+    ] as const;
+    for (const [id, pnl, age] of trades) {
+      await store.positions.insert(positionRecord({ positionId: id, ticker: id.toUpperCase().slice(0, 6) }));
+      await store.positions.close(closedRecord({ positionId: id, ticker: id.toUpperCase().slice(0, 6), realizedPnl: dec(pnl), realizedPnlPct: dec('0.01'), openedAt: daysAgo(age + 1), closedAt: daysAgo(age) }));
+    }
+    const db = new SqliteDatabase(store.path, { readonly: true });
+    try {
+      const [orders, positions, closed, summary] = README_SQL.map((sql) => db.prepare(sql).raw().all() as unknown[][]);
+      expect(orders!.map((r) => r.slice(0, 4))).toEqual([
+        ['MSFT', 'sell', '25', 'new'],
+        ['AAPL', 'buy', '100', 'filled'],
+      ]);
+      expect(positions).toEqual([['NVDA', '10', '120.5', '125.25', '47.5']]);
+      expect(closed!.map((r) => [r[0], r[1], r[3]])).toEqual([
+        ['RECENT', '300.25', 'stop_loss'],
+        ['RECENT', '-100.25', 'stop_loss'],
+        ['OLD-LO', '-5000', 'stop_loss'],
+      ]);
+      // The trade 31 days old is outside the window.
+      expect(summary).toEqual([[2, 1, 100, 200]]);
+    } finally {
+      db.close();
+    }
   });
 
   it('give the right answers on a real database file (text amounts included)', async () => {
@@ -50,7 +92,8 @@ describe('the README database examples', () => {
     const db = new SqliteDatabase(store.path, { readonly: true });
     const run = (sql: string) => db.prepare(sql).raw().all() as unknown[][];
     try {
-      const [positions, recent, total, winRate, working, byTicker] = README_QUERIES.map(run);
+      const [orders, positions, recent, total, winRate, working, byTicker] = README_QUERIES.map(run);
+      expect(orders).toHaveLength(2);
       expect(positions).toHaveLength(1);
       expect(recent!.map((r) => r[0])).toEqual(['z1', 'w2', 'l1', 'w1']);
       expect(total).toEqual([[475.51]]);
@@ -70,8 +113,8 @@ describe('the README database examples', () => {
     const store = await newStore();
     await seed(store);
     const shell = (sql: string) => execFileSync('sqlite3', [store.path, sql], { encoding: 'utf8' }).trim();
-    expect(shell(README_QUERIES[2]!)).toBe('475.51');
-    expect(shell(README_QUERIES[3]!)).toBe('4|2');
-    expect(shell(README_QUERIES[4]!)).toBe('work-1|NVDA|buy|100|partially_filled');
+    expect(shell(README_QUERIES[3]!)).toBe('475.51');
+    expect(shell(README_QUERIES[4]!)).toBe('4|2');
+    expect(shell(README_QUERIES[5]!)).toBe('work-1|NVDA|buy|100|partially_filled');
   });
 });

@@ -48,6 +48,14 @@ export interface ExecutedOrderRecord {
   updatedAt: Date;
 }
 
+/** An entry order not yet filled: what it will commit. */
+export interface WorkingEntry {
+  ticker: string;
+  quantity: Decimal;
+  /** Limit price, else the signal's price, else the stop; null when none is known. */
+  expectedPrice: Decimal | null;
+}
+
 /** A working order's progress as stored (filled quantity in its canonical text, time as ISO text). */
 export interface OpenOrderProgress {
   orderId: string;
@@ -236,6 +244,26 @@ export class ExecutedOrdersRepository {
       .orderBy('submitted_at')
       .execute();
     return rows.map(fromRow);
+  }
+
+  /**
+   * Entry orders still waiting for their first fill (what risk counts as
+   * pending): top-level, not an exit, nothing filled, not finished.
+   */
+  async listWorkingEntries(): Promise<WorkingEntry[]> {
+    const rows = await this.db
+      .selectFrom('executed_orders')
+      .select(['ticker', 'quantity', 'limit_price', 'signal_price', 'stop_price'])
+      .where('status', 'not in', TERMINAL)
+      .where('parent_order_id', 'is', null)
+      .where('exit_reason', 'is', null)
+      .where('filled_qty', '=', '0')
+      .execute();
+    return rows.map((r) => ({
+      ticker: r.ticker,
+      quantity: money.read(r.quantity),
+      expectedPrice: money.readOrNull(r.limit_price ?? r.signal_price ?? r.stop_price),
+    }));
   }
 
   /** The working orders' progress only (the monitor's comparison), cheaper than whole records. */
