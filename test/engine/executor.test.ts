@@ -1,10 +1,9 @@
 /** The executor: exactly one order per signal, clear refusals, and safe submission over the real SDK. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AlpacaBroker } from '../../src/broker/alpaca/AlpacaBroker.js';
 import { dec } from '../../src/broker/money.js';
-import { createSimServer, type SimServer } from '../../src/broker/sim/server/server.js';
 import { createTradingEngine } from '../../src/execution/engine.js';
-import { harness } from '../sim/engineHarness.js';
+import { KEY, SECRET, served } from '../sim/server/serverHarness.js';
 import { useTempStore } from '../helpers/tempDb.js';
 import { DEFAULT_RISK, DEFAULT_SIZING, engineHarness, signal, usd } from './engineHarness.js';
 
@@ -71,23 +70,14 @@ describe('executeSignal: one signal, one order', () => {
 
 describe('executeSignal over the Alpaca SDK: ambiguous submissions', () => {
   const newStore = useTempStore();
-  let server: SimServer | null = null;
-  const brokers: AlpacaBroker[] = [];
-  afterEach(async () => {
-    for (const b of brokers.splice(0)) await b.disconnect();
-    await server?.stop();
-    server = null;
-  });
 
+  /** The simulator served on loopback, the real SDK adapter (never connected: no stream needed) and the engine over it. */
   async function setup() {
-    const sim = harness();
-    server = createSimServer(sim.engine, { keyId: 'PKEXECTEST', secret: 'exec-test-secret-000000000000' });
-    const urls = await server.start();
-    const broker = new AlpacaBroker({ keyId: 'PKEXECTEST', secret: 'exec-test-secret-000000000000', paper: true, ...urls, timeoutMs: 1000, retryDelayMs: 5 });
-    brokers.push(broker);
+    const { server, urls, engine: sim, clock } = await served();
+    const broker = new AlpacaBroker({ keyId: KEY, secret: SECRET, paper: true, ...urls, timeoutMs: 1000, retryDelayMs: 5 });
     const store = await newStore();
-    const engine = createTradingEngine({ broker, store, sizing: DEFAULT_SIZING, risk: DEFAULT_RISK, submitRetry: { minTimeoutMs: 5 }, now: () => sim.clock.now() });
-    return { sim, server, broker, store, engine };
+    const engine = createTradingEngine({ broker, store, sizing: DEFAULT_SIZING, risk: DEFAULT_RISK, submitRetry: { minTimeoutMs: 5 }, now: () => clock.now() });
+    return { sim: { engine: sim }, server, store, engine };
   }
 
   it('answered by a dropped connection after the order arrived: found by its id, one order', async () => {

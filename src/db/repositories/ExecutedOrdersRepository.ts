@@ -225,25 +225,13 @@ export class ExecutedOrdersRepository {
   }
 
   /** A bracket's legs (children of `parentOrderId`). */
-  async listChildren(parentOrderId: string): Promise<ExecutedOrderRecord[]> {
-    const rows = await this.db
-      .selectFrom('executed_orders')
-      .selectAll()
-      .where('parent_order_id', '=', parentOrderId)
-      .orderBy('submitted_at')
-      .execute();
-    return rows.map(fromRow);
+  listChildren(parentOrderId: string): Promise<ExecutedOrderRecord[]> {
+    return this.listWhere('parent_order_id', parentOrderId);
   }
 
   /** Orders sent to close `positionId` (for the next exit's client order id). */
-  async listForPosition(positionId: string): Promise<ExecutedOrderRecord[]> {
-    const rows = await this.db
-      .selectFrom('executed_orders')
-      .selectAll()
-      .where('position_id', '=', positionId)
-      .orderBy('submitted_at')
-      .execute();
-    return rows.map(fromRow);
+  listForPosition(positionId: string): Promise<ExecutedOrderRecord[]> {
+    return this.listWhere('position_id', positionId);
   }
 
   /**
@@ -276,13 +264,13 @@ export class ExecutedOrdersRepository {
     return rows.map((r) => ({ orderId: r.order_id, status: r.status as OrderStatus, filledQty: r.filled_qty, submittedAt: r.submitted_at }));
   }
 
-  async listBySignal(signalId: string): Promise<ExecutedOrderRecord[]> {
-    const rows = await this.db
-      .selectFrom('executed_orders')
-      .selectAll()
-      .where('signal_id', '=', signalId)
-      .orderBy('submitted_at')
-      .execute();
+  listBySignal(signalId: string): Promise<ExecutedOrderRecord[]> {
+    return this.listWhere('signal_id', signalId);
+  }
+
+  /** Orders whose `column` equals `value`, oldest first. */
+  private async listWhere(column: 'parent_order_id' | 'position_id' | 'signal_id', value: string): Promise<ExecutedOrderRecord[]> {
+    const rows = await this.db.selectFrom('executed_orders').selectAll().where(column, '=', value).orderBy('submitted_at').execute();
     return rows.map(fromRow);
   }
 

@@ -1,5 +1,6 @@
 /** Domain objects to Alpaca's JSON, and request bodies to OrderRequest: exact shapes, exact decimal strings. */
 import { describe, expect, it } from 'vitest';
+import { exchangeIso } from '../../../src/broker/marketTime.js';
 import { dec } from '../../../src/broker/money.js';
 import { SimRejection } from '../../../src/broker/sim/api.js';
 import {
@@ -9,7 +10,6 @@ import {
   assetSymbol,
   calendarJson,
   clockJson,
-  exchangeIso,
   orderJson,
   orderRequestSchema,
   parseBody,

@@ -8,7 +8,7 @@
  * StockTrade, StockQuote, StockBar) and Alpaca's documented responses.
  */
 import { z } from 'zod';
-import { EXCHANGE_TIME_ZONE, addDays, exchangeDate } from '../../marketTime.js';
+import { EXCHANGE_TIME_ZONE, addDays, exchangeDate, exchangeIso } from '../../marketTime.js';
 import { type Decimal, ZERO, dec, toStorage } from '../../money.js';
 import {
   ALL_ORDER_CLASSES,
@@ -173,27 +173,6 @@ export function positionJson(p: Position): Json {
     lastday_price: decimalString(p.currentPrice),
     change_today: '0',
   };
-}
-
-const offsetFormat = new Intl.DateTimeFormat('en-US', { timeZone: EXCHANGE_TIME_ZONE, timeZoneName: 'longOffset' });
-const wallFormat = new Intl.DateTimeFormat('en-CA', {
-  timeZone: EXCHANGE_TIME_ZONE,
-  hourCycle: 'h23',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-});
-
-/** An instant in New York time with its offset, as /v2/clock writes it: `2026-03-02T10:00:00.000-05:00`. */
-export function exchangeIso(at: Date): string {
-  const p = Object.fromEntries(wallFormat.formatToParts(at).map((x) => [x.type, x.value]));
-  const zone = offsetFormat.formatToParts(at).find((x) => x.type === 'timeZoneName')?.value ?? 'GMT';
-  const offset = zone === 'GMT' ? '+00:00' : zone.slice(3);
-  const ms = String(at.getUTCMilliseconds()).padStart(3, '0');
-  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}.${ms}${offset}`;
 }
 
 export function clockJson(c: Clock): Json {
