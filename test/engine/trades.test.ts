@@ -106,3 +106,20 @@ describe('partial fills', () => {
     expect(t.events.filter((e) => e.kind === 'order_partially_filled')).toHaveLength(2);
   });
 });
+
+describe('openPosition (the seed’s call)', () => {
+  const newStore = useTempStore();
+
+  it('opens from a filled order with the plan given, once however often it is called', async () => {
+    const t = engineHarness(await newStore());
+    t.stopFollowing();
+    const order = await t.broker.placeOrder('MSFT', 'buy', dec(30), 'market', { clientOrderId: 'manual-1' });
+    const request = { order, signalId: 'manual-1', strategy: 'discretionary', stopLossPrice: dec('401.50'), takeProfitPrice: dec('425') };
+    const position = await t.engine.manager.openPosition(request);
+    await t.engine.manager.openPosition(request);
+    expect([position?.quantity.toFixed(), usd(position?.entryPrice), usd(position?.stopLossPrice), usd(position?.takeProfitPrice), position?.strategy]).toEqual([
+      '30', '410.00', '401.50', '425.00', 'discretionary',
+    ]);
+    expect((await t.engine.manager.getOpenPositions()).length).toBe(1);
+  });
+});
