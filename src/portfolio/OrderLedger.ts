@@ -73,17 +73,33 @@ export class OrderLedger {
     this.expected.delete(clientOrderId);
   }
 
-  /** Applies the broker's current view of an order and its legs. */
+  /**
+   * Applies the broker's current view of an order and its legs, in one
+   * transaction; events go out after it commits.
+   */
   apply(order: Order, context?: OrderContext): Promise<OrderChange[]> {
     return this.serial(async () => {
-      const changes: OrderChange[] = [];
-      const parentChange = await this.applyOne(order, context);
-      if (parentChange) changes.push(parentChange);
-      for (const leg of order.legs) {
-        const change = await this.applyOne(leg, undefined);
-        if (change) changes.push(change);
+      const family = [order, ...order.legs];
+      const states = family.map((o) => `${o.status}:${o.filledQty.toFixed()}`);
+      if (family.every((o, i) => this.applied.get(o.id) === states[i])) return [];
+      const emitted: TradingEvent[] = [];
+      const changes = await this.store.transaction(async (tx) => {
+        const out: OrderChange[] = [];
+        for (const [i, o] of family.entries()) {
+          if (this.applied.get(o.id) === states[i]) continue;
+          const change = await this.applyChange(tx, o, i === 0 ? context : undefined, emitted);
+          if (change) out.push(change);
+        }
+        if (order.legs.length > 0) await this.linkLegs(tx, order);
+        return out;
+      });
+      // Only once committed do these states count as applied.
+      for (const [i, o] of family.entries()) {
+        if (o.isTerminal()) this.applied.delete(o.id);
+        else this.applied.set(o.id, states[i]!);
       }
-      if (order.legs.length > 0) await this.linkLegs(order);
+      for (const o of family) this.forget(o.clientOrderId);
+      for (const event of emitted) this.events?.emit(event);
       return changes;
     });
   }
@@ -148,12 +164,12 @@ export class OrderLedger {
   }
 
   /** A position opened by an entry seen for the first time learns its legs once they are recorded. */
-  private async linkLegs(entry: Order): Promise<void> {
-    const position = await this.store.positions.getByTicker(entry.ticker);
+  private async linkLegs(tx: Repositories, entry: Order): Promise<void> {
+    const position = await tx.positions.getByTicker(entry.ticker);
     if (!position || position.entryOrderId !== entry.id) return;
     if (position.stopLossOrderId !== null || position.takeProfitOrderId !== null) return;
     const { stopLossOrder, takeProfitOrder } = bracketOf(entry);
-    await this.store.positions.update({
+    await tx.positions.update({
       ...position,
       stopLossOrderId: stopLossOrder?.id ?? null,
       takeProfitOrderId: takeProfitOrder?.id ?? null,
@@ -162,16 +178,16 @@ export class OrderLedger {
     });
   }
 
-  private async contextFor(order: Order, given: OrderContext | undefined): Promise<OrderContext> {
+  private async contextFor(tx: Repositories, order: Order, given: OrderContext | undefined): Promise<OrderContext> {
     if (given) return given;
     const expected = this.expected.get(order.clientOrderId);
     if (expected) return expected;
     if (order.parentOrderId !== null) {
-      const parent = await this.store.orders.get(order.parentOrderId);
+      const parent = await tx.orders.get(order.parentOrderId);
       if (parent) return { signalId: parent.signalId, leg: legOf(order), strategy: parent.strategy };
     }
     // An order sent before a crash: its plan was written before it was sent.
-    const plan = await this.store.executions.getByClientOrderId(order.clientOrderId);
+    const plan = await tx.executions.getByClientOrderId(order.clientOrderId);
     if (plan) {
       return {
         signalId: plan.signalId,
@@ -185,17 +201,13 @@ export class OrderLedger {
     return {};
   }
 
-  private async applyOne(order: Order, given: OrderContext | undefined): Promise<OrderChange | null> {
-    const state = `${order.status}:${order.filledQty.toFixed()}`;
-    if (this.applied.get(order.id) === state) return null;
-    const change = await this.applyChange(order, given);
-    if (order.isTerminal()) this.applied.delete(order.id);
-    else this.applied.set(order.id, state);
-    return change;
-  }
-
-  private async applyChange(order: Order, given: OrderContext | undefined): Promise<OrderChange | null> {
-    const known = await this.store.orders.get(order.id);
+  private async applyChange(
+    tx: Repositories,
+    order: Order,
+    given: OrderContext | undefined,
+    emitted: TradingEvent[],
+  ): Promise<OrderChange | null> {
+    const known = await tx.orders.get(order.id);
     let record: ExecutedOrderRecord;
     if (known) {
       record = {
@@ -208,41 +220,32 @@ export class OrderLedger {
         statusReason: order.statusReason ?? known.statusReason,
       };
     } else {
-      const context = await this.contextFor(order, given);
+      const context = await this.contextFor(tx, order, given);
       record = recordFromOrder(order, context);
       // A leg whose parent we never saw keeps no dangling reference.
-      if (record.parentOrderId !== null && !(await this.store.orders.get(record.parentOrderId))) record = { ...record, parentOrderId: null };
+      if (record.parentOrderId !== null && !(await tx.orders.get(record.parentOrderId))) record = { ...record, parentOrderId: null };
     }
     const before = known ?? { status: null, filledQty: ZERO, filledAvgPrice: null };
     const fillQty = order.filledQty.minus(before.filledQty);
     const statusChanged = order.status !== before.status;
     if (known && !statusChanged && fillQty.lte(0)) return null;
 
-    const emitted: TradingEvent[] = [];
-    const position = await this.store.transaction(async (tx) => {
-      if (known) await tx.orders.updateProgress(order.id, record);
-      else await tx.orders.insert(record);
-      if (fillQty.gt(0) && order.filledAvgPrice !== null) {
-        const price = incrementalFillPrice(
-          { qty: before.filledQty, avg: before.filledAvgPrice },
-          { qty: order.filledQty, avg: order.filledAvgPrice },
-        );
-        const at = order.filledAt ?? order.updatedAt;
-        return this.applyExecution(tx, record, { orderId: order.id, side: order.side, qty: fillQty, price, at }, emitted);
-      }
-      return tx.positions.getByTicker(record.ticker);
-    });
-    this.forget(order.clientOrderId);
-
+    if (known) await tx.orders.updateProgress(order.id, record);
+    else await tx.orders.insert(record);
     const at = order.updatedAt;
-    if (fillQty.gt(0)) {
-      const kind = order.status === 'filled' ? 'order_filled' : 'order_partially_filled';
-      this.events?.emit({ kind, order: record, fillQty, at });
-    } else if (statusChanged) {
-      const kind = STATUS_EVENTS[order.status];
-      if (kind === 'order_rejected' || kind === 'order_canceled' || kind === 'order_expired') this.events?.emit({ kind, order: record, at });
+    let position: PositionRecord | null;
+    const executionEvents: TradingEvent[] = [];
+    if (fillQty.gt(0) && order.filledAvgPrice !== null) {
+      const price = incrementalFillPrice({ qty: before.filledQty, avg: before.filledAvgPrice }, { qty: order.filledQty, avg: order.filledAvgPrice });
+      const filledAt = order.filledAt ?? order.updatedAt;
+      position = await this.applyExecution(tx, record, { orderId: order.id, side: order.side, qty: fillQty, price, at: filledAt }, executionEvents);
+      emitted.push({ kind: order.status === 'filled' ? 'order_filled' : 'order_partially_filled', order: record, fillQty, at });
+    } else {
+      position = await tx.positions.getByTicker(record.ticker);
+      const kind = statusChanged ? STATUS_EVENTS[order.status] : undefined;
+      if (kind === 'order_rejected' || kind === 'order_canceled' || kind === 'order_expired') emitted.push({ kind, order: record, at });
     }
-    for (const event of emitted) this.events?.emit(event);
+    emitted.push(...executionEvents);
     return { record, previousStatus: before.status, fillQty, position };
   }
 
