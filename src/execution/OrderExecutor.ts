@@ -29,6 +29,16 @@ export interface ExecuteOptions {
   quantity?: Decimal;
 }
 
+/**
+ * What the executor places: a TradingSignal, or a manual entry (from /buy or
+ * /sell) whose stop and target may be missing. `signalId` is the idempotency
+ * key: the same id never places a second order.
+ */
+export type EntryRequest = Omit<TradingSignal, 'stopLossPrice' | 'takeProfitPrice' | 'timestamp'> & {
+  stopLossPrice: Decimal | null;
+  takeProfitPrice: Decimal | null;
+};
+
 export type RefusedBy = RiskLimitName | 'invalid_signal' | 'sizing' | 'broker';
 
 export interface ExecutionResult {
@@ -108,7 +118,11 @@ export class OrderExecutor {
       const id = typeof input === 'object' && input !== null && 'signal_id' in input ? String(input.signal_id) : '';
       return Promise.resolve(failure(id, `invalid signal: ${parsed.problems.join('; ')}`, 'invalid_signal'));
     }
-    const signal = parsed.signal;
+    return this.executeEntry(parsed.signal, options);
+  }
+
+  /** Executes an entry request (a signal, or a manual order); the same `signalId` places one order. */
+  executeEntry(signal: EntryRequest, options: ExecuteOptions = {}): Promise<ExecutionResult> {
     const running = this.inFlight.get(signal.signalId);
     if (running) return running.then((r) => ({ ...r, duplicate: true }));
     const run = this.execute(signal, options).finally(() => this.inFlight.delete(signal.signalId));
@@ -116,7 +130,7 @@ export class OrderExecutor {
     return run;
   }
 
-  private async execute(signal: TradingSignal, options: ExecuteOptions): Promise<ExecutionResult> {
+  private async execute(signal: EntryRequest, options: ExecuteOptions): Promise<ExecutionResult> {
     const { store } = this.options;
     const cid = OrderExecutor.entryClientOrderId(signal.signalId);
     const plan: ExecutionPlan = {
@@ -150,7 +164,7 @@ export class OrderExecutor {
     return this.finishSuccess(execution.signalId, order, null, execution.signalPrice, changes);
   }
 
-  private async place(signal: TradingSignal, plan: ExecutionPlan, options: ExecuteOptions): Promise<ExecutionResult> {
+  private async place(signal: EntryRequest, plan: ExecutionPlan, options: ExecuteOptions): Promise<ExecutionResult> {
     const { broker, risk, ledger, store } = this.options;
     const entryType = options.entryType ?? 'market';
     let sizing: SizingResult | null = null;
@@ -172,7 +186,9 @@ export class OrderExecutor {
       const check = risk.checkSize({ ticker: signal.ticker, side: signal.action, quantity, price, orderType: entryType }, assessment);
       if (!check.ok) return this.finishFailure(signal.signalId, check.reason, check.limit, sizing);
 
-      const bracket = options.useBracketOrder ?? true;
+      const stopLossPrice = signal.stopLossPrice;
+      const takeProfitPrice = signal.takeProfitPrice;
+      const bracket = (options.useBracketOrder ?? true) && stopLossPrice !== null && takeProfitPrice !== null;
       const context: OrderContext = {
         signalId: signal.signalId,
         signalPrice: signal.currentPrice,
@@ -186,7 +202,7 @@ export class OrderExecutor {
       ledger.expect(plan.clientOrderId, context);
       try {
         const { order } = await submitOnce(broker, plan.clientOrderId, async () =>
-          bracket
+          bracket && stopLossPrice !== null && takeProfitPrice !== null
             ? (
                 await broker.placeBracketOrder({
                   ticker: signal.ticker,
@@ -194,8 +210,8 @@ export class OrderExecutor {
                   quantity,
                   entryType,
                   ...(limitPrice ? { limitPrice } : {}),
-                  stopLossPrice: signal.stopLossPrice,
-                  takeProfitPrice: signal.takeProfitPrice,
+                  stopLossPrice,
+                  takeProfitPrice,
                   timeInForce,
                   clientOrderId: plan.clientOrderId,
                 })

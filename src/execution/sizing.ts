@@ -4,7 +4,7 @@
  * an operator can see why a trade is the size it is.
  */
 import { type Decimal, formatPct, formatUsd, ONE, ZERO } from '../broker/money.js';
-import { riskPerShare, rewardToRisk, type TradingSignal } from '../signals/TradingSignal.js';
+import type { TradingSignal } from '../signals/TradingSignal.js';
 
 export type SizingMethod = 'risk' | 'percent' | 'kelly';
 
@@ -17,6 +17,12 @@ export interface PositionSizingConfig {
   /** `kelly`: the fraction of full Kelly to bet (0.5 = half Kelly). */
   kellyFraction: Decimal;
 }
+
+/** What sizing reads: a TradingSignal, or a manual order whose stop or target may be missing. */
+export type SizingInput = Pick<TradingSignal, 'currentPrice' | 'confidence' | 'positionSizePct'> & {
+  stopLossPrice: Decimal | null;
+  takeProfitPrice: Decimal | null;
+};
 
 export interface SizingAccount {
   equity: Decimal;
@@ -45,8 +51,8 @@ export type SizingResult =
       boundBy: SizingBound;
       /** quantity × entry */
       notional: Decimal;
-      /** quantity × |entry − stop|: dollars lost at the stop. */
-      riskAmount: Decimal;
+      /** quantity × |entry − stop|: dollars lost at the stop (null without a stop). */
+      riskAmount: Decimal | null;
     })
   | (SizingFigures & { ok: false; reason: string });
 
@@ -56,7 +62,7 @@ function floorShares(value: Decimal): Decimal {
 
 /** The method's own quantity (uncapped), or a refusal reason. */
 function methodQuantity(
-  signal: TradingSignal,
+  signal: SizingInput,
   equity: Decimal,
   config: PositionSizingConfig,
 ): { quantity: Decimal; kellyF: Decimal | null; explain: string } | { refusal: string; kellyF: Decimal | null } {
@@ -68,7 +74,9 @@ function methodQuantity(
       return { quantity: floorShares(dollars.div(entry)), kellyF: null, explain: `${formatPct(pct)} of equity is ${formatUsd(dollars)}` };
     }
     case 'risk': {
-      const perShare = riskPerShare(signal);
+      if (signal.stopLossPrice === null) return { refusal: 'risk sizing needs a stop loss (or give a quantity)', kellyF: null };
+      const perShare = entry.minus(signal.stopLossPrice).abs();
+      if (perShare.isZero()) return { refusal: 'the stop equals the entry: zero risk distance', kellyF: null };
       const budget = equity.times(config.riskPerTradePct);
       return {
         quantity: floorShares(budget.div(perShare)),
@@ -77,7 +85,12 @@ function methodQuantity(
       };
     }
     case 'kelly': {
-      const b = rewardToRisk(signal);
+      if (signal.stopLossPrice === null || signal.takeProfitPrice === null) {
+        return { refusal: 'Kelly sizing needs a stop loss and a take profit (or give a quantity)', kellyF: null };
+      }
+      const risk = entry.minus(signal.stopLossPrice).abs();
+      if (risk.isZero()) return { refusal: 'the stop equals the entry: zero risk distance', kellyF: null };
+      const b = signal.takeProfitPrice.minus(entry).abs().div(risk);
       const p = signal.confidence;
       const f = p.minus(ONE.minus(p).div(b));
       if (f.lte(0)) {
@@ -96,7 +109,7 @@ function methodQuantity(
   }
 }
 
-export function sizePosition(signal: TradingSignal, account: SizingAccount, config: PositionSizingConfig): SizingResult {
+export function sizePosition(signal: SizingInput, account: SizingAccount, config: PositionSizingConfig): SizingResult {
   const entry = signal.currentPrice;
   const maxPositionQuantity = floorShares(account.equity.times(config.maxPositionSizePct).div(entry));
   const buyingPowerQuantity = floorShares(account.buyingPower.div(entry));
@@ -129,7 +142,7 @@ export function sizePosition(signal: TradingSignal, account: SizingAccount, conf
     quantity,
     boundBy,
     notional: quantity.times(entry),
-    riskAmount: quantity.times(riskPerShare(signal)),
+    riskAmount: signal.stopLossPrice === null ? null : quantity.times(entry.minus(signal.stopLossPrice).abs()),
   };
 }
 
@@ -143,6 +156,6 @@ export function sizingToJson(result: SizingResult): Record<string, string | bool
     kelly_f: result.kellyF?.toFixed() ?? null,
   };
   return result.ok
-    ? { ...common, ok: true, quantity: result.quantity.toFixed(), bound_by: result.boundBy, risk_amount: result.riskAmount.toFixed() }
+    ? { ...common, ok: true, quantity: result.quantity.toFixed(), bound_by: result.boundBy, risk_amount: result.riskAmount?.toFixed() ?? null }
     : { ...common, ok: false, reason: result.reason };
 }

@@ -26,7 +26,7 @@ describe('sizePosition', () => {
     // 2,000 / 5 = 400; the 10% cap allows 52
     expect(summary(sizePosition(signal(), account, config()))).toEqual(['52', 'max_position_size', '400']);
     const r = sizePosition(signal(), account, config({ maxPositionSizePct: dec(1) }));
-    expect([...summary(r), r.ok ? r.riskAmount.toFixed(2) : null, r.ok ? r.notional.toFixed(2) : null]).toEqual(['400', 'method', '400', '2000.00', '76000.00']);
+    expect([...summary(r), r.ok ? r.riskAmount?.toFixed(2) : null, r.ok ? r.notional.toFixed(2) : null]).toEqual(['400', 'method', '400', '2000.00', '76000.00']);
   });
 
   it('kelly: f = p − (1 − p) / b, times the Kelly fraction', () => {
