@@ -6,13 +6,15 @@
 import { existsSync } from 'node:fs';
 import { AlpacaBroker } from './broker/alpaca/AlpacaBroker.js';
 import type { BrokerInterface } from './broker/BrokerInterface.js';
-import { formatUsd } from './broker/money.js';
 import { RealtimeSimDriver } from './broker/sim/driver.js';
-import { createSimBroker } from './broker/sim/index.js';
-import { type Config, ConfigError, loadConfig, secretValues, tradingMode } from './config.js';
+import { createSimBroker, type SimBroker } from './broker/sim/index.js';
+import { type Config, ConfigError, loadConfig, secretValues } from './config.js';
 import { openStore, type Store } from './db/index.js';
-import { createTradingEngine, sizingFromConfig } from './execution/engine.js';
 import { createLogger } from './logger.js';
+import { createApp } from './operator/app.js';
+import { ConsoleFrontEnd } from './operator/console/ConsoleFrontEnd.js';
+import { Dispatcher } from './operator/dispatch.js';
+import { loadCommands } from './operator/registry.js';
 import { describeReconciliation } from './portfolio/Reconciler.js';
 
 function readConfig(): Config | null {
@@ -31,32 +33,39 @@ async function main(): Promise<number> {
   if (!config) return 2;
   const logger = createLogger({ level: config.logLevel, secrets: secretValues(config) });
   const store = await openStore(config.dbPath);
-  const { broker, caughtUp } = await connectBroker(config, store);
-  const engine = createTradingEngine({ broker, store, sizing: sizingFromConfig(config.sizing), risk: config.risk });
+  const { broker, sim, driver, caughtUp } = await connectBroker(config, store);
+  const app = createApp({ config, broker, store, sim });
+  const stopFollowing = app.engine.followTradeUpdates((error) => logger.error({ err: error }, 'recording a trade update failed'));
   // Before anything trades: what happened while the bot was down is recorded once.
-  const reconciliation = await engine.reconciler.reconcile();
-  const state = await store.tradingState.get();
-  const account = await broker.getAccount();
-  const positions = await broker.getPositions();
-  logger.info({ db: store.path, broker: broker.name, mode: tradingMode(config), caughtUpMinutes: caughtUp }, 'catalyst-bot started');
-
-  process.stdout.write(
-    [
-      `catalyst-bot — mode ${tradingMode(config)}, broker ${broker.name}, trading ${state.state}`,
-      `database: ${store.path}`,
-      `account: equity ${formatUsd(account.equity)}, cash ${formatUsd(account.cash)}, buying power ${formatUsd(account.buyingPower)}, ${positions.length} open position(s)`,
-      `reconciliation: ${describeReconciliation(reconciliation)}`,
-      'The console and Discord front ends arrive with the operator issue; nothing else to run yet.',
-      '',
-    ].join('\n'),
+  const reconciliation = await app.engine.reconciler.reconcile();
+  await app.approvals.resumeApproved();
+  await app.approvals.expireDue();
+  logger.info(
+    { db: store.path, broker: broker.name, mode: app.mode, caughtUpMinutes: caughtUp, reconciliation: describeReconciliation(reconciliation) },
+    'catalyst-bot started',
   );
-  await broker.disconnect();
-  await store.close();
+  const dispatcher = new Dispatcher(app, await loadCommands(), logger);
+  try {
+    if (config.discord.token) {
+      process.stderr.write('The Discord front end arrives with the rest of the operator issue; running the console instead.\n');
+    }
+    const interactive = Boolean(process.stdin.isTTY);
+    if (interactive) driver?.start();
+    await new ConsoleFrontEnd({ app, dispatcher, input: process.stdin, output: process.stdout, interactive }).run();
+  } finally {
+    stopFollowing();
+    await driver?.stop();
+    await broker.disconnect();
+    await store.close();
+  }
   return 0;
 }
 
 /** The one place the broker adapter is chosen. */
-async function connectBroker(config: Config, store: Store): Promise<{ broker: BrokerInterface; caughtUp: number }> {
+async function connectBroker(
+  config: Config,
+  store: Store,
+): Promise<{ broker: BrokerInterface; sim: SimBroker | null; driver: RealtimeSimDriver | null; caughtUp: number }> {
   if (config.broker === 'alpaca') {
     const broker = new AlpacaBroker({
       keyId: config.alpaca.keyId ?? '',
@@ -67,11 +76,13 @@ async function connectBroker(config: Config, store: Store): Promise<{ broker: Br
       streamUrl: config.alpaca.streamUrl,
     });
     await broker.connect();
-    return { broker, caughtUp: 0 };
+    return { broker, sim: null, driver: null, caughtUp: 0 };
   }
   const broker = createSimBroker(config.sim, store.simState);
   await broker.connect();
-  return { broker, caughtUp: await new RealtimeSimDriver(broker).catchUp() };
+  // The simulated clock follows real time: downtime is caught up at start.
+  const driver = new RealtimeSimDriver(broker);
+  return { broker, sim: broker, driver, caughtUp: await driver.catchUp() };
 }
 
 main().then(

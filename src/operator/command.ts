@@ -4,8 +4,13 @@
  * a view. The same handler serves Discord and the console.
  */
 import type { SlashCommandOptionsOnlyBuilder, SlashCommandSubcommandsOnlyBuilder } from 'discord.js';
-import type { Config } from '../config.js';
+import type { BrokerInterface } from '../broker/BrokerInterface.js';
 import type { SimBroker } from '../broker/sim/SimBroker.js';
+import type { Config } from '../config.js';
+import type { Store } from '../db/index.js';
+import type { TradingEngine } from '../execution/engine.js';
+import type { SignalApprovals } from '../signals/SignalApprovals.js';
+import type { Confirmations } from './confirmations.js';
 import type { View } from './view.js';
 
 /** Typed access to a command's options, whatever front end parsed them. */
@@ -15,22 +20,59 @@ export interface CommandOptions {
   integer(name: string): number | null;
 }
 
+/** The option a user is typing, for autocomplete. */
+export interface FocusedOption {
+  name: string;
+  value: string;
+}
+
+export interface Choice {
+  name: string;
+  value: string;
+}
+
 export interface Actor {
   id: string;
   name: string;
 }
 
-/** What handlers call. Grows with the engine and operator issues. */
+/** How the bot is doing, for /status (the monitor adds its schedule). */
+export interface StatusInfo {
+  version: string;
+  startedAt: Date;
+  /** The trade-update stream: connected, reconnecting, down (n/a for the in-process simulator). */
+  stream: string;
+  lastCycle: { at: Date; durationMs: number; ok: boolean } | null;
+  nextCycle: Date | null;
+  nextReport: Date | null;
+  alertsPending: number;
+}
+
+/** What handlers call: the engine and its stores, never an adapter directly (except /sim's simulator). */
 export interface AppServices {
   config: Config;
+  mode: 'SIM' | 'PAPER' | 'LIVE';
+  broker: BrokerInterface;
+  store: Store;
+  engine: TradingEngine;
+  approvals: SignalApprovals;
+  confirmations: Confirmations;
   /** Present only when BROKER=sim. */
   sim: SimBroker | null;
+  status(): Promise<StatusInfo>;
+  now(): Date;
 }
 
 export interface CommandContext {
   app: AppServices;
   options: CommandOptions;
   actor: Actor;
+  /** Unique per invocation (the Discord interaction id, a console counter): the idempotency key of a manual order. */
+  requestId: string;
+  /** Where the command came from: a signal posted from here is stored with this source. */
+  source: 'discord' | 'console';
+  /** Every command the front end knows (for /help). */
+  commands: readonly OperatorCommand[];
 }
 
 export interface OperatorCommand {
@@ -38,6 +80,8 @@ export interface OperatorCommand {
   /** `trade` commands need a trader; `read` ones are open to the guild. */
   access: 'read' | 'trade';
   execute(ctx: CommandContext): Promise<View>;
+  /** Suggestions while an option is typed (Discord autocomplete). */
+  autocomplete?(app: AppServices, focused: FocusedOption): Promise<Choice[]>;
 }
 
 /** A refusal worth showing the operator as it is (bad input, wrong mode). */

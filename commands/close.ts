@@ -1,0 +1,33 @@
+/** /close ticker percent?: close a position (or part of it) at market. */
+import { SlashCommandBuilder } from 'discord.js';
+import { dec } from '../src/broker/money.js';
+import { CommandError, type AppServices, type Choice, type CommandContext, type FocusedOption, type OperatorCommand } from '../src/operator/command.js';
+import { parseTicker } from '../src/operator/parse.js';
+import type { View } from '../src/operator/view.js';
+import { exitView } from '../src/operator/views/trading.js';
+
+export const data = new SlashCommandBuilder()
+  .setName('close')
+  .setDescription('Close a position at market (all of it, or percent of it)')
+  .addStringOption((o) => o.setName('ticker').setDescription('An open position').setRequired(true).setAutocomplete(true))
+  .addStringOption((o) => o.setName('percent').setDescription('Part to close, above 0 up to 100 (default 100)'));
+
+export async function execute({ app, options }: CommandContext): Promise<View> {
+  const ticker = parseTicker(options.string('ticker'));
+  const raw = options.string('percent');
+  if (raw !== null && !/^\d+(\.\d+)?$/.test(raw.trim())) throw new CommandError(`percent must be a number above 0 up to 100, got ${JSON.stringify(raw)}.`);
+  const percent = raw === null ? undefined : dec(raw.trim());
+  const order = await app.engine.manager.closePosition(ticker, { ...(percent ? { percent } : {}), reason: 'manual' });
+  return exitView(`Close ${ticker}${percent ? ` (${percent.toFixed()}%)` : ''}`, order);
+}
+
+/** Offers the open positions whose ticker starts with what is typed. */
+export async function autocomplete(app: AppServices, focused: FocusedOption): Promise<Choice[]> {
+  const typed = focused.value.trim().toUpperCase();
+  return (await app.engine.manager.getOpenPositions())
+    .filter((p) => p.ticker.startsWith(typed))
+    .slice(0, 25)
+    .map((p) => ({ name: `${p.ticker} (${p.side} ${p.quantity.toFixed()})`, value: p.ticker }));
+}
+
+export const command: OperatorCommand = { data, access: 'trade', execute, autocomplete };

@@ -1,0 +1,37 @@
+/** /flatten: cancel every order and close every position, after a Confirm click. */
+import { SlashCommandBuilder } from 'discord.js';
+import type { CommandContext, OperatorCommand } from '../src/operator/command.js';
+import type { View } from '../src/operator/view.js';
+import { BUTTON, customId } from '../src/operator/views/signal.js';
+
+export const data = new SlashCommandBuilder().setName('flatten').setDescription('Cancel all orders and close all positions (asks for confirmation)');
+
+async function flatten(ctx: CommandContext): Promise<View> {
+  const { exits, failures } = await ctx.app.engine.manager.flatten();
+  const lines = [
+    ...exits.map((o) => `${o.side} ${o.quantity.toFixed()} ${o.ticker}: ${o.status}`),
+    ...failures.map((f) => `${f.ticker}: failed: ${f.error}`),
+  ];
+  return {
+    title: failures.length > 0 ? 'Flatten: done with failures' : 'Flatten: done',
+    description: lines.length > 0 ? `All orders canceled.\n${lines.join('\n')}` : 'All orders canceled; no positions were open.',
+    fields: [],
+    tone: failures.length > 0 ? 'danger' : 'success',
+  };
+}
+
+export async function execute(ctx: CommandContext): Promise<View> {
+  const positions = await ctx.app.engine.manager.getOpenPositions();
+  const what = `flatten: cancel all orders and close ${positions.length} position(s)`;
+  const token = ctx.app.confirmations.request(ctx.actor.id, what, () => flatten(ctx));
+  return {
+    title: 'Confirm flatten',
+    description: `This cancels every order and closes ${positions.length} position(s) at market${positions.length > 0 ? `: ${positions.map((p) => p.ticker).join(', ')}` : ''}. Press Confirm within 60 seconds.`,
+    fields: [],
+    tone: 'warning',
+    buttons: [{ label: BUTTON.confirm, customId: customId.confirm(token), style: 'danger' }],
+    private: true,
+  };
+}
+
+export const command: OperatorCommand = { data, access: 'trade', execute };

@@ -1,0 +1,20 @@
+/** /halt reason?: no new entries until /resume (exits still work). */
+import { SlashCommandBuilder } from 'discord.js';
+import type { CommandContext, OperatorCommand } from '../src/operator/command.js';
+import type { View } from '../src/operator/view.js';
+
+export const data = new SlashCommandBuilder()
+  .setName('halt')
+  .setDescription('Halt trading: no new entries until /resume (exits still work)')
+  .addStringOption((o) => o.setName('reason').setDescription('Why (shown to everyone)').setMaxLength(200));
+
+export async function execute({ app, options, actor }: CommandContext): Promise<View> {
+  const reason = options.string('reason')?.trim() || `halted by ${actor.name}`;
+  const changed = await app.engine.risk.halt(reason, actor.name);
+  const state = await app.engine.risk.state();
+  return changed
+    ? { title: 'Trading halted', description: `${reason}. No new entries until /resume; exits still work.`, fields: [], tone: 'warning' }
+    : { title: 'Already halted', description: `Trading was already halted: ${state.reason ?? ''}`, fields: [], tone: 'neutral' };
+}
+
+export const command: OperatorCommand = { data, access: 'trade', execute };

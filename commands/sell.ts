@@ -1,0 +1,12 @@
+/** /sell ticker qty? type? limit_price? stop_loss? take_profit?: a manual short entry. */
+import type { CommandContext, OperatorCommand } from '../src/operator/command.js';
+import { executeOrder, orderCommandData } from '../src/operator/manualOrder.js';
+import type { View } from '../src/operator/view.js';
+
+export const data = orderCommandData('sell');
+
+export function execute(ctx: CommandContext): Promise<View> {
+  return executeOrder('sell', ctx);
+}
+
+export const command: OperatorCommand = { data, access: 'trade', execute };

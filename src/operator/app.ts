@@ -1,0 +1,65 @@
+/** The application services the front ends hand to every command, assembled once. */
+import { createRequire } from 'node:module';
+import type { BrokerInterface } from '../broker/BrokerInterface.js';
+import type { SimBroker } from '../broker/sim/SimBroker.js';
+import { type Config, tradingMode } from '../config.js';
+import type { Store } from '../db/index.js';
+import { createTradingEngine, sizingFromConfig, type TradingEngine } from '../execution/engine.js';
+import { SignalApprovals } from '../signals/SignalApprovals.js';
+import type { AppServices, StatusInfo } from './command.js';
+import { Confirmations } from './confirmations.js';
+
+export const VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+
+export interface AppOptions {
+  config: Config;
+  broker: BrokerInterface;
+  store: Store;
+  sim: SimBroker | null;
+  now?: () => Date;
+  /** The engine, when the caller has built it already. */
+  engine?: TradingEngine;
+  /** The monitor's view of itself (issue 7 supplies it); a plain default until then. */
+  status?: () => Promise<Partial<StatusInfo>>;
+}
+
+export function createApp(options: AppOptions): AppServices {
+  const { config, broker, store, sim } = options;
+  const now = options.now ?? (() => new Date());
+  const engine =
+    options.engine ?? createTradingEngine({ broker, store, sizing: sizingFromConfig(config.sizing), risk: config.risk, now });
+  const approvals = new SignalApprovals({
+    store,
+    executor: engine.executor,
+    broker,
+    ttlMinutes: config.signals.ttlMinutes,
+    maxEntryDriftPct: config.signals.maxEntryDriftPct,
+    autoApprove: { minConfidence: config.signals.autoApproveMinConfidence, strategies: config.signals.autoApproveStrategies },
+    now,
+  });
+  const startedAt = now();
+  return {
+    config,
+    mode: tradingMode(config),
+    broker,
+    store,
+    engine,
+    approvals,
+    confirmations: new Confirmations(now),
+    sim,
+    now,
+    async status() {
+      const extra = (await options.status?.()) ?? {};
+      return {
+        version: VERSION,
+        startedAt,
+        stream: sim ? 'in-process (simulator)' : 'unknown',
+        lastCycle: null,
+        nextCycle: null,
+        nextReport: null,
+        alertsPending: await store.alerts.countUnposted(),
+        ...extra,
+      };
+    },
+  };
+}

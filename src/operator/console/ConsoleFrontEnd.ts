@@ -1,0 +1,128 @@
+/**
+ * The terminal front end: the same commands and buttons as Discord, typed.
+ * On a TTY it prompts; otherwise it reads one command per line, prints each
+ * result, and ends at the end of input (scriptable). Signals and engine
+ * events are printed as they happen. The person at the terminal is the
+ * operator: every trading command is allowed.
+ */
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { formatUsd } from '../../broker/money.js';
+import type { TradingEvent } from '../../execution/events.js';
+import type { AppServices, Actor } from '../command.js';
+import type { Dispatcher } from '../dispatch.js';
+import { errorView } from '../dispatch.js';
+import type { View } from '../view.js';
+import { decidedSignalView, signalView } from '../views/signal.js';
+import { parseLine } from './parseLine.js';
+import { renderText } from './render.js';
+
+export const CONSOLE_ACTOR: Actor = { id: 'console', name: 'console' };
+
+export interface ConsoleOptions {
+  app: AppServices;
+  dispatcher: Dispatcher;
+  input: Readable;
+  output: Writable;
+  /** Prompt and banner (a terminal); off for scripts. */
+  interactive: boolean;
+}
+
+/** A short line for an engine event (the monitor's alerts add the full story). */
+function eventLine(e: TradingEvent): string | null {
+  switch (e.kind) {
+    case 'order_filled':
+    case 'order_partially_filled':
+      return `${e.kind === 'order_filled' ? 'Filled' : 'Partly filled'}: ${e.order.side} ${e.fillQty.toFixed()} ${e.order.ticker}${e.order.filledAvgPrice ? ` @ ${formatUsd(e.order.filledAvgPrice)}` : ''}`;
+    case 'position_closed':
+      return `Closed ${e.closed.ticker} (${e.closed.exitReason}) @ ${formatUsd(e.closed.exitPrice)}: P&L ${formatUsd(e.closed.realizedPnl)}`;
+    case 'halted':
+      return `Trading HALTED by ${e.by}: ${e.reason}`;
+    case 'resumed':
+      return `Trading resumed by ${e.by}`;
+    case 'order_rejected':
+    case 'order_canceled':
+    case 'order_expired':
+      return e.order.parentOrderId ? null : `Order ${e.kind.slice(6)}: ${e.order.side} ${e.order.quantity.toFixed()} ${e.order.ticker}${e.order.statusReason ? ` (${e.order.statusReason})` : ''}`;
+    default:
+      return null;
+  }
+}
+
+export class ConsoleFrontEnd {
+  private counter = 0;
+  private readonly unsubscribe: (() => void)[] = [];
+
+  constructor(private readonly options: ConsoleOptions) {}
+
+  private print(text: string): void {
+    this.options.output.write(`${text}\n`);
+  }
+
+  private show(view: View): void {
+    this.print(renderText(view));
+  }
+
+  /** Runs until the input ends (or `exit`); resolves then. */
+  async run(): Promise<void> {
+    const { app, input, interactive } = this.options;
+    this.unsubscribe.push(
+      app.approvals.on((event) => {
+        if (event.kind === 'submitted') this.show(signalView(event.signal, event.preview, event.autoApproved));
+        else this.show(decidedSignalView(event.outcome));
+      }),
+      app.engine.events.on((event) => {
+        const line = eventLine(event);
+        if (line) this.print(`» ${line}`);
+      }),
+    );
+    if (interactive) this.print(`catalyst-bot console (${app.mode}, broker ${app.broker.name}). Type /help; Ctrl-D or exit to quit.`);
+    const lines = createInterface({ input, terminal: false });
+    const prompt = () => interactive && this.options.output.write('> ');
+    prompt();
+    try {
+      for await (const line of lines) {
+        if (/^\s*(exit|quit)\s*$/i.test(line)) break;
+        await this.handle(line);
+        prompt();
+      }
+    } finally {
+      lines.close();
+      for (const stop of this.unsubscribe.splice(0)) stop();
+    }
+  }
+
+  /** One line: a command, or a button word. */
+  async handle(line: string): Promise<void> {
+    const { dispatcher } = this.options;
+    const parsed = parseLine(line, dispatcher.commands);
+    const requestId = `c${Date.now().toString(36)}${(this.counter++).toString(36)}`;
+    switch (parsed.kind) {
+      case 'empty':
+        return;
+      case 'error':
+        this.show(errorView(parsed.message));
+        return;
+      case 'command':
+        this.show(await dispatcher.runCommand({ name: parsed.name, options: parsed.options, actor: CONSOLE_ACTOR, requestId, source: 'console' }, { allowed: true }));
+        return;
+      case 'button': {
+        const target = parsed.target ?? (await this.defaultTarget(parsed.action));
+        if (target === null) {
+          this.show(errorView(parsed.action === 'confirm' ? 'Nothing is waiting for confirmation.' : 'No signal is waiting for approval.'));
+          return;
+        }
+        const answer = await dispatcher.pressButton(`${parsed.action}:${target}`, CONSOLE_ACTOR, { allowed: true });
+        // A decided signal is printed by the approvals listener; a confirmation's result is printed here.
+        if (answer.reply) this.show(answer.reply);
+        if (parsed.action === 'confirm' && answer.update) this.show(answer.update);
+        return;
+      }
+    }
+  }
+
+  private async defaultTarget(action: 'approve' | 'reject' | 'confirm'): Promise<string | null> {
+    if (action === 'confirm') return this.options.app.confirmations.newestFor(CONSOLE_ACTOR.id);
+    return (await this.options.app.approvals.newestPending())?.signalId ?? null;
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * One console line → a command with options, or a button word. Options are
+ * `name:value` (quotes for spaces) or positional in the order the command
+ * declares them: `/buy AAPL qty:10 stop_loss:185` and `/buy AAPL 10` both work.
+ */
+import type { CommandOptions, OperatorCommand } from '../command.js';
+
+export type ParsedLine =
+  | { kind: 'empty' }
+  | { kind: 'command'; name: string; options: CommandOptions }
+  | { kind: 'button'; action: 'approve' | 'reject' | 'confirm'; target: string | null }
+  | { kind: 'error'; message: string };
+
+interface JsonOption {
+  name: string;
+  type: number;
+  options?: JsonOption[];
+}
+
+const SUBCOMMAND = 1;
+const INTEGER = 4;
+
+/** Splits on spaces, keeping "quoted text" (and name:"quoted text") together. */
+export function tokenize(line: string): string[] {
+  return [...line.matchAll(/(?:[^\s"]+:)?"[^"]*"|\S+/g)].map((m) => m[0].replace(/^([^\s"]+:)?"([^"]*)"$/, '$1$2'));
+}
+
+export function parseLine(line: string, commands: ReadonlyMap<string, OperatorCommand>): ParsedLine {
+  const tokens = tokenize(line.trim());
+  const [head, ...rest] = tokens;
+  if (head === undefined) return { kind: 'empty' };
+  const word = head.toLowerCase();
+  if (word === 'approve' || word === 'reject' || word === 'confirm') {
+    return { kind: 'button', action: word, target: rest[0] ?? null };
+  }
+  const name = word.replace(/^\//, '');
+  const command = commands.get(name);
+  if (!command) return { kind: 'error', message: `Unknown command ${head}. Type /help for the list.` };
+
+  let declared = (command.data.toJSON().options ?? []) as JsonOption[];
+  let subcommand: string | null = null;
+  if (declared.some((o) => o.type === SUBCOMMAND)) {
+    const sub = declared.find((o) => o.type === SUBCOMMAND && o.name === rest[0]?.toLowerCase());
+    if (!sub) return { kind: 'error', message: `/${name} needs one of: ${declared.map((o) => o.name).join(', ')}.` };
+    subcommand = sub.name;
+    declared = sub.options ?? [];
+    rest.shift();
+  }
+  const values = new Map<string, string>();
+  let position = 0;
+  for (const token of rest) {
+    const named = /^([a-z_]+):(.*)$/.exec(token);
+    if (named && declared.some((o) => o.name === named[1])) {
+      values.set(named[1]!, named[2]!);
+      continue;
+    }
+    while (position < declared.length && values.has(declared[position]!.name)) position++;
+    const option = declared[position];
+    if (!option) return { kind: 'error', message: `Too many values for /${name}: ${JSON.stringify(token)}. Type /help.` };
+    values.set(option.name, token);
+    position++;
+  }
+  const types = new Map(declared.map((o) => [o.name, o.type]));
+  for (const [key, value] of values) {
+    if (types.get(key) === INTEGER && !/^-?\d+$/.test(value)) return { kind: 'error', message: `${key} must be a whole number, got ${JSON.stringify(value)}.` };
+  }
+  return {
+    kind: 'command',
+    name,
+    options: {
+      subcommand: () => subcommand,
+      string: (n) => (types.get(n) === INTEGER ? null : (values.get(n) ?? null)),
+      integer: (n) => (types.get(n) === INTEGER && values.has(n) ? Number(values.get(n)) : null),
+    },
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * /buy and /sell: one definition, two sides. A manual entry goes through the
+ * same executor as a signal (risk, sizing when no qty, deterministic
+ * client_order_id from the invocation), as a bracket when both stop and
+ * target are given. In live mode it waits for a Confirm click.
+ */
+import { SlashCommandBuilder } from 'discord.js';
+import { type Decimal, dec, formatUsd } from '../broker/money.js';
+import type { OrderSide } from '../broker/types.js';
+import type { EntryRequest } from '../execution/OrderExecutor.js';
+import { CommandError, type CommandContext } from './command.js';
+import { parsePrice, parseTicker } from './parse.js';
+import type { View } from './view.js';
+import { BUTTON, customId } from './views/signal.js';
+import { executionView } from './views/trading.js';
+
+export function orderCommandData(side: OrderSide) {
+  const verb = side === 'buy' ? 'Buy (long entry)' : 'Sell short (short entry)';
+  return new SlashCommandBuilder()
+    .setName(side)
+    .setDescription(`${verb}; bracket with stop_loss + take_profit; no qty = sized`)
+    .addStringOption((o) => o.setName('ticker').setDescription('Ticker, e.g. AAPL').setRequired(true))
+    .addIntegerOption((o) => o.setName('qty').setDescription('Shares (whole); omit to size by SIZING_METHOD').setMinValue(1).setMaxValue(1_000_000))
+    .addStringOption((o) =>
+      o.setName('type').setDescription('Order type (default market)').addChoices({ name: 'market', value: 'market' }, { name: 'limit', value: 'limit' }),
+    )
+    .addStringOption((o) => o.setName('limit_price').setDescription('Limit price, e.g. 189.50 (type limit)'))
+    .addStringOption((o) => o.setName('stop_loss').setDescription('Stop-loss price'))
+    .addStringOption((o) => o.setName('take_profit').setDescription('Take-profit price'));
+}
+
+function checkSide(side: OrderSide, entry: Decimal, stop: Decimal | null, target: Decimal | null): void {
+  const long = side === 'buy';
+  if (stop && (long ? stop.gte(entry) : stop.lte(entry))) {
+    throw new CommandError(`stop_loss ${formatUsd(stop)} is on the wrong side: a ${side} needs its stop ${long ? 'below' : 'above'} the entry ${formatUsd(entry)}.`);
+  }
+  if (target && (long ? target.lte(entry) : target.gte(entry))) {
+    throw new CommandError(`take_profit ${formatUsd(target)} is on the wrong side: a ${side} needs its target ${long ? 'above' : 'below'} the entry ${formatUsd(entry)}.`);
+  }
+}
+
+export async function executeOrder(side: OrderSide, ctx: CommandContext): Promise<View> {
+  const { app, options, actor, requestId } = ctx;
+  const ticker = parseTicker(options.string('ticker'));
+  const qtyRaw = options.integer('qty');
+  if (qtyRaw !== null && (!Number.isInteger(qtyRaw) || qtyRaw < 1)) throw new CommandError(`qty must be a whole number of shares, at least 1; got ${qtyRaw}.`);
+  const type = options.string('type') ?? 'market';
+  if (type !== 'market' && type !== 'limit') throw new CommandError(`type must be market or limit, got ${JSON.stringify(type)}.`);
+  const limitRaw = options.string('limit_price');
+  if (type === 'limit' && limitRaw === null) throw new CommandError('A limit order needs limit_price.');
+  if (type === 'market' && limitRaw !== null) throw new CommandError('limit_price is for type limit; drop it or set type:limit.');
+  const limitPrice = limitRaw === null ? null : parsePrice(limitRaw, 'limit_price');
+  const stop = options.string('stop_loss') === null ? null : parsePrice(options.string('stop_loss'), 'stop_loss');
+  const target = options.string('take_profit') === null ? null : parsePrice(options.string('take_profit'), 'take_profit');
+
+  const last = (await app.broker.getLatestPrices([ticker])).get(ticker);
+  if (last === undefined) throw new CommandError(`Unknown ticker ${ticker}: the broker has no price for it.`);
+  const entry = limitPrice ?? last;
+  checkSide(side, entry, stop, target);
+  if (qtyRaw === null && app.config.sizing.method === 'kelly') {
+    throw new CommandError('Kelly sizing needs a signal’s confidence: give qty, or post it with /signal.');
+  }
+
+  const request: EntryRequest = {
+    signalId: `manual-${requestId}`,
+    ticker,
+    action: side,
+    confidence: dec(1),
+    currentPrice: entry,
+    stopLossPrice: stop,
+    takeProfitPrice: target,
+    positionSizePct: null,
+    signalType: 'manual',
+    strategy: 'manual',
+  };
+  const title = `${side === 'buy' ? 'Buy' : 'Sell'} ${ticker}`;
+  const run = async () =>
+    executionView(
+      title,
+      await app.engine.executor.executeEntry(request, {
+        entryType: type,
+        ...(limitPrice ? { limitPrice } : {}),
+        ...(qtyRaw !== null ? { quantity: dec(qtyRaw) } : {}),
+        useBracketOrder: stop !== null && target !== null,
+      }),
+    );
+  if (app.mode !== 'LIVE') return run();
+  const what = `${side} ${qtyRaw ?? 'sized'} ${ticker} ${type === 'limit' ? `limit ${formatUsd(entry)}` : `at market (last ${formatUsd(last)})`}`;
+  const token = app.confirmations.request(actor.id, what, run);
+  return {
+    title: `Confirm: ${what}`,
+    description: 'LIVE trading: real money. Press Confirm within 60 seconds to send it.',
+    fields: [],
+    tone: 'warning',
+    buttons: [{ label: BUTTON.confirm, customId: customId.confirm(token), style: 'danger' }],
+    private: true,
+  };
+}

@@ -1,0 +1,258 @@
+/**
+ * The approval workflow: a signal is stored (once per signal_id), shown to
+ * the traders with its proposed size, and then approved (executed once),
+ * rejected or left to expire. All state lives in `signals`, so a click after
+ * a restart, or two traders clicking at once, still yields one order.
+ */
+import type { BrokerInterface } from '../broker/BrokerInterface.js';
+import { type Decimal, formatPct, formatUsd } from '../broker/money.js';
+import type { Repositories, SignalSource, StoredSignal } from '../db/index.js';
+import type { ExecutionResult, OrderExecutor } from '../execution/OrderExecutor.js';
+import type { SizingResult } from '../execution/sizing.js';
+import { signalToWire, type TradingSignal } from './TradingSignal.js';
+
+export interface Approver {
+  id: string;
+  name: string;
+}
+
+export interface SignalPreview {
+  sizing: SizingResult;
+  /** Proposed whole shares (null when sizing refuses). */
+  quantity: Decimal | null;
+  /** quantity × |entry − stop|. */
+  dollarsAtRisk: Decimal | null;
+}
+
+export type ApprovalOutcome =
+  | { kind: 'executed' | 'failed'; signal: StoredSignal; result: ExecutionResult }
+  | { kind: 'rejected' | 'expired'; signal: StoredSignal }
+  /** Decided before (by someone else, or by this click a moment ago): nothing done. */
+  | { kind: 'already'; signal: StoredSignal }
+  /** A guard refused it (price drift, stop or target already crossed); it stays pending. */
+  | { kind: 'refused'; signal: StoredSignal; reason: string }
+  | { kind: 'unknown'; signalId: string };
+
+export type ApprovalEvent =
+  | { kind: 'submitted'; signal: StoredSignal; preview: SignalPreview | null; autoApproved: boolean }
+  | { kind: 'decided'; outcome: Exclude<ApprovalOutcome, { kind: 'unknown' | 'already' | 'refused' }> };
+
+export interface SignalApprovalsOptions {
+  store: Pick<Repositories, 'signals' | 'audit'>;
+  executor: OrderExecutor;
+  broker: BrokerInterface;
+  ttlMinutes: number;
+  /** Largest move of the last price against the trade, from the signal's entry, still approvable (0.01 = 1%). */
+  maxEntryDriftPct: Decimal;
+  /** Auto-approval: both must match (confidence at least this, strategy in the list). */
+  autoApprove?: { minConfidence: Decimal | null; strategies: readonly string[] };
+  now?: () => Date;
+}
+
+export type ApprovalListener = (event: ApprovalEvent) => void;
+
+export class SignalApprovals {
+  private readonly listeners = new Set<ApprovalListener>();
+  private readonly now: () => Date;
+
+  constructor(private readonly options: SignalApprovalsOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  on(listener: ApprovalListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get(signalId: string): Promise<StoredSignal | null> {
+    return this.options.store.signals.get(signalId);
+  }
+
+  /** The newest signal still waiting for a decision (a bare `approve` in the console). */
+  async newestPending(): Promise<StoredSignal | null> {
+    const [newest] = await this.options.store.signals.listByStatus('pending', 1);
+    return newest ?? null;
+  }
+
+  async preview(signal: TradingSignal): Promise<SignalPreview> {
+    const sizing = await this.options.executor.previewSignal(signal);
+    return { sizing, quantity: sizing.ok ? sizing.quantity : null, dollarsAtRisk: sizing.ok ? sizing.riskAmount : null };
+  }
+
+  /**
+   * Stores a signal and announces it; a signal_id seen before is not stored
+   * again (`created` false, the stored one is returned). With auto-approval
+   * configured and matched, it is executed at once.
+   */
+  async submit(signal: TradingSignal, source: SignalSource, submittedBy: string): Promise<{ signal: StoredSignal; created: boolean }> {
+    const { store, ttlMinutes } = this.options;
+    const receivedAt = this.now();
+    const stored: StoredSignal = {
+      signalId: signal.signalId,
+      ticker: signal.ticker,
+      action: signal.action,
+      entryPrice: signal.currentPrice,
+      stopLossPrice: signal.stopLossPrice,
+      takeProfitPrice: signal.takeProfitPrice,
+      confidence: signal.confidence,
+      positionSizePct: signal.positionSizePct,
+      signalType: signal.signalType,
+      strategy: signal.strategy,
+      source,
+      status: 'pending',
+      signalTime: signal.timestamp,
+      receivedAt,
+      expiresAt: new Date(receivedAt.getTime() + ttlMinutes * 60_000),
+      decidedBy: null,
+      decidedAt: null,
+      decisionNote: null,
+      orderId: null,
+      channelId: null,
+      messageId: null,
+      payload: JSON.stringify(signalToWire(signal)),
+    };
+    const created = await store.signals.insertIfNew(stored);
+    if (!created) return { signal: (await store.signals.get(signal.signalId)) ?? stored, created: false };
+    await store.audit.record({ at: receivedAt, actor: submittedBy, action: 'signal', target: signal.signalId, outcome: 'ok', details: { source } });
+    const auto = this.autoApproves(signal);
+    const preview = await this.preview(signal).catch(() => null);
+    this.emit({ kind: 'submitted', signal: stored, preview, autoApproved: auto });
+    if (auto) await this.approve(signal.signalId, { id: 'auto', name: 'auto-approval' });
+    return { signal: (await store.signals.get(signal.signalId)) ?? stored, created: true };
+  }
+
+  /**
+   * Approves and executes a pending signal. Exactly once: the move out of
+   * `pending` is one conditional update, so of two clicks only one executes;
+   * and the executor itself places one order per signal_id.
+   */
+  async approve(signalId: string, by: Approver): Promise<ApprovalOutcome> {
+    const { store, executor } = this.options;
+    const signal = await store.signals.get(signalId);
+    if (!signal) return { kind: 'unknown', signalId };
+    if (signal.status !== 'pending') return { kind: 'already', signal };
+    const now = this.now();
+    if (now >= signal.expiresAt) return this.expire(signal, now);
+    const guard = await this.guard(signal);
+    if (guard) {
+      await store.audit.record({ at: now, actor: by.id, actorName: by.name, action: 'approve', target: signalId, outcome: 'refused', details: { reason: guard } });
+      return { kind: 'refused', signal, reason: guard };
+    }
+    if (!(await store.signals.decide(signalId, { status: 'approved', decidedBy: by.name, decidedAt: now }))) {
+      return { kind: 'already', signal: (await store.signals.get(signalId)) ?? signal };
+    }
+    await store.audit.record({ at: now, actor: by.id, actorName: by.name, action: 'approve', target: signalId, outcome: 'ok' });
+    return this.execute(signalId);
+  }
+
+  async reject(signalId: string, by: Approver, note: string | null = null): Promise<ApprovalOutcome> {
+    const { store } = this.options;
+    const signal = await store.signals.get(signalId);
+    if (!signal) return { kind: 'unknown', signalId };
+    if (signal.status !== 'pending') return { kind: 'already', signal };
+    const now = this.now();
+    if (!(await store.signals.decide(signalId, { status: 'rejected', decidedBy: by.name, decidedAt: now, note }))) {
+      return { kind: 'already', signal: (await store.signals.get(signalId)) ?? signal };
+    }
+    await store.audit.record({ at: now, actor: by.id, actorName: by.name, action: 'reject', target: signalId, outcome: 'ok' });
+    const outcome = { kind: 'rejected' as const, signal: (await store.signals.get(signalId)) ?? signal };
+    this.emit({ kind: 'decided', outcome });
+    return outcome;
+  }
+
+  /** Marks every pending signal past its time as expired; returns them. */
+  async expireDue(): Promise<StoredSignal[]> {
+    const now = this.now();
+    const expired: StoredSignal[] = [];
+    for (const signal of await this.options.store.signals.listExpired(now)) {
+      const outcome = await this.expire(signal, now);
+      if (outcome.kind === 'expired') expired.push(outcome.signal);
+    }
+    return expired;
+  }
+
+  /** Approved before a crash but never executed: execute now (the executor still places at most one order). */
+  async resumeApproved(): Promise<ApprovalOutcome[]> {
+    const outcomes: ApprovalOutcome[] = [];
+    for (const signal of await this.options.store.signals.listByStatus('approved', 100)) outcomes.push(await this.execute(signal.signalId));
+    return outcomes;
+  }
+
+  private async execute(signalId: string): Promise<ApprovalOutcome> {
+    const { store, executor } = this.options;
+    const approved = await store.signals.get(signalId);
+    if (!approved) return { kind: 'unknown', signalId };
+    const result = await executor.executeSignal(toTradingSignal(approved));
+    if (result.pending) {
+      // The broker's answer was lost: the signal stays approved and the next start settles it.
+      return { kind: 'failed', signal: approved, result };
+    }
+    const status = result.success ? 'executed' : 'failed';
+    await store.signals.recordOutcome(signalId, status, result.order?.orderId ?? null, result.errorMessage);
+    const outcome = { kind: status, signal: (await store.signals.get(signalId)) ?? approved, result } as const;
+    this.emit({ kind: 'decided', outcome });
+    return outcome;
+  }
+
+  private async expire(signal: StoredSignal, now: Date): Promise<ApprovalOutcome> {
+    const { store } = this.options;
+    if (!(await store.signals.decide(signal.signalId, { status: 'expired', decidedBy: 'system', decidedAt: now, note: 'not approved in time' }))) {
+      return { kind: 'already', signal: (await store.signals.get(signal.signalId)) ?? signal };
+    }
+    const outcome = { kind: 'expired' as const, signal: (await store.signals.get(signal.signalId)) ?? signal };
+    this.emit({ kind: 'decided', outcome });
+    return outcome;
+  }
+
+  /** Refuses approval when the market has moved away from the signal: the trade it described is gone. */
+  private async guard(signal: StoredSignal): Promise<string | null> {
+    const prices = await this.options.broker.getLatestPrices([signal.ticker]);
+    const last = prices.get(signal.ticker);
+    if (last === undefined) return `no last price for ${signal.ticker}`;
+    const long = signal.action === 'buy';
+    if (long ? last.lte(signal.stopLossPrice) : last.gte(signal.stopLossPrice)) {
+      return `${signal.ticker} is at ${formatUsd(last)}, already through the stop ${formatUsd(signal.stopLossPrice)}`;
+    }
+    if (long ? last.gte(signal.takeProfitPrice) : last.lte(signal.takeProfitPrice)) {
+      return `${signal.ticker} is at ${formatUsd(last)}, already at the target ${formatUsd(signal.takeProfitPrice)}`;
+    }
+    const against = long ? last.minus(signal.entryPrice) : signal.entryPrice.minus(last);
+    const drift = against.div(signal.entryPrice);
+    if (drift.gt(this.options.maxEntryDriftPct)) {
+      return `${signal.ticker} is at ${formatUsd(last)}, ${formatPct(drift)} ${long ? 'above' : 'below'} the entry ${formatUsd(signal.entryPrice)} (at most ${formatPct(this.options.maxEntryDriftPct)})`;
+    }
+    return null;
+  }
+
+  private autoApproves(signal: TradingSignal): boolean {
+    const auto = this.options.autoApprove;
+    if (!auto || auto.minConfidence === null || auto.strategies.length === 0) return false;
+    return signal.confidence.gte(auto.minConfidence) && signal.strategy !== null && auto.strategies.includes(signal.strategy);
+  }
+
+  private emit(event: ApprovalEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // A front end failing to show it must not undo the decision.
+      }
+    }
+  }
+}
+
+export function toTradingSignal(s: StoredSignal): TradingSignal {
+  return {
+    signalId: s.signalId,
+    ticker: s.ticker,
+    timestamp: s.signalTime,
+    action: s.action,
+    confidence: s.confidence,
+    currentPrice: s.entryPrice,
+    stopLossPrice: s.stopLossPrice,
+    takeProfitPrice: s.takeProfitPrice,
+    positionSizePct: s.positionSizePct,
+    signalType: s.signalType,
+    strategy: s.strategy,
+  };
+}
