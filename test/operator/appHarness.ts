@@ -29,7 +29,7 @@ export interface OperatorHarness {
 }
 
 export async function operatorHarness(store: Store, env: Record<string, string> = {}, simOptions: Parameters<typeof harness>[0] = {}): Promise<OperatorHarness> {
-  const config = loadConfig({ SIM_PRICES: 'AAPL=190,MSFT=410', MAX_POSITION_PCT: '0.5', ...env });
+  const config = loadConfig({ SIM_PRICES: 'AAPL=190,MSFT=410', MAX_POSITION_PCT: '1.0', ...env });
   const sim = harness(simOptions);
   const broker = new SimBroker(sim.engine);
   const app = createApp({ config, broker, store, sim: broker, now: () => sim.clock.now() });
