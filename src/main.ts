@@ -13,6 +13,7 @@ import { openStore, type Store } from './db/index.js';
 import { createLogger } from './logger.js';
 import { createApp } from './operator/app.js';
 import { ConsoleFrontEnd } from './operator/console/ConsoleFrontEnd.js';
+import { DiscordFrontEnd } from './operator/discord/DiscordFrontEnd.js';
 import { Dispatcher } from './operator/dispatch.js';
 import { loadCommands } from './operator/registry.js';
 import { describeReconciliation } from './portfolio/Reconciler.js';
@@ -45,14 +46,29 @@ async function main(): Promise<number> {
     'catalyst-bot started',
   );
   const dispatcher = new Dispatcher(app, await loadCommands(), logger);
+  // Unapproved signals expire on time, whichever front end is running.
+  const sweeper = setInterval(() => {
+    app.approvals.expireDue().catch((error: unknown) => logger.error({ err: error }, 'expiring signals failed'));
+  }, 30_000);
+  sweeper.unref();
   try {
     if (config.discord.token) {
-      process.stderr.write('The Discord front end arrives with the rest of the operator issue; running the console instead.\n');
+      const discord = new DiscordFrontEnd({ app, dispatcher, log: logger, token: config.discord.token, apiUrl: config.discord.apiUrl });
+      await discord.start();
+      driver?.start();
+      process.stdout.write(`catalyst-bot on Discord (${app.mode}, broker ${broker.name}); Ctrl-C to stop.\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await discord.stop();
+    } else {
+      const interactive = Boolean(process.stdin.isTTY);
+      if (interactive) driver?.start();
+      await new ConsoleFrontEnd({ app, dispatcher, input: process.stdin, output: process.stdout, interactive }).run();
     }
-    const interactive = Boolean(process.stdin.isTTY);
-    if (interactive) driver?.start();
-    await new ConsoleFrontEnd({ app, dispatcher, input: process.stdin, output: process.stdout, interactive }).run();
   } finally {
+    clearInterval(sweeper);
     stopFollowing();
     await driver?.stop();
     await broker.disconnect();
