@@ -4,6 +4,9 @@
  * commands/, and the console front end whose output is captured.
  */
 import { PassThrough } from 'node:stream';
+import { AlpacaBroker } from '../../src/broker/alpaca/AlpacaBroker.js';
+import type { BrokerInterface } from '../../src/broker/BrokerInterface.js';
+import type { FaultInjector } from '../../src/broker/sim/server/faults.js';
 import { SimBroker } from '../../src/broker/sim/SimBroker.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import type { Store } from '../../src/db/index.js';
@@ -13,10 +16,13 @@ import { ConsoleFrontEnd } from '../../src/operator/console/ConsoleFrontEnd.js';
 import { Dispatcher } from '../../src/operator/dispatch.js';
 import { loadCommands } from '../../src/operator/registry.js';
 import { harness, type Harness } from '../sim/engineHarness.js';
+import { KEY, SECRET, served as serve } from '../sim/server/serverHarness.js';
 
 export interface OperatorHarness {
   sim: Harness;
-  broker: SimBroker;
+  broker: BrokerInterface;
+  /** The simulator server's fault injector (with `alpaca: true`). */
+  faults: FaultInjector | null;
   app: AppServices;
   dispatcher: Dispatcher;
   config: Config;
@@ -28,11 +34,29 @@ export interface OperatorHarness {
   errors: unknown[];
 }
 
-export async function operatorHarness(store: Store, env: Record<string, string> = {}, simOptions: Parameters<typeof harness>[0] = {}): Promise<OperatorHarness> {
+export interface HarnessOptions {
+  sim?: Parameters<typeof harness>[0];
+  /** The real Alpaca SDK adapter against the simulator served on loopback, instead of the in-process simulator. */
+  alpaca?: boolean;
+}
+
+export async function operatorHarness(store: Store, env: Record<string, string> = {}, options: HarnessOptions = {}): Promise<OperatorHarness> {
   const config = loadConfig({ SIM_PRICES: 'AAPL=190,MSFT=410', MAX_POSITION_PCT: '1.0', ...env });
-  const sim = harness(simOptions);
-  const broker = new SimBroker(sim.engine);
-  const app = createApp({ config, broker, store, sim: broker, now: () => sim.clock.now() });
+  let sim: Harness;
+  let broker: BrokerInterface;
+  let simBroker: SimBroker | null = null;
+  let faults: FaultInjector | null = null;
+  if (options.alpaca) {
+    const served = await serve(options.sim ?? {});
+    sim = served;
+    faults = served.server.faults;
+    broker = new AlpacaBroker({ keyId: KEY, secret: SECRET, paper: true, ...served.urls, timeoutMs: 1000, retryDelayMs: 5, maxRetries: 2 });
+  } else {
+    sim = harness(options.sim ?? {});
+    simBroker = new SimBroker(sim.engine);
+    broker = simBroker;
+  }
+  const app = createApp({ config, broker, store, sim: simBroker, now: () => sim.clock.now() });
   app.engine.followTradeUpdates();
   const errors: unknown[] = [];
   const dispatcher = new Dispatcher(app, await loadCommands(), { error: (details) => errors.push(details) });
@@ -48,6 +72,7 @@ export async function operatorHarness(store: Store, env: Record<string, string> 
   return {
     sim,
     broker,
+    faults,
     app,
     dispatcher,
     config,

@@ -155,3 +155,38 @@ describe('console: statistics and report', () => {
     expect(report).toContain('  Closed today (1): AAPL long 100: $190.00 → $200.00 +$1,000.00 (take_profit)');
   });
 });
+
+describe('console: the broker failing mid-command, and live mode', () => {
+  const newStore = useTempStore();
+
+  it('answers a broker outage with the broker’s reason and carries on (real SDK, faults on loopback)', async () => {
+    const t = await operatorHarness(await newStore(), {}, { alpaca: true });
+    t.faults?.inject('GET', '/v2/account', { kind: 'serverError' }, 5);
+    const out = await t.type('/account');
+    expect(out).toMatch(/^✖ Not done\n {2}The broker answered: .*account/);
+    expect(out).not.toContain('    at ');
+    t.faults?.clear();
+    expect(await t.type('/account')).toContain('  Equity: $100,000.00');
+    // An order refused by the broker: its reason, and nothing recorded as placed.
+    t.faults?.inject('POST', '/v2/orders', { kind: 'serverError' }, 10);
+    const buy = await t.type('/buy AAPL 10');
+    expect(buy).toContain('✖ Buy AAPL: refused\n  the broker refused the order:');
+    expect(t.sim.engine.listOrders({ status: 'all' })).toEqual([]);
+  });
+
+  it('asks for Confirm before a live order, and only its author may confirm', async () => {
+    const t = await operatorHarness(await newStore(), {
+      BROKER: 'alpaca', ALPACA_API_KEY: 'PKTEST', ALPACA_API_SECRET: 'secret-secret-secret', ALPACA_PAPER: 'false', LIVE_TRADING_ACKNOWLEDGED: 'true',
+    });
+    expect(t.app.mode).toBe('LIVE');
+    const ask = await t.type('/buy AAPL 10');
+    expect(ask).toContain('! Confirm: buy 10 AAPL at market (last $190.00)\n  LIVE trading: real money. Press Confirm within 60 seconds to send it.\n  → type: confirm');
+    expect(t.sim.engine.listOrders({ status: 'all' })).toEqual([]);
+    const token = t.app.confirmations.newestFor('console')!;
+    expect((await t.dispatcher.pressButton(`confirm:${token}`, { id: 'someone-else', name: 'x' }, { allowed: true })).reply?.description).toBe(
+      'Only the person who asked can confirm: buy 10 AAPL at market (last $190.00).',
+    );
+    expect(await t.type('confirm')).toContain('✔ Buy AAPL: filled');
+    expect(t.sim.engine.listOrders({ status: 'all' })).toHaveLength(1);
+  });
+});
