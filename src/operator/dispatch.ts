@@ -83,8 +83,10 @@ export class Dispatcher {
       switch (outcome.kind) {
         case 'unknown':
           return { update: null, reply: errorView(`Unknown signal ${outcome.signalId}.`) };
-        case 'already':
-          return { update: settledSignalView(outcome.signal), reply: { ...errorView(alreadyText(outcome.signal)), title: 'Already decided', tone: 'neutral' } };
+        case 'already': {
+          const order = outcome.signal.orderId ? await this.app.store.orders.get(outcome.signal.orderId) : null;
+          return { update: settledSignalView(outcome.signal, order), reply: { ...errorView(alreadyText(outcome.signal)), title: 'Already decided', tone: 'neutral' } };
+        }
         case 'refused':
           return { update: null, reply: errorView(`Not approved: ${outcome.reason}. The signal stays open.`) };
         case 'expired':

@@ -1,6 +1,6 @@
 /** The signal embed with its Approve / Reject buttons, and how it reads once decided. */
 import { formatPct, formatUsd } from '../../broker/money.js';
-import type { StoredSignal } from '../../db/index.js';
+import type { ExecutedOrderRecord, StoredSignal } from '../../db/index.js';
 import type { ApprovalOutcome, SignalPreview } from '../../signals/SignalApprovals.js';
 import type { View, ViewButton } from '../view.js';
 
@@ -112,13 +112,16 @@ export function alreadyText(s: StoredSignal): string {
 }
 
 /** The signal message rebuilt from what is stored (a click after a restart, a late second click). */
-export function settledSignalView(s: StoredSignal): View {
+export function settledSignalView(s: StoredSignal, order: ExecutedOrderRecord | null = null): View {
   const when = s.decidedAt ? ` at ${s.decidedAt.toISOString().replace('.000Z', 'Z')}` : '';
   const by = s.decidedBy ?? '?';
+  const filled = order
+    ? `${order.status === 'filled' ? 'filled' : 'working'}, ${order.side} ${order.quantity.toFixed()} ${s.ticker}${order.filledAvgPrice ? ` @ ${formatUsd(order.filledAvgPrice)}` : ''} (order ${order.orderId})`
+    : `executed (order ${s.orderId ?? '?'})`;
   const texts: Record<StoredSignal['status'], string> = {
     pending: 'Waiting for approval.',
     approved: `Approved by ${by}${when}: executing.`,
-    executed: `Approved by ${by}${when}: executed (order ${s.orderId ?? '?'}).`,
+    executed: `Approved by ${by}${when}: ${filled}`,
     failed: `Approved by ${by}${when}, but refused: ${s.decisionNote ?? 'see the logs'}`,
     rejected: `Rejected by ${by}${when}.`,
     expired: `Expired${when}: not approved within the time allowed.`,
