@@ -64,14 +64,8 @@ export interface InteractionMeta {
   userId: string;
 }
 
-export interface StoredMessage {
-  id: string;
-  channelId: string;
-  content: string;
-  embeds: Record<string, unknown>[];
-  components: Record<string, unknown>[];
-  flags: number;
-  attachments: FakeAttachment[];
+/** A message as the fake keeps it: what a test sees, plus what Discord echoes and keeps besides. */
+export interface StoredMessage extends FakeMessage {
   type: number;
   tts: boolean;
   createdAt: number;

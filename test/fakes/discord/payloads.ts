@@ -156,7 +156,7 @@ function findComponent(components: unknown, customId: string): Json | undefined 
   return undefined;
 }
 
-export function buttonData(world: World, record: InteractionRecord, customId: string): Json {
+export function buttonData(record: InteractionRecord, customId: string): Json {
   const message = record.clicked;
   if (!message) throw new Error('fake discord: a button interaction needs its message');
   const button = findComponent(message.components, customId);

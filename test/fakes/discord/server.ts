@@ -156,7 +156,7 @@ class FakeDiscordServer implements FakeDiscord {
     const channelId = this.channel(input.channelId ?? message.channelId);
     this.admit(input.member);
     const record = new InteractionRecord(this.world, InteractionKind.MessageComponent, channelId, input.member.userId, null, message, this.interactionTimeoutMs);
-    this.send(record, buttonData(this.world, record, input.customId));
+    this.send(record, buttonData(record, input.customId));
     return record;
   }
 
