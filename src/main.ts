@@ -16,6 +16,8 @@ import { ConsoleFrontEnd } from './operator/console/ConsoleFrontEnd.js';
 import { DiscordFrontEnd } from './operator/discord/DiscordFrontEnd.js';
 import { Dispatcher } from './operator/dispatch.js';
 import { loadCommands } from './operator/registry.js';
+import { AlertCenter, type AlertSink } from './monitor/AlertCenter.js';
+import { Monitor } from './monitor/Monitor.js';
 import { describeReconciliation } from './portfolio/Reconciler.js';
 
 function readConfig(): Config | null {
@@ -35,7 +37,8 @@ async function main(): Promise<number> {
   const logger = createLogger({ level: config.logLevel, secrets: secretValues(config) });
   const store = await openStore(config.dbPath);
   const { broker, sim, driver, caughtUp } = await connectBroker(config, store);
-  const app = createApp({ config, broker, store, sim });
+  let monitor: Monitor | null = null;
+  const app = createApp({ config, broker, store, sim, status: async () => monitor?.status() ?? {} });
   const stopFollowing = app.engine.followTradeUpdates((error) => logger.error({ err: error }, 'recording a trade update failed'));
   // Before anything trades: what happened while the bot was down is recorded once.
   const reconciliation = await app.engine.reconciler.reconcile();
@@ -46,6 +49,12 @@ async function main(): Promise<number> {
     'catalyst-bot started',
   );
   const dispatcher = new Dispatcher(app, await loadCommands(), logger);
+  const monitorFor = (sink: AlertSink) => {
+    const alerts = new AlertCenter({ store, sink, log: logger });
+    monitor = new Monitor({ app, alerts, log: logger, intervalSeconds: config.monitor.intervalSeconds, reportTime: config.monitor.dailyReportTime, timezone: config.monitor.timezone });
+    monitor.attach();
+    return { alerts, monitor };
+  };
   // Unapproved signals expire on time, whichever front end is running.
   const sweeper = setInterval(() => {
     app.approvals.expireDue().catch((error: unknown) => logger.error({ err: error }, 'expiring signals failed'));
@@ -55,17 +64,32 @@ async function main(): Promise<number> {
     if (config.discord.token) {
       const discord = new DiscordFrontEnd({ app, dispatcher, log: logger, token: config.discord.token, apiUrl: config.discord.apiUrl });
       await discord.start();
+      const channel = config.discord.alertsChannelId;
+      const { monitor: running } = monitorFor(channel ? discord.alertSink(channel) : logSink(logger));
+      await running.startUp(reconciliation);
+      running.start();
       driver?.start();
       process.stdout.write(`catalyst-bot on Discord (${app.mode}, broker ${broker.name}); Ctrl-C to stop.\n`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
+      running.stop();
       await discord.stop();
     } else {
       const interactive = Boolean(process.stdin.isTTY);
-      if (interactive) driver?.start();
-      await new ConsoleFrontEnd({ app, dispatcher, input: process.stdin, output: process.stdout, interactive }).run();
+      let flush: () => Promise<unknown> = async () => undefined;
+      const terminal = new ConsoleFrontEnd({ app, dispatcher, input: process.stdin, output: process.stdout, interactive, flushAlerts: () => flush() });
+      const { alerts, monitor: running } = monitorFor(terminal.alertSink);
+      flush = () => alerts.flush();
+      await running.startUp(reconciliation);
+      // A scripted session runs its lines and ends; a terminal session keeps the schedule.
+      if (interactive) {
+        running.start();
+        driver?.start();
+      }
+      await terminal.run();
+      running.stop();
     }
   } finally {
     clearInterval(sweeper);
@@ -75,6 +99,15 @@ async function main(): Promise<number> {
     await store.close();
   }
   return 0;
+}
+
+/** With no alerts channel configured, alerts go to the log (and count as delivered). */
+function logSink(logger: { info(details: Record<string, unknown>, message: string): void }): AlertSink {
+  return {
+    post: async (views) => {
+      for (const view of views) logger.info({ alert: view.title, text: view.description }, 'alert (no DISCORD_ALERTS_CHANNEL_ID set)');
+    },
+  };
 }
 
 /** The one place the broker adapter is chosen. */

@@ -56,4 +56,7 @@ export interface BrokerInterface {
 
   /** Fills, partial fills, cancels, rejections, expiries. Returns the unsubscribe function. */
   onTradeUpdate(listener: TradeUpdateListener): () => void;
+
+  /** The trade-update stream's state, for brokers that stream over the network (absent: in-process). */
+  streamState?(): 'connected' | 'reconnecting' | 'stopped';
 }

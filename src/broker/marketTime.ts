@@ -1,37 +1,57 @@
-/** Wall-clock arithmetic in the exchange's time zone (New York), DST included. */
+/** Wall-clock arithmetic in the exchange's time zone (New York) or any other, DST included. */
 
 export const EXCHANGE_TIME_ZONE = 'America/New_York';
 
-const partsFormat = new Intl.DateTimeFormat('en-US', {
-  timeZone: EXCHANGE_TIME_ZONE,
-  hourCycle: 'h23',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-});
+const formats = new Map<string, Intl.DateTimeFormat>();
 
-function wallParts(at: Date): { y: number; m: number; d: number; h: number; mi: number; s: number } {
-  const p = Object.fromEntries(partsFormat.formatToParts(at).map((x) => [x.type, Number(x.value)]));
+function partsFormat(timeZone: string): Intl.DateTimeFormat {
+  let format = formats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formats.set(timeZone, format);
+  }
+  return format;
+}
+
+function wallParts(at: Date, timeZone = EXCHANGE_TIME_ZONE): { y: number; m: number; d: number; h: number; mi: number; s: number } {
+  const p = Object.fromEntries(partsFormat(timeZone).formatToParts(at).map((x) => [x.type, Number(x.value)]));
   return { y: p.year!, m: p.month!, d: p.day!, h: p.hour!, mi: p.minute!, s: p.second! };
 }
 
-/** New York's offset from UTC at an instant, in ms (negative: -4h or -5h). */
-function offsetMs(at: Date): number {
-  const p = wallParts(at);
+/** A zone's offset from UTC at an instant, in ms (New York: -4h or -5h). */
+function offsetMs(at: Date, timeZone = EXCHANGE_TIME_ZONE): number {
+  const p = wallParts(at, timeZone);
   return Date.UTC(p.y, p.m - 1, p.d, p.h, p.mi, p.s) - Math.floor(at.getTime() / 1000) * 1000;
 }
 
-/** The instant of a New York wall time on a YYYY-MM-DD date (DST-aware). */
-export function exchangeTime(date: string, hour: number, minute: number): Date {
+/** The instant of a wall time on a YYYY-MM-DD date in `timeZone` (DST-aware). */
+export function zonedTime(date: string, hour: number, minute: number, timeZone: string): Date {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
   const asUtc = Date.UTC(y, m - 1, d, hour, minute);
   // Two passes settle the offset even on a DST-change day.
-  let utc = asUtc - offsetMs(new Date(asUtc));
-  utc = asUtc - offsetMs(new Date(utc));
+  let utc = asUtc - offsetMs(new Date(asUtc), timeZone);
+  utc = asUtc - offsetMs(new Date(utc), timeZone);
   return new Date(utc);
+}
+
+/** The instant of a New York wall time on a YYYY-MM-DD date. */
+export function exchangeTime(date: string, hour: number, minute: number): Date {
+  return zonedTime(date, hour, minute, EXCHANGE_TIME_ZONE);
+}
+
+/** YYYY-MM-DD of an instant in `timeZone`. */
+export function zonedDate(at: Date, timeZone: string): string {
+  const p = wallParts(at, timeZone);
+  return `${p.y}-${String(p.m).padStart(2, '0')}-${String(p.d).padStart(2, '0')}`;
 }
 
 /** YYYY-MM-DD of an instant in New York. */

@@ -27,4 +27,6 @@ export interface View {
   buttons?: ViewButton[];
   /** Only the person who asked sees it (Discord ephemeral). */
   private?: boolean;
+  /** A picture saved on disk (the report's equity chart): attached on Discord, its path printed in the console. */
+  image?: { filename: string; path: string };
 }

@@ -12,6 +12,8 @@ import { type Config, loadConfig } from '../../src/config.js';
 import type { Store } from '../../src/db/index.js';
 import type { AppServices } from '../../src/operator/command.js';
 import { createApp } from '../../src/operator/app.js';
+import { AlertCenter } from '../../src/monitor/AlertCenter.js';
+import { Monitor } from '../../src/monitor/Monitor.js';
 import { ConsoleFrontEnd } from '../../src/operator/console/ConsoleFrontEnd.js';
 import { Dispatcher } from '../../src/operator/dispatch.js';
 import { loadCommands } from '../../src/operator/registry.js';
@@ -19,6 +21,8 @@ import { harness, type Harness } from '../sim/engineHarness.js';
 import { KEY, SECRET, served as serve } from '../sim/server/serverHarness.js';
 
 export interface OperatorHarness {
+  alerts: AlertCenter;
+  monitor: Monitor;
   sim: Harness;
   broker: BrokerInterface;
   /** The simulator server's fault injector (with `alpaca: true`). */
@@ -65,11 +69,18 @@ export async function operatorHarness(store: Store, env: Record<string, string> 
   out.on('data', (chunk: Buffer) => {
     text += chunk.toString('utf8');
   });
-  const console = new ConsoleFrontEnd({ app, dispatcher, input: new PassThrough(), output: out, interactive: false });
+  let flush: () => Promise<unknown> = async () => undefined;
+  const console = new ConsoleFrontEnd({ app, dispatcher, input: new PassThrough(), output: out, interactive: false, flushAlerts: () => flush() });
+  const alerts = new AlertCenter({ store, sink: console.alertSink, log: { warn: () => undefined, error: (d) => errors.push(d) }, now: () => sim.clock.now() });
+  const monitor = new Monitor({ app, alerts, log: { info: () => undefined, warn: () => undefined, error: (d) => errors.push(d) }, intervalSeconds: 60, reportTime: config.monitor.dailyReportTime, timezone: config.monitor.timezone, now: () => sim.clock.now() });
+  monitor.attach();
+  flush = () => alerts.flush();
   // Subscribe the console to signals and events as run() would, without reading stdin.
   void console.run();
   const settle = () => app.engine.ledger.serial(async () => undefined);
   return {
+    alerts,
+    monitor,
     sim,
     broker,
     faults,
@@ -83,6 +94,8 @@ export async function operatorHarness(store: Store, env: Record<string, string> 
       const before = text.length;
       await console.handle(line);
       await settle();
+      await new Promise((r) => setImmediate(r));
+      await alerts.flush();
       await new Promise((r) => setImmediate(r));
       return text.slice(before);
     },

@@ -49,7 +49,8 @@ describe('console: orders', () => {
     await t.type('/sim price AAPL 194');
     expect(await t.type('/close AAPL percent:25')).toContain('✔ Close AAPL (25%)\n  sell 100 AAPL (market) filled @ $194.00');
     const all = await t.type('/close AAPL');
-    expect(all).toContain('» Closed AAPL (manual) @ $194.00: P&L $1,600.00');
+    // The alert: one closed trade, the whole position, the average exit.
+    expect(all).toContain('» ✔ Position closed: AAPL\n    long 400 AAPL: $190.00 → $194.00\n    Realized P&L: +$1,600.00 (+2.11%)\n    Held: 0 min');
     expect(await t.type('/close AAPL')).toContain('No open position in AAPL.');
   });
 

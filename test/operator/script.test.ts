@@ -23,7 +23,7 @@ describe('the console as a script', () => {
     expect(out).toContain('  Proposed: 52 shares, $260.00 at risk');
     expect(out).toMatch(/Approved by console at .*: filled, buy 52 AAPL @ \$190\.00/);
     expect(out).toContain('AAPL long 52: entry $190.00');
-    expect(out).toContain('» Closed AAPL (manual) @ $190.00: P&L $0.00');
+    expect(out).toContain('» ✔ Position closed: AAPL\n    long 52 AAPL: $190.00 → $190.00\n    Realized P&L: $0.00 (0.00%)');
     expect(out).toContain('  Trades: 1 (0 won, 0 lost)');
   });
 });

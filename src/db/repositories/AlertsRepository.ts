@@ -17,6 +17,7 @@ export const ALERT_KINDS = [
   'broker_reconnected',
   'reconciliation',
   'daily_report',
+  'monitor_failed',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 

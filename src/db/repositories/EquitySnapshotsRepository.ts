@@ -90,6 +90,11 @@ export class EquitySnapshotsRepository {
     return row ? fromRow(row) : null;
   }
 
+  async earliest(): Promise<EquitySnapshot | null> {
+    const row = await this.db.selectFrom('equity_snapshots').selectAll().orderBy('taken_at').orderBy('id').limit(1).executeTakeFirst();
+    return row ? fromRow(row) : null;
+  }
+
   async latest(): Promise<EquitySnapshot | null> {
     const row = await this.db
       .selectFrom('equity_snapshots')

@@ -1,14 +1,12 @@
 /**
  * The terminal front end: the same commands and buttons as Discord, typed.
  * On a TTY it prompts; otherwise it reads one command per line, prints each
- * result, and ends at the end of input (scriptable). Signals and engine
- * events are printed as they happen. The person at the terminal is the
+ * result, and ends at the end of input (scriptable). Signals and alerts
+ * (fills, stop-outs, halts, the daily report) are printed as they happen. The person at the terminal is the
  * operator: every trading command is allowed.
  */
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { formatUsd } from '../../broker/money.js';
-import type { TradingEvent } from '../../execution/events.js';
 import type { AppServices, Actor } from '../command.js';
 import type { Dispatcher } from '../dispatch.js';
 import { errorView } from '../dispatch.js';
@@ -26,27 +24,8 @@ export interface ConsoleOptions {
   output: Writable;
   /** Prompt and banner (a terminal); off for scripts. */
   interactive: boolean;
-}
-
-/** A short line for an engine event (the monitor's alerts add the full story). */
-function eventLine(e: TradingEvent): string | null {
-  switch (e.kind) {
-    case 'order_filled':
-    case 'order_partially_filled':
-      return `${e.kind === 'order_filled' ? 'Filled' : 'Partly filled'}: ${e.order.side} ${e.fillQty.toFixed()} ${e.order.ticker}${e.order.filledAvgPrice ? ` @ ${formatUsd(e.order.filledAvgPrice)}` : ''}`;
-    case 'position_closed':
-      return `Closed ${e.closed.ticker} (${e.closed.exitReason}) @ ${formatUsd(e.closed.exitPrice)}: P&L ${formatUsd(e.closed.realizedPnl)}`;
-    case 'halted':
-      return `Trading HALTED by ${e.by}: ${e.reason}`;
-    case 'resumed':
-      return `Trading resumed by ${e.by}`;
-    case 'order_rejected':
-    case 'order_canceled':
-    case 'order_expired':
-      return e.order.parentOrderId ? null : `Order ${e.kind.slice(6)}: ${e.order.side} ${e.order.quantity.toFixed()} ${e.order.ticker}${e.order.statusReason ? ` (${e.order.statusReason})` : ''}`;
-    default:
-      return null;
-  }
+  /** Delivers pending alerts (they print through `alertSink`) after each line, so they follow the command that caused them. */
+  flushAlerts?: () => Promise<unknown>;
 }
 
 export class ConsoleFrontEnd {
@@ -63,6 +42,13 @@ export class ConsoleFrontEnd {
     this.print(renderText(view));
   }
 
+  /** The console as the alerts' destination: each alert printed as it is delivered. */
+  readonly alertSink = {
+    post: async (views: readonly View[]): Promise<void> => {
+      for (const view of views) this.print(`» ${renderText(view).replace(/\n/g, '\n  ')}`);
+    },
+  };
+
   /** Runs until the input ends (or `exit`); resolves then. */
   async run(): Promise<void> {
     const { app, input, interactive } = this.options;
@@ -70,10 +56,6 @@ export class ConsoleFrontEnd {
       app.approvals.on((event) => {
         if (event.kind === 'submitted') this.show(signalView(event.signal, event.preview, event.autoApproved));
         else this.show(decidedSignalView(event.outcome));
-      }),
-      app.engine.events.on((event) => {
-        const line = eventLine(event);
-        if (line) this.print(`» ${line}`);
       }),
     );
     if (interactive) this.print(`catalyst-bot console (${app.mode}, broker ${app.broker.name}). Type /help; Ctrl-D or exit to quit.`);
@@ -84,6 +66,7 @@ export class ConsoleFrontEnd {
       for await (const line of lines) {
         if (/^\s*(exit|quit)\s*$/i.test(line)) break;
         await this.handle(line);
+        await this.options.flushAlerts?.();
         prompt();
       }
     } finally {

@@ -20,6 +20,7 @@ export function renderText(view: View): string {
     for (const more of rest) lines.push(`    ${more}`);
   }
   if (view.footer) lines.push(`  (${view.footer})`);
+  if (view.image) lines.push(`  Chart saved: ${view.image.path}`);
   const live = (view.buttons ?? []).filter((b) => !b.disabled);
   if (live.length > 0) lines.push(`  → type: ${live.map((b) => typed(b.customId)).join('  |  ')}`);
   return lines.join('\n');

@@ -22,7 +22,7 @@ import type { Dispatcher } from '../dispatch.js';
 import type { View } from '../view.js';
 import { decidedSignalView, signalView } from '../views/signal.js';
 import { tradePermission } from './permission.js';
-import { renderMessage } from './render.js';
+import { renderMessage, renderMessages } from './render.js';
 
 /** Discord errors that mean "this interaction is gone or answered": nothing to do but note it. */
 const STALE_INTERACTION = new Set([10062, 40060]);
@@ -154,6 +154,16 @@ export class DiscordFrontEnd {
     const focused = i.options.getFocused(true);
     const choices = command?.autocomplete ? await command.autocomplete(this.options.app, { name: focused.name, value: String(focused.value) }) : [];
     await i.respond(choices);
+  }
+
+  /** The alerts channel as the alerts' destination (grouped alerts: up to ten embeds a message). */
+  alertSink(channelId: string): { post(views: readonly View[]): Promise<void> } {
+    return {
+      post: async (views) => {
+        const channel = await this.sendable(channelId);
+        await channel.send(renderMessages(views));
+      },
+    };
   }
 
   /** Posts new signals to the signals channel; keeps the message in step with decisions made elsewhere. */

@@ -1,0 +1,256 @@
+/**
+ * The scheduled monitor. Every MONITOR_INTERVAL_SECONDS while the market is
+ * open (per the broker's clock), plus one cycle right after the close, it
+ * reconciles, marks positions, closes triggered positions no broker leg
+ * protects, evaluates the risk limits, expires signals, records intraday
+ * equity and delivers alerts. Cycles never overlap; a failed one is logged
+ * and alerted and the next one runs. The daily report is posted once per
+ * trading day at DAILY_REPORT_TIME (TIMEZONE), never before that session's
+ * close; a report missed while the bot was down is posted at the next start.
+ */
+import schedule from 'node-schedule';
+import { addDays, exchangeDate, zonedTime } from '../broker/marketTime.js';
+import { ZERO } from '../broker/money.js';
+import type { CalendarDay } from '../broker/types.js';
+import type { AppServices, StatusInfo } from '../operator/command.js';
+import { describeReconciliation, type ReconciliationSummary } from '../portfolio/Reconciler.js';
+import type { AlertCenter } from './AlertCenter.js';
+import { alertFor } from './alertViews.js';
+import { buildDailyReport } from './dailyReport.js';
+
+export interface MonitorLog {
+  info(details: Record<string, unknown>, message: string): void;
+  warn(details: Record<string, unknown>, message: string): void;
+  error(details: Record<string, unknown>, message: string): void;
+}
+
+export interface MonitorOptions {
+  app: AppServices;
+  alerts: AlertCenter;
+  log: MonitorLog;
+  intervalSeconds: number;
+  reportTime: { hour: number; minute: number };
+  timezone: string;
+  /** The trading clock (the simulator's in tests); defaults to the app's. */
+  now?: () => Date;
+}
+
+export type TickOutcome = 'cycle' | 'closed' | 'busy';
+
+/** A report that arrives this much after its time says it is late. */
+const LATE_MS = 60 * 60_000;
+
+export class Monitor {
+  private readonly now: () => Date;
+  private running = false;
+  /** Whether the last cycle ran with the market open: the first closed tick after it runs the after-close cycle. */
+  private lastOpen = false;
+  private lastStream: string | null = null;
+  private lastCycle: StatusInfo['lastCycle'] = null;
+  private readonly jobs: schedule.Job[] = [];
+  private readonly unsubscribe: (() => void)[] = [];
+
+  constructor(private readonly options: MonitorOptions) {
+    this.now = options.now ?? options.app.now;
+  }
+
+  /** Engine events become alerts as they happen (fills do not wait for a cycle). */
+  attach(): void {
+    const { app, alerts, log } = this.options;
+    this.unsubscribe.push(
+      app.engine.events.on((event) => {
+        const spec = alertFor(event);
+        if (spec) alerts.raise(spec.kind, spec.eventKey, spec.view).catch((error: unknown) => log.error({ err: error }, 'recording an alert failed'));
+      }),
+    );
+  }
+
+  /** At start-up: the reconciliation summary, then any daily report missed while down. */
+  async startUp(summary: ReconciliationSummary): Promise<void> {
+    await this.options.alerts.raise('reconciliation', `reconciliation:${summary.at.toISOString()}`, {
+      title: 'Started: reconciliation',
+      description: describeReconciliation(summary),
+      fields: [],
+      tone: summary.closedExternally.length + summary.adopted.length + summary.resynced.length > 0 ? 'warning' : 'info',
+    });
+    await this.checkReport();
+    await this.options.alerts.flush();
+  }
+
+  /** Starts the jobs: the cycle every interval, and the report at its time. */
+  start(): void {
+    const { intervalSeconds, reportTime, timezone, log } = this.options;
+    const run = (what: string, fn: () => Promise<unknown>) => () => {
+      fn().catch((error: unknown) => log.error({ err: error, what }, 'scheduled job failed'));
+    };
+    this.jobs.push(schedule.scheduleJob('monitor-cycle', intervalRule(intervalSeconds), run('cycle', () => this.tick())));
+    const report = new schedule.RecurrenceRule();
+    report.hour = reportTime.hour;
+    report.minute = reportTime.minute;
+    report.second = 0;
+    report.tz = timezone;
+    this.jobs.push(schedule.scheduleJob('daily-report', report, run('report', () => this.checkReport())));
+    this.jobs.push(schedule.scheduleJob('alert-retry', '*/30 * * * * *', run('alerts', () => this.options.alerts.flush())));
+  }
+
+  stop(): void {
+    for (const job of this.jobs.splice(0)) job.cancel();
+    for (const stop of this.unsubscribe.splice(0)) stop();
+    this.options.alerts.stop();
+  }
+
+  status(): Partial<StatusInfo> {
+    const next = (name: string) => this.jobs.find((j) => j.name === name)?.nextInvocation() ?? null;
+    const stream = this.options.app.broker.streamState?.();
+    return {
+      lastCycle: this.lastCycle,
+      nextCycle: next('monitor-cycle'),
+      nextReport: next('daily-report'),
+      ...(stream ? { stream } : {}),
+    };
+  }
+
+  /** One scheduled beat: a cycle when the market is open (and once right after it closes), then the report check. */
+  async tick(): Promise<TickOutcome> {
+    if (this.running) {
+      this.options.log.warn({}, 'monitor cycle still running; this beat is skipped');
+      return 'busy';
+    }
+    const clock = await this.options.app.broker.getClock();
+    let outcome: TickOutcome = 'closed';
+    if (clock.isOpen || this.lastOpen) {
+      await this.runCycle();
+      outcome = 'cycle';
+    }
+    this.lastOpen = clock.isOpen;
+    if (!clock.isOpen) await this.checkReport();
+    return outcome;
+  }
+
+  /** One monitor cycle; never throws (a failure is logged and alerted). Returns whether it succeeded. */
+  async runCycle(): Promise<boolean> {
+    if (this.running) return false;
+    this.running = true;
+    const { app, alerts, log } = this.options;
+    const at = this.now();
+    const started = performance.now();
+    let ok = true;
+    try {
+      await app.engine.reconciler.reconcile();
+      const marked = await app.engine.manager.updatePositionPrices();
+      await app.engine.manager.autoCloseTriggeredPositions(marked);
+      const account = await app.broker.getAccount();
+      await app.engine.risk.evaluateLimits(account);
+      await app.approvals.expireDue();
+      await this.recordEquity('intraday', exchangeDate(at), marked.length);
+      await this.checkStream();
+    } catch (error) {
+      ok = false;
+      log.error({ err: error }, 'monitor cycle failed');
+      const reason = error instanceof Error ? error.message : String(error);
+      await alerts
+        .raise('monitor_failed', `monitor_failed:${at.toISOString()}`, {
+          title: 'Monitor cycle failed',
+          description: `${reason}. The next cycle runs on schedule.`,
+          fields: [],
+          tone: 'danger',
+        })
+        .catch(() => undefined);
+    } finally {
+      this.lastCycle = { at, durationMs: Math.round(performance.now() - started), ok };
+      this.running = false;
+    }
+    await alerts.flush().catch((error: unknown) => log.error({ err: error }, 'delivering alerts failed'));
+    return ok;
+  }
+
+  /**
+   * Posts the daily report of the latest trading day whose report time has
+   * passed, if it has not been posted: on time, or at the next start when the
+   * bot was down. Returns the day reported (null when nothing was due).
+   */
+  async checkReport(): Promise<string | null> {
+    const { app, alerts } = this.options;
+    const now = this.now();
+    const today = exchangeDate(now);
+    const sessions = await app.broker.getCalendar(addDays(today, -10), today);
+    const due = [...sessions].reverse().map((s) => ({ day: s.date, at: this.reportInstant(s) })).find((s) => s.at <= now);
+    if (!due) return null;
+    const key = `daily_report:${due.day}`;
+    if (await app.store.alerts.getByEventKey(key)) return null;
+    // A database that never recorded equity belongs to a bot that was not running then: nothing was missed.
+    const first = await app.store.equity.earliest();
+    if (!first || first.tradingDay > due.day) return null;
+    await this.recordEquity('eod', due.day, (await app.engine.manager.getOpenPositions()).length);
+    const view = await buildDailyReport(app, due.day);
+    const late = now.getTime() - due.at.getTime() > LATE_MS;
+    await alerts.raise('daily_report', key, late ? { ...view, footer: `Posted late (due ${due.at.toISOString()}): the bot was not running at report time.` } : view);
+    await alerts.flush();
+    return due.day;
+  }
+
+  /** DAILY_REPORT_TIME on the session's date in TIMEZONE, and never before the session's close. */
+  private reportInstant(session: CalendarDay): Date {
+    const { reportTime, timezone } = this.options;
+    const at = zonedTime(session.date, reportTime.hour, reportTime.minute, timezone);
+    // A round-the-clock session (the simulator's `always` hours) closes at midnight: the report keeps its time.
+    const roundTheClock = session.close.getTime() - session.open.getTime() >= 23 * 3_600_000;
+    return roundTheClock || at >= session.close ? at : session.close;
+  }
+
+  private async recordEquity(kind: 'intraday' | 'eod', tradingDay: string, openPositions: number): Promise<void> {
+    const { app } = this.options;
+    if (kind === 'eod' && (await app.store.equity.getDaily(tradingDay))) return;
+    const account = await app.broker.getAccount();
+    const positions = await app.engine.manager.getOpenPositions();
+    const closedToday = (await app.engine.manager.getClosedPositions(2)).filter((c) => exchangeDate(c.closedAt) === tradingDay);
+    await app.store.equity.record({
+      takenAt: this.now(),
+      tradingDay,
+      kind,
+      equity: account.equity,
+      cash: account.cash,
+      positionsValue: account.longMarketValue.plus(account.shortMarketValue),
+      unrealizedPnl: positions.reduce((sum, p) => sum.plus(p.unrealizedPnl), ZERO),
+      realizedPnlDay: closedToday.reduce((sum, c) => sum.plus(c.realizedPnl), ZERO),
+      openPositions,
+    });
+  }
+
+  /** Alerts when the broker's trade stream drops and when it is back. */
+  private async checkStream(): Promise<void> {
+    const state = this.options.app.broker.streamState?.();
+    if (!state || state === this.lastStream) return;
+    const previous = this.lastStream;
+    this.lastStream = state;
+    const at = this.now().toISOString();
+    if (state !== 'connected') {
+      await this.options.alerts.raise('broker_disconnected', `broker_disconnected:${at}`, {
+        title: 'Broker stream disconnected',
+        description: `The trade-update stream is ${state}; fills are picked up by the monitor every ${this.options.intervalSeconds} s until it is back.`,
+        fields: [],
+        tone: 'danger',
+      });
+    } else if (previous !== null) {
+      await this.options.alerts.raise('broker_reconnected', `broker_reconnected:${at}`, {
+        title: 'Broker stream reconnected',
+        description: 'Trade updates stream again; anything missed was replayed.',
+        fields: [],
+        tone: 'success',
+      });
+    }
+  }
+}
+
+/** node-schedule rule for "every N seconds": seconds within the minute, or every N/60 minutes. */
+export function intervalRule(seconds: number): schedule.RecurrenceRule {
+  const rule = new schedule.RecurrenceRule();
+  if (seconds < 60) {
+    rule.second = Array.from({ length: Math.ceil(60 / seconds) }, (_, i) => i * seconds).filter((s) => s < 60);
+  } else {
+    const minutes = Math.max(1, Math.round(seconds / 60));
+    rule.second = 0;
+    rule.minute = Array.from({ length: Math.ceil(60 / minutes) }, (_, i) => i * minutes).filter((m) => m < 60);
+  }
+  return rule;
+}
