@@ -100,7 +100,11 @@ export class Monitor {
   }
 
   status(): Partial<StatusInfo> {
-    const next = (name: string) => this.jobs.find((j) => j.name === name)?.nextInvocation() ?? null;
+    // node-schedule hands back a CronDate (typed as Date): converted to a real Date here.
+    const next = (name: string) => {
+      const when = this.jobs.find((j) => j.name === name)?.nextInvocation();
+      return when ? new Date(when.getTime()) : null;
+    };
     const stream = this.options.app.broker.streamState?.();
     return {
       lastCycle: this.lastCycle,

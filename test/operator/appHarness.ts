@@ -12,7 +12,7 @@ import { type Config, loadConfig } from '../../src/config.js';
 import type { Store } from '../../src/db/index.js';
 import type { AppServices } from '../../src/operator/command.js';
 import { createApp } from '../../src/operator/app.js';
-import { AlertCenter } from '../../src/monitor/AlertCenter.js';
+import { AlertCenter, type AlertSink } from '../../src/monitor/AlertCenter.js';
 import { Monitor } from '../../src/monitor/Monitor.js';
 import { ConsoleFrontEnd } from '../../src/operator/console/ConsoleFrontEnd.js';
 import { Dispatcher } from '../../src/operator/dispatch.js';
@@ -21,6 +21,8 @@ import { harness, type Harness } from '../sim/engineHarness.js';
 import { KEY, SECRET, served as serve } from '../sim/server/serverHarness.js';
 
 export interface OperatorHarness {
+  /** The trade stream stops reaching the engine (the broker's stream is down). */
+  stopFollowing(): void;
   alerts: AlertCenter;
   monitor: Monitor;
   sim: Harness;
@@ -42,6 +44,8 @@ export interface HarnessOptions {
   sim?: Parameters<typeof harness>[0];
   /** The real Alpaca SDK adapter against the simulator served on loopback, instead of the in-process simulator. */
   alpaca?: boolean;
+  /** Where alerts go instead of the console (e.g. a sink that can fail like Discord). */
+  sink?: AlertSink;
 }
 
 export async function operatorHarness(store: Store, env: Record<string, string> = {}, options: HarnessOptions = {}): Promise<OperatorHarness> {
@@ -60,8 +64,9 @@ export async function operatorHarness(store: Store, env: Record<string, string> 
     simBroker = new SimBroker(sim.engine);
     broker = simBroker;
   }
-  const app = createApp({ config, broker, store, sim: simBroker, now: () => sim.clock.now() });
-  app.engine.followTradeUpdates();
+  let monitorRef: Monitor | null = null;
+  const app = createApp({ config, broker, store, sim: simBroker, now: () => sim.clock.now(), status: async () => monitorRef?.status() ?? {} });
+  const stopFollowing = app.engine.followTradeUpdates();
   const errors: unknown[] = [];
   const dispatcher = new Dispatcher(app, await loadCommands(), { error: (details) => errors.push(details) });
   const out = new PassThrough();
@@ -71,14 +76,16 @@ export async function operatorHarness(store: Store, env: Record<string, string> 
   });
   let flush: () => Promise<unknown> = async () => undefined;
   const console = new ConsoleFrontEnd({ app, dispatcher, input: new PassThrough(), output: out, interactive: false, flushAlerts: () => flush() });
-  const alerts = new AlertCenter({ store, sink: console.alertSink, log: { warn: () => undefined, error: (d) => errors.push(d) }, now: () => sim.clock.now() });
+  const alerts = new AlertCenter({ store, sink: options.sink ?? console.alertSink, log: { warn: () => undefined, error: (d) => errors.push(d) }, now: () => sim.clock.now() });
   const monitor = new Monitor({ app, alerts, log: { info: () => undefined, warn: () => undefined, error: (d) => errors.push(d) }, intervalSeconds: 60, reportTime: config.monitor.dailyReportTime, timezone: config.monitor.timezone, now: () => sim.clock.now() });
   monitor.attach();
+  monitorRef = monitor;
   flush = () => alerts.flush();
   // Subscribe the console to signals and events as run() would, without reading stdin.
   void console.run();
   const settle = () => app.engine.ledger.serial(async () => undefined);
   return {
+    stopFollowing,
     alerts,
     monitor,
     sim,
