@@ -5,6 +5,7 @@
 import { cpus, totalmem } from 'node:os';
 import { alpacaTable, requestsPerCycle, type SubmissionFigures, submissionOverhead } from './alpaca.js';
 import { benchEngine, type EngineFigures, engineTable } from './engine.js';
+import { benchReport, type ReportFigures, reportTable } from './report.js';
 import { benchPersistence, type PersistenceFigures, persistenceTable } from './persistence.js';
 import { benchSimulator, type SimulatorFigures, simulatorTable } from './simulator.js';
 
@@ -31,6 +32,10 @@ async function main(): Promise<void> {
   const engine: EngineFigures[] = [];
   for (let i = 0; i < RUNS; i++) engine.push(await benchEngine());
   console.log(`\n${engineTable(engine)}`);
+
+  const reports: ReportFigures[] = [];
+  for (let i = 0; i < RUNS; i++) reports.push(await benchReport());
+  console.log(`\n${reportTable(reports)}`);
 }
 
 main().catch((error: unknown) => {

@@ -281,3 +281,24 @@ describe('Discord: every command, registration, and Discord failing', () => {
     );
   });
 });
+
+describe('Discord: alerts and the report', () => {
+  const newStore = useTempStore();
+
+  it('/report attaches the equity chart; grouped alerts go to the alerts channel as one message', async () => {
+    const bot = await startBot(await newStore());
+    const report = bot.fake.slashCommand({ name: 'report', member: mallory, channelId: TRADES });
+    const answer = await report.waitForEdits(1);
+    expect(embedOf(answer).title).toBe('Daily report 2026-03-02 (SIM)');
+    expect(answer.attachments.map((a) => [a.filename, a.contentType, a.data.subarray(1, 4).toString('latin1')])).toEqual([['equity-2026-03-02.png', 'image/png', 'PNG']]);
+    expect((answer.embeds[0] as { image?: { url?: string } }).image?.url).toContain('equity-2026-03-02.png');
+
+    const sink = bot.front.alertSink(TRADES);
+    await sink.post([
+      { title: 'Entry filled: buy AAPL', fields: [], tone: 'success' },
+      { title: 'Stop-loss hit: MSFT', fields: [], tone: 'danger' },
+    ]);
+    const [message] = bot.fake.messages(TRADES).filter((m) => m.embeds.length === 2);
+    expect(message?.embeds.map((e) => (e as { title: string }).title)).toEqual(['Entry filled: buy AAPL', 'Stop-loss hit: MSFT']);
+  });
+});
