@@ -19,6 +19,7 @@ import { loadCommands } from './operator/registry.js';
 import { AlertCenter, type AlertSink } from './monitor/AlertCenter.js';
 import { Monitor } from './monitor/Monitor.js';
 import { describeReconciliation } from './portfolio/Reconciler.js';
+import { WebhookServer } from './signals/webhook/WebhookServer.js';
 
 function readConfig(): Config | null {
   if (existsSync('.env')) process.loadEnvFile('.env');
@@ -55,6 +56,15 @@ async function main(): Promise<number> {
     monitor.attach();
     return { alerts, monitor };
   };
+  // Signal intake over HTTP, only when configured (config refuses a port without a secret).
+  const webhook =
+    config.webhook.port && config.webhook.secret
+      ? new WebhookServer({ approvals: app.approvals, secret: config.webhook.secret, host: config.webhook.host, port: config.webhook.port, log: logger })
+      : null;
+  // Started once a front end listens for signals, so none arrives unannounced.
+  const startWebhook = async () => {
+    if (webhook) logger.info({ url: (await webhook.start()).url }, 'signal webhook listening');
+  };
   // Unapproved signals expire on time, whichever front end is running.
   const sweeper = setInterval(() => {
     app.approvals.expireDue().catch((error: unknown) => logger.error({ err: error }, 'expiring signals failed'));
@@ -69,6 +79,7 @@ async function main(): Promise<number> {
       await running.startUp(reconciliation);
       running.start();
       driver?.start();
+      await startWebhook();
       process.stdout.write(`catalyst-bot on Discord (${app.mode}, broker ${broker.name}); Ctrl-C to stop.\n`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
@@ -88,10 +99,13 @@ async function main(): Promise<number> {
         running.start();
         driver?.start();
       }
-      await terminal.run();
+      const session = terminal.run();
+      await startWebhook();
+      await session;
       running.stop();
     }
   } finally {
+    await webhook?.stop();
     clearInterval(sweeper);
     stopFollowing();
     await driver?.stop();
