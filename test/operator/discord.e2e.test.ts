@@ -11,6 +11,8 @@ import { createApp } from '../../src/operator/app.js';
 import { DiscordFrontEnd } from '../../src/operator/discord/DiscordFrontEnd.js';
 import { Dispatcher } from '../../src/operator/dispatch.js';
 import { loadCommands } from '../../src/operator/registry.js';
+import { sign } from '../../src/signals/webhook/signature.js';
+import { WebhookServer } from '../../src/signals/webhook/WebhookServer.js';
 import { createFakeDiscord, type FakeDiscord, type FakeMessage } from '../fakes/discord/index.js';
 import { useTempStore } from '../helpers/tempDb.js';
 import { harness, type Harness } from '../sim/engineHarness.js';
@@ -300,5 +302,26 @@ describe('Discord: alerts and the report', () => {
     ]);
     const [message] = bot.fake.messages(TRADES).filter((m) => m.embeds.length === 2);
     expect(message?.embeds.map((e) => (e as { title: string }).title)).toEqual(['Entry filled: buy AAPL', 'Stop-loss hit: MSFT']);
+  });
+});
+
+describe('Discord: the webhook path', () => {
+  const newStore = useTempStore();
+
+  it('webhook → signal embed in the channel → Approve → one order on the simulator', async () => {
+    const bot = await startBot(await newStore());
+    const secret = 'webhook-e2e-secret-0000000000';
+    const server = new WebhookServer({ approvals: bot.app.approvals, secret, host: '127.0.0.1', port: 0, log: quiet });
+    const { url } = await server.start();
+    running.push(server);
+    const body = JSON.stringify({ signal_id: 'tv-42', ticker: 'MSFT', timestamp: '2026-03-02T15:00:00Z', action: 'sell', confidence: '0.66', current_price: '410', stop_loss_price: '420', take_profit_price: '390', strategy: 'tradingview' });
+    const ts = Math.floor(Date.now() / 1000);
+    const res = await fetch(`${url}/signals`, { method: 'POST', headers: { 'x-timestamp': String(ts), 'x-signature': sign(secret, ts, body) }, body });
+    expect(res.status).toBe(201);
+    const message = await until(() => bot.fake.messages(SIGNALS).find((m) => embedOf(m).title === 'Signal: SELL MSFT'));
+    expect(embedOf(message).description).toBe('From webhook · id tv-42');
+    const click = bot.fake.clickButton({ customId: 'approve:tv-42', messageId: message.id, channelId: SIGNALS, member: bob });
+    expect(embedOf(await click.waitForEdits(1)).description).toMatch(/^Approved by bob at .*: filled, sell 200 MSFT @ \$410\.00/);
+    expect(bot.sim.engine.listOrders({ status: 'all' }).map((o) => [o.clientOrderId, o.side, o.quantity.toFixed()])).toEqual([['tv-42:entry', 'sell', '200']]);
   });
 });

@@ -1,0 +1,164 @@
+/** The signal webhook over real HTTP on loopback: authentication, input limits, idempotency, and into the approval workflow. */
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { dec } from '../../src/broker/money.js';
+import { sign } from '../../src/signals/webhook/signature.js';
+import { WebhookServer } from '../../src/signals/webhook/WebhookServer.js';
+import { useTempDir, useTempStore } from '../helpers/tempDb.js';
+import { operatorHarness, type OperatorHarness } from '../operator/appHarness.js';
+
+const SECRET = 'webhook-test-secret-0123456789';
+const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const servers: WebhookServer[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) await s.stop();
+});
+
+const signalJson = (overrides: Record<string, unknown> = {}) => ({
+  signal_id: 'wh-1', ticker: 'AAPL', timestamp: '2026-03-02T15:00:00Z', action: 'buy', confidence: 0.72,
+  current_price: 190, stop_loss_price: 185, take_profit_price: 200, strategy: 'catalyst', ...overrides,
+});
+
+async function serve(t: OperatorHarness, ratePerMinute = 1000) {
+  const server = new WebhookServer({ approvals: t.app.approvals, secret: SECRET, host: '127.0.0.1', port: 0, log: quiet, ratePerMinute });
+  servers.push(server);
+  const { url } = await server.start();
+  const post = async (body: string, headers: Record<string, string> = {}) => {
+    const ts = Math.floor(Date.now() / 1000);
+    const res = await fetch(`${url}/signals`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-timestamp': String(ts), 'x-signature': sign(SECRET, ts, body), ...headers },
+      body,
+    });
+    return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> & unknown[] };
+  };
+  return { url, post };
+}
+
+describe('webhook: authentication', () => {
+  const newStore = useTempStore();
+
+  it('stores a correctly signed signal and posts it for approval; refuses bad, missing and stale signatures', async () => {
+    const t = await operatorHarness(await newStore());
+    const { url, post } = await serve(t);
+    const body = JSON.stringify(signalJson());
+    const ts = Math.floor(Date.now() / 1000);
+
+    const forged = await post(body, { 'x-signature': sign('some-other-secret-000000', ts, body) });
+    expect([forged.status, forged.body.error]).toEqual([401, 'unauthorized: bad signature']);
+    const bare = await fetch(`${url}/signals`, { method: 'POST', body });
+    expect(bare.status).toBe(401);
+    const stale = await post(body, { 'x-timestamp': String(ts - 301), 'x-signature': sign(SECRET, ts - 301, body) });
+    expect([stale.status, String(stale.body.error)]).toEqual([401, expect.stringMatching(/^unauthorized: X-Timestamp is 30\d s from now \(at most 300\)$/)]);
+    const tampered = await post(body.replace('185', '180'), { 'x-timestamp': String(ts), 'x-signature': sign(SECRET, ts, body) });
+    expect(tampered.status).toBe(401);
+    expect(await t.store.signals.get('wh-1')).toBeNull();
+
+    const good = await post(body);
+    expect([good.status, good.body]).toEqual([201, { signal_id: 'wh-1', status: 'pending', created: true }]);
+    await new Promise((r) => setImmediate(r));
+    expect(t.output()).toContain('• Signal: BUY AAPL\n  From webhook · id wh-1');
+    expect(t.output()).toContain('  Proposed: 400 shares, $2,000.00 at risk');
+
+    // The same signed request again: answered with what is stored, nothing new.
+    const replay = await post(body);
+    expect([replay.status, replay.body]).toEqual([200, { signal_id: 'wh-1', status: 'pending', created: false }]);
+    expect(await t.store.signals.listByStatus('pending')).toHaveLength(1);
+    expect((await fetch(`${url}/health`)).status).toBe(200);
+  });
+});
+
+describe('webhook: input', () => {
+  const newStore = useTempStore();
+
+  it('refuses malformed JSON, invalid fields (each listed), oversized bodies; stores nothing', async () => {
+    const t = await operatorHarness(await newStore());
+    const { post } = await serve(t);
+    const malformed = await post('{"signal_id": ');
+    expect([malformed.status, String(malformed.body.error)]).toEqual([400, expect.stringMatching(/^malformed JSON: /)]);
+    const invalid = await post(JSON.stringify([signalJson({ signal_id: 'ok-1' }), signalJson({ signal_id: 'bad-1', stop_loss_price: 195, confidence: 2 })]));
+    expect([invalid.status, invalid.body]).toEqual([
+      400,
+      {
+        error: 'invalid signal',
+        problems: ['[1] confidence: must be between 0 and 1', '[1] stop_loss_price: 195 is on the wrong side of the entry 190: a buy needs its stop below it'],
+      },
+    ]);
+    const big = await post(JSON.stringify({ ...signalJson(), padding: 'x'.repeat(70_000) }));
+    expect(big.status).toBe(413);
+    expect(await t.store.signals.get('ok-1')).toBeNull();
+  });
+
+  it('limits the rate per source with Retry-After', async () => {
+    const t = await operatorHarness(await newStore());
+    const { post } = await serve(t, 3);
+    for (let i = 0; i < 3; i++) expect((await post(JSON.stringify(signalJson({ signal_id: `r-${i}` })))).status).toBe(201);
+    const limited = await post(JSON.stringify(signalJson({ signal_id: 'r-3' })));
+    expect([limited.status, limited.headers.get('retry-after')]).toEqual([429, '20']);
+    expect(await t.store.signals.get('r-3')).toBeNull();
+  });
+
+  it('takes 100 concurrent posts mixing duplicates: one row and one embed per signal_id', async () => {
+    const t = await operatorHarness(await newStore());
+    const { post } = await serve(t);
+    const ids = Array.from({ length: 100 }, (_, i) => `c-${i % 25}`);
+    const answers = await Promise.all(ids.map((id) => post(JSON.stringify(signalJson({ signal_id: id })))));
+    expect(answers.filter((a) => a.status === 201)).toHaveLength(25);
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(75);
+    expect(await t.store.signals.listByStatus('pending', 500)).toHaveLength(25);
+    await new Promise((r) => setImmediate(r));
+    expect(t.output().match(/• Signal: BUY AAPL/g)).toHaveLength(25);
+  });
+});
+
+describe('webhook: into the approval workflow', () => {
+  const newStore = useTempStore();
+
+  it('auto-approves what matches both settings, and says so in the answer', async () => {
+    const t = await operatorHarness(await newStore(), { AUTO_APPROVE_MIN_CONFIDENCE: '0.7', AUTO_APPROVE_STRATEGIES: 'catalyst,momentum' });
+    const { post } = await serve(t);
+    const auto = await post(JSON.stringify(signalJson({ signal_id: 'auto-1' })));
+    expect([auto.status, auto.body.status, auto.body.created]).toEqual([201, 'executed', true]);
+    expect(t.sim.engine.listOrders({ status: 'all' }).map((o) => o.clientOrderId)).toEqual(['auto-1:entry']);
+    const manual = await post(JSON.stringify(signalJson({ signal_id: 'man-1', ticker: 'MSFT', current_price: 410, stop_loss_price: 400, take_profit_price: 430, strategy: 'other' })));
+    expect(manual.body.status).toBe('pending');
+  });
+
+  it('refuses approval past the TTL, and when the price has drifted or crossed the stop', async () => {
+    const t = await operatorHarness(await newStore());
+    const { post } = await serve(t);
+    await post(JSON.stringify(signalJson({ signal_id: 'late-1' })));
+    await post(JSON.stringify(signalJson({ signal_id: 'drift-1', ticker: 'MSFT', current_price: 410, stop_loss_price: 400, take_profit_price: 430 })));
+    t.sim.engine.setPrice('MSFT', dec('399.50'));
+    expect(await t.type('approve drift-1')).toContain('Not approved: MSFT is at $399.50, already through the stop $400.00. The signal stays open.');
+    t.sim.clock.advance(31 * 60_000);
+    expect(await t.type('approve late-1')).toContain('Signal late-1 expired; it cannot be approved.');
+    expect(t.sim.engine.listOrders({ status: 'all' })).toEqual([]);
+  });
+});
+
+describe('npm run signal', () => {
+  const newStore = useTempStore();
+  const newDir = useTempDir();
+
+  it('signs a file of signals and sends it to the local webhook', async () => {
+    const t = await operatorHarness(await newStore());
+    const { url } = await serve(t);
+    const port = new URL(url).port;
+    const file = join(newDir(), 'signals.json');
+    writeFileSync(file, JSON.stringify([signalJson({ signal_id: 'cli-1' }), signalJson({ signal_id: 'cli-2', ticker: 'MSFT', current_price: 410, stop_loss_price: 400, take_profit_price: 430 })]));
+    const root = new URL('../..', import.meta.url).pathname;
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        ['--import', `${root}node_modules/tsx/dist/esm/index.mjs`, `${root}scripts/signal.ts`, file],
+        { cwd: newDir(), env: { PATH: process.env.PATH ?? '', WEBHOOK_PORT: port, WEBHOOK_SECRET: SECRET }, timeout: 30_000 },
+        (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)),
+      ),
+    );
+    expect(out.trim()).toBe('201 [{"signal_id":"cli-1","status":"pending","created":true},{"signal_id":"cli-2","status":"pending","created":true}]');
+    expect((await t.store.signals.listByStatus('pending')).map((s) => s.signalId).sort()).toEqual(['cli-1', 'cli-2']);
+  });
+});
