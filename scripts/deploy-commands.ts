@@ -3,21 +3,13 @@
  * Discord, for DISCORD_GUILD_ID (instant) or globally when it is unset
  * (Discord takes up to an hour to show global changes).
  */
-import { existsSync } from 'node:fs';
 import { REST, Routes } from 'discord.js';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { readConfigOrReport } from '../src/config.js';
 import { loadCommands } from '../src/operator/registry.js';
 
 async function main(): Promise<number> {
-  if (existsSync('.env')) process.loadEnvFile('.env');
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    return 2;
-  }
+  const config = readConfigOrReport();
+  if (!config) return 2;
   const { token, applicationId, guildId, apiUrl } = config.discord;
   if (!token || !applicationId) {
     process.stderr.write('DISCORD_TOKEN and DISCORD_APPLICATION_ID are needed to register the slash commands.\n');

@@ -3,25 +3,18 @@
  * array, the webhook's format) to the local webhook, signed with
  * WEBHOOK_SECRET, and prints the answer. Shows the format working end to end.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { readFileSync } from 'node:fs';
+import { readConfigOrReport } from '../src/config.js';
 import { sign } from '../src/signals/webhook/signature.js';
 
 async function main(): Promise<number> {
-  if (existsSync('.env')) process.loadEnvFile('.env');
   const source = process.argv[2];
   if (!source) {
     process.stderr.write('usage: npm run signal -- <file.json|->   (- reads the JSON from stdin)\n');
     return 2;
   }
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    return 2;
-  }
+  const config = readConfigOrReport();
+  if (!config) return 2;
   const { port, host, secret } = config.webhook;
   if (!port || !secret) {
     process.stderr.write('Set WEBHOOK_PORT and WEBHOOK_SECRET (as the running bot has them) to send signals.\n');

@@ -3,6 +3,7 @@
  * A bad or missing value stops start-up with one message naming every bad
  * variable and what it expects; secret values are never echoed back.
  */
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { Decimal, dec } from './broker/money.js';
 
@@ -413,4 +414,20 @@ export function secretValues(config: Config): string[] {
 export function tradingMode(config: Config): 'SIM' | 'PAPER' | 'LIVE' {
   if (config.broker === 'sim') return 'SIM';
   return config.alpaca.paper ? 'PAPER' : 'LIVE';
+}
+
+/**
+ * For the entry points (`npm start`, the scripts): reads `.env` when present
+ * and loads the configuration; on a bad value prints every problem to stderr
+ * and returns null (the caller exits 2).
+ */
+export function readConfigOrReport(): Config | null {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\nSee .env.example for every variable and its default.\n`);
+    return null;
+  }
 }

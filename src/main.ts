@@ -3,12 +3,11 @@
  * together. Reads `.env` when present, validates the environment, opens and
  * migrates the database, connects the broker.
  */
-import { existsSync } from 'node:fs';
 import { AlpacaBroker } from './broker/alpaca/AlpacaBroker.js';
 import type { BrokerInterface } from './broker/BrokerInterface.js';
 import { RealtimeSimDriver } from './broker/sim/driver.js';
 import { createSimBroker, type SimBroker } from './broker/sim/index.js';
-import { type Config, ConfigError, loadConfig, secretValues } from './config.js';
+import { type Config, readConfigOrReport, secretValues } from './config.js';
 import { openStore, type Store } from './db/index.js';
 import { createLogger } from './logger.js';
 import { createApp } from './operator/app.js';
@@ -21,19 +20,9 @@ import { Monitor } from './monitor/Monitor.js';
 import { describeReconciliation } from './portfolio/Reconciler.js';
 import { WebhookServer } from './signals/webhook/WebhookServer.js';
 
-function readConfig(): Config | null {
-  if (existsSync('.env')) process.loadEnvFile('.env');
-  try {
-    return loadConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\nSee .env.example for every variable and its default.\n`);
-    return null;
-  }
-}
 
 async function main(): Promise<number> {
-  const config = readConfig();
+  const config = readConfigOrReport();
   if (!config) return 2;
   const logger = createLogger({ level: config.logLevel, secrets: secretValues(config) });
   const store = await openStore(config.dbPath);
