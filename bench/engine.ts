@@ -2,7 +2,7 @@
  * Trading-engine benchmarks (issue 5):
  *  - signal-to-order overhead of executor + risk + sizing + database writes,
  *    the broker's own time subtracted (every broker call is timed);
- *  - one monitor cycle over 1,000 open bracket positions (CPU and wall ms);
+ *  - one monitor cycle (the Monitor's own) over 1,000 open bracket positions (CPU and wall ms);
  *  - getPerformanceStats over 100,000 closed positions (ms, peak heap).
  */
 import type { BrokerInterface } from '../src/broker/BrokerInterface.js';
@@ -11,7 +11,11 @@ import { SimClock } from '../src/broker/sim/clock.js';
 import { SimEngine } from '../src/broker/sim/engine.js';
 import { SimBroker } from '../src/broker/sim/SimBroker.js';
 import type { ClosedPositionRecord, Store } from '../src/db/index.js';
+import { loadConfig } from '../src/config.js';
 import { createTradingEngine } from '../src/execution/engine.js';
+import { AlertCenter } from '../src/monitor/AlertCenter.js';
+import { Monitor } from '../src/monitor/Monitor.js';
+import { createApp } from '../src/operator/app.js';
 import { toSignal } from '../src/signals/TradingSignal.js';
 import { fmt, median, percentile, withTempStore } from './stats.js';
 
@@ -84,36 +88,24 @@ async function monitorCycle(store: Store): Promise<{ cpuMs: number; wallMs: numb
   const { sim, clock } = simWith(tickers, new Date('2026-03-02T15:00:00Z'));
   const timed = timedBroker(new SimBroker(sim));
   const broker = timed.broker;
-  const engine = createTradingEngine({ broker, store, sizing: SIZING, risk: LIMITS, now: () => clock.now() });
-  engine.followTradeUpdates();
+  const config = loadConfig({ MAX_OPEN_POSITIONS: '1000', MAX_POSITION_PCT: '0.001', RISK_PER_TRADE_PCT: '0.0001', MAX_EXPOSURE_PCT: '4', MAX_DAILY_LOSS_PCT: '0.5', MAX_DRAWDOWN_PCT: '0.5' });
+  const app = createApp({ config, broker, store, sim: null, now: () => clock.now() });
+  app.engine.followTradeUpdates();
+  const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+  // The product's own cycle; alerts are recorded but have nowhere to go.
+  const monitor = new Monitor({ app, alerts: new AlertCenter({ store, sink: null, log: quiet }), log: quiet, intervalSeconds: 60, reportTime: { hour: 16, minute: 15 }, timezone: 'America/New_York', now: () => clock.now() });
   for (const [i, t] of tickers.entries()) {
     clock.advance(1000);
-    const r = await engine.executor.executeSignal(signalFor(`mon-${i}`, t));
+    const r = await app.engine.executor.executeSignal(signalFor(`mon-${i}`, t));
     if (!r.success) throw new Error(`bench setup refused: ${r.errorMessage}`);
   }
   for (const t of tickers) sim.setPrice(t, dec('100.37'));
-  const phases = new Map<string, number>();
-  const timedPhase = async (name: string, fn: () => Promise<unknown>) => {
-    const t = process.hrtime.bigint();
-    await fn();
-    phases.set(name, (phases.get(name) ?? 0) + Number(process.hrtime.bigint() - t) / 1e6);
-  };
-  const cycle = async () => {
-    await timedPhase('reconcile', () => engine.reconciler.reconcile());
-    let marked: Awaited<ReturnType<typeof engine.manager.updatePositionPrices>> = [];
-    await timedPhase('prices', async () => {
-      marked = await engine.manager.updatePositionPrices();
-    });
-    await timedPhase('autoclose', () => engine.manager.autoCloseTriggeredPositions(marked));
-    await timedPhase('limits', async () => engine.risk.evaluateLimits(await broker.getAccount()));
-  };
-  await cycle(); // warm
+  await monitor.runCycle(); // warm
   const wall = process.hrtime.bigint();
   const cpu = process.cpuUsage();
   const brokerBefore = timed.spentMicros();
-  await cycle();
+  if (!(await monitor.runCycle())) throw new Error('the measured cycle failed');
   const used = process.cpuUsage(cpu);
-  if (process.env.BENCH_PHASES) console.log(Object.fromEntries(phases));
   // The in-process simulator stands in for a remote broker: its (CPU-bound) time is not the bot's.
   const brokerMs = (timed.spentMicros() - brokerBefore) / 1000;
   return { cpuMs: (used.user + used.system) / 1000 - brokerMs, wallMs: Number(process.hrtime.bigint() - wall) / 1e6 - brokerMs };

@@ -11,7 +11,8 @@
 import schedule from 'node-schedule';
 import { addDays, exchangeDate, zonedTime } from '../broker/marketTime.js';
 import { ZERO } from '../broker/money.js';
-import type { CalendarDay } from '../broker/types.js';
+import type { Account, CalendarDay } from '../broker/types.js';
+import type { PositionRecord } from '../db/index.js';
 import type { AppServices, StatusInfo } from '../operator/command.js';
 import { describeReconciliation, type ReconciliationSummary } from '../portfolio/Reconciler.js';
 import type { AlertCenter } from './AlertCenter.js';
@@ -140,13 +141,13 @@ export class Monitor {
     const started = performance.now();
     let ok = true;
     try {
-      await app.engine.reconciler.reconcile();
-      const marked = await app.engine.manager.updatePositionPrices();
+      const summary = await app.engine.reconciler.reconcile();
+      const marked = await app.engine.manager.updatePositionPrices(undefined, summary.positions ?? undefined);
       await app.engine.manager.autoCloseTriggeredPositions(marked);
       const account = await app.broker.getAccount();
       await app.engine.risk.evaluateLimits(account);
       await app.approvals.expireDue();
-      await this.recordEquity('intraday', exchangeDate(at), marked.length);
+      await this.recordEquity('intraday', exchangeDate(at), account, marked);
       await this.checkStream();
     } catch (error) {
       ok = false;
@@ -185,7 +186,9 @@ export class Monitor {
     // A database that never recorded equity belongs to a bot that was not running then: nothing was missed.
     const first = await app.store.equity.earliest();
     if (!first || first.tradingDay > due.day) return null;
-    await this.recordEquity('eod', due.day, (await app.engine.manager.getOpenPositions()).length);
+    if (!(await app.store.equity.getDaily(due.day))) {
+      await this.recordEquity('eod', due.day, await app.broker.getAccount(), await app.engine.manager.getOpenPositions());
+    }
     const view = await buildDailyReport(app, due.day);
     const late = now.getTime() - due.at.getTime() > LATE_MS;
     await alerts.raise('daily_report', key, late ? { ...view, footer: `Posted late (due ${due.at.toISOString()}): the bot was not running at report time.` } : view);
@@ -202,11 +205,8 @@ export class Monitor {
     return roundTheClock || at >= session.close ? at : session.close;
   }
 
-  private async recordEquity(kind: 'intraday' | 'eod', tradingDay: string, openPositions: number): Promise<void> {
+  private async recordEquity(kind: 'intraday' | 'eod', tradingDay: string, account: Account, positions: readonly PositionRecord[]): Promise<void> {
     const { app } = this.options;
-    if (kind === 'eod' && (await app.store.equity.getDaily(tradingDay))) return;
-    const account = await app.broker.getAccount();
-    const positions = await app.engine.manager.getOpenPositions();
     const closedToday = (await app.engine.manager.getClosedPositions(2)).filter((c) => exchangeDate(c.closedAt) === tradingDay);
     await app.store.equity.record({
       takenAt: this.now(),
@@ -217,7 +217,7 @@ export class Monitor {
       positionsValue: account.longMarketValue.plus(account.shortMarketValue),
       unrealizedPnl: positions.reduce((sum, p) => sum.plus(p.unrealizedPnl), ZERO),
       realizedPnlDay: closedToday.reduce((sum, c) => sum.plus(c.realizedPnl), ZERO),
-      openPositions,
+      openPositions: positions.length,
     });
   }
 

@@ -58,6 +58,12 @@ export class OrderLedger {
    * whole family on every event) is skipped without reading the database.
    */
   private readonly applied = new Map<string, string>();
+  private writes = 0;
+
+  /** Counts committed changes to orders and positions: a reader can tell whether what it read is still current. */
+  get version(): number {
+    return this.writes;
+  }
 
   constructor(
     private readonly store: LedgerStore,
@@ -93,6 +99,7 @@ export class OrderLedger {
         if (order.legs.length > 0) await this.linkLegs(tx, order);
         return out;
       });
+      if (changes.length > 0) this.writes++;
       // Only once committed do these states count as applied.
       for (const [i, o] of family.entries()) {
         if (o.isTerminal()) this.applied.delete(o.id);
@@ -116,6 +123,7 @@ export class OrderLedger {
       if (outcome.kind !== 'closed') return null;
       const closed = { ...outcome.closed, exitOrderId: null };
       if (!(await this.store.positions.close(closed))) return null;
+      this.writes++;
       this.events?.emit({ kind: 'position_closed', closed, at });
       return closed;
     });
@@ -134,6 +142,7 @@ export class OrderLedger {
         unrealizedPnl: broker.unrealizedPnl,
       };
       await this.store.positions.insert(position);
+      this.writes++;
       this.events?.emit({ kind: 'position_opened', position, at });
       return position;
     });
@@ -152,6 +161,7 @@ export class OrderLedger {
         updatedAt: at,
       };
       await this.store.positions.update(synced);
+      this.writes++;
       return synced;
     });
   }

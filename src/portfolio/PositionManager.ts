@@ -101,10 +101,12 @@ export class PositionManager {
   /**
    * Marks every position to market: one batch price call (skipped when
    * `prices` is given) and one transaction. Returns the marked positions.
+   * `current`: the open positions as the caller just read them (else read here).
    */
-  async updatePositionPrices(prices?: ReadonlyMap<string, Decimal>): Promise<PositionRecord[]> {
+  async updatePositionPrices(prices?: ReadonlyMap<string, Decimal>, current?: readonly PositionRecord[]): Promise<PositionRecord[]> {
     const { store, broker } = this.options;
-    const positions = await store.positions.list();
+    // `current`: the positions as just read by the caller (a monitor cycle), saving a read.
+    const positions = current ?? (await store.positions.list());
     if (positions.length === 0) return [];
     const last = prices ?? (await broker.getLatestPrices(positions.map((p) => p.ticker)));
     const at = this.now();

@@ -20,6 +20,8 @@ export interface ReconciliationSummary {
   closedExternally: ClosedPositionRecord[];
   adopted: PositionRecord[];
   resynced: { ticker: string; from: Decimal; to: Decimal }[];
+  /** The open positions afterwards, when nothing changed them since they were read (saves the next step a read); else null. */
+  positions: PositionRecord[] | null;
 }
 
 export interface ReconcilerOptions {
@@ -56,6 +58,7 @@ export class Reconciler {
     const fillsRecorded = await executor.monitorPendingOrders();
 
     const held = new Map((await broker.getPositions()).map((p) => [p.ticker, p]));
+    const version = ledger.version;
     const known = await store.positions.list();
     const closedExternally: ClosedPositionRecord[] = [];
     const resynced: ReconciliationSummary['resynced'] = [];
@@ -72,7 +75,7 @@ export class Reconciler {
     }
     const adopted: PositionRecord[] = [];
     for (const position of held.values()) adopted.push(await ledger.adopt(position, at));
-    return { at, submissionsSettled, fillsRecorded, closedExternally, adopted, resynced };
+    return { at, submissionsSettled, fillsRecorded, closedExternally, adopted, resynced, positions: ledger.version === version ? known : null };
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Decimal } from '../../broker/money.js';
 import type { PositionSide } from '../../broker/types.js';
 import { money, readTime, writeTime } from '../codec.js';
@@ -39,6 +39,8 @@ export interface PriceMark {
   unrealizedPnlPct: Decimal;
   updatedAt: Date;
 }
+
+const MARK_CHUNK = 200;
 
 function toRow(r: PositionRecord): PositionRow {
   return {
@@ -131,18 +133,16 @@ export class PositionsRepository {
   async markPrices(marks: readonly PriceMark[]): Promise<void> {
     if (marks.length === 0) return;
     await inTransaction(this.db, async (trx) => {
-      for (const m of marks) {
-        await trx
-          .updateTable('positions')
-          .set({
-            current_price: money.write(m.currentPrice),
-            unrealized_pnl: money.write(m.unrealizedPnl),
-            market_value: money.write(m.marketValue),
-            unrealized_pnl_pct: money.write(m.unrealizedPnlPct),
-            updated_at: writeTime(m.updatedAt),
-          })
-          .where('position_id', '=', m.positionId)
-          .execute();
+      // One UPDATE … FROM (VALUES …) per 200 positions (6 parameters each, far
+      // under SQLite's limit) instead of one statement per position.
+      for (let i = 0; i < marks.length; i += MARK_CHUNK) {
+        const rows = marks.slice(i, i + MARK_CHUNK).map(
+          (m) =>
+            sql`(${m.positionId}, ${money.write(m.currentPrice)}, ${money.write(m.unrealizedPnl)}, ${money.write(m.marketValue)}, ${money.write(m.unrealizedPnlPct)}, ${writeTime(m.updatedAt)})`,
+        );
+        await sql`UPDATE positions SET current_price = v.column2, unrealized_pnl = v.column3, market_value = v.column4,
+                    unrealized_pnl_pct = v.column5, updated_at = v.column6
+                  FROM (VALUES ${sql.join(rows)}) AS v WHERE positions.position_id = v.column1`.execute(trx);
       }
     });
   }
