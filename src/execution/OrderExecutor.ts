@@ -7,7 +7,7 @@
  * places one order and answers with the first result.
  */
 import type { BrokerInterface } from '../broker/BrokerInterface.js';
-import { BrokerError, NotFoundError } from '../broker/errors.js';
+import { BrokerConnectionError, BrokerError, NotFoundError } from '../broker/errors.js';
 import { type Decimal, toStorage, ZERO } from '../broker/money.js';
 import type { Order, OrderType, TimeInForce } from '../broker/types.js';
 import type { ExecutedOrderRecord, ExecutionPlan, ExecutionRecord, OrderContext } from '../db/index.js';
@@ -91,6 +91,8 @@ const BPS = 10_000;
 
 export class OrderExecutor {
   private readonly inFlight = new Map<string, Promise<ExecutionResult>>();
+  /** Entries run one at a time: the risk checks of one see the order of the one before (no two slip past a limit together). */
+  private entryQueue: Promise<unknown> = Promise.resolve();
   private readonly now: () => Date;
 
   constructor(private readonly options: OrderExecutorOptions) {
@@ -149,7 +151,18 @@ export class OrderExecutor {
       const settled = earlier ? await this.settle(earlier) : null;
       if (settled) return settled;
     }
-    return this.place(signal, plan, options);
+    return this.oneAtATime(() => this.place(signal, plan, options));
+  }
+
+  private oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.entryQueue.then(fn, fn);
+    this.entryQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Whether this process is executing the signal right now (reconciliation leaves it alone). */
+  isExecuting(signalId: string): boolean {
+    return this.inFlight.has(signalId);
   }
 
   /**
@@ -229,9 +242,10 @@ export class OrderExecutor {
         ledger.forget(plan.clientOrderId);
       }
     } catch (error) {
-      if (error instanceof AmbiguousSubmissionError) {
+      if (error instanceof AmbiguousSubmissionError || stillUncertain(error)) {
         // Left `submitting`: the next attempt or reconciliation asks the broker before sending.
-        return { ...failure(signal.signalId, error.message, 'broker'), pending: true };
+        const message = error instanceof AmbiguousSubmissionError ? error.message : `the broker did not confirm the order (${error instanceof Error ? error.message : String(error)}); it may still arrive, and reconciliation settles it before anything is sent again`;
+        return { ...failure(signal.signalId, message, 'broker'), pending: true };
       }
       if (error instanceof BrokerError) {
         // The broker refused or failed before holding the order (submitOnce checked).
@@ -406,6 +420,15 @@ async function listSince(broker: BrokerInterface, after: Date): Promise<Order[]>
     from = new Date(last.submittedAt.getTime() - 1);
   }
   return [...orders.values()];
+}
+
+/**
+ * A connection failure or a 5xx that outlasted the retries: the last lookup
+ * found nothing, but the order may still reach the broker. The execution
+ * stays `submitting` for reconciliation rather than being recorded as refused.
+ */
+function stillUncertain(error: unknown): boolean {
+  return error instanceof BrokerConnectionError || (error instanceof BrokerError && error.status !== null && error.status >= 500);
 }
 
 function isTradingSignal(input: unknown): input is TradingSignal {

@@ -218,6 +218,9 @@ export class OrderLedger {
     emitted: TradingEvent[],
   ): Promise<OrderChange | null> {
     const known = await tx.orders.get(order.id);
+    // A stale view (a listing taken before a stream event, a replay) never moves an order backwards:
+    // fewer shares filled than recorded, or out of a finished state, is ignored.
+    if (known && (order.filledQty.lt(known.filledQty) || (TERMINAL_STATUSES.has(known.status) && order.status !== known.status))) return null;
     let record: ExecutedOrderRecord;
     if (known) {
       record = {

@@ -24,6 +24,9 @@ export interface ReconciliationSummary {
   positions: PositionRecord[] | null;
 }
 
+/** An execution left `submitting` this long is taken as interrupted. */
+const SETTLE_AFTER_MS = 60_000;
+
 export interface ReconcilerOptions {
   broker: BrokerInterface;
   store: LedgerStore;
@@ -44,6 +47,8 @@ export class Reconciler {
     const at = this.now();
     let submissionsSettled = 0;
     for (const execution of await store.executions.listSubmitting()) {
+      // One this process is sending right now, or just claimed elsewhere, is not interrupted: leave it be.
+      if (executor.isExecuting(execution.signalId) || at.getTime() - execution.createdAt.getTime() < SETTLE_AFTER_MS) continue;
       const settled = await executor.settle(execution);
       if (!settled) {
         await store.executions.finish(

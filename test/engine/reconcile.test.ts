@@ -64,6 +64,9 @@ describe('reconciliation after the bot was down', () => {
     const t = engineHarness(store);
     // A crash after the claim, before the order went out.
     await store.executions.claim({ signalId: 'sig-x', clientOrderId: 'sig-x:entry', ticker: 'AAPL', signalPrice: dec(190), stopLossPrice: dec(185), takeProfitPrice: dec(200), strategy: null }, t.sim.clock.now());
+    // Just claimed: maybe still being sent; left alone.
+    expect((await t.engine.reconciler.reconcile()).submissionsSettled).toBe(0);
+    t.sim.clock.advance(2 * 60_000);
     const summary = await t.engine.reconciler.reconcile();
     expect(summary.submissionsSettled).toBe(1);
     const replay = await t.engine.executor.executeSignal(signal({ signal_id: 'sig-x' }));

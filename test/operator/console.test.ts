@@ -168,10 +168,10 @@ describe('console: the broker failing mid-command, and live mode', () => {
     expect(out).not.toContain('    at ');
     t.faults?.clear();
     expect(await t.type('/account')).toContain('  Equity: $100,000.00');
-    // An order refused by the broker: its reason, and nothing recorded as placed.
+    // The broker failing every submission: the outcome is unknown, said so, and nothing is placed or resent.
     t.faults?.inject('POST', '/v2/orders', { kind: 'serverError' }, 10);
     const buy = await t.type('/buy AAPL 10');
-    expect(buy).toContain('✖ Buy AAPL: refused\n  the broker refused the order:');
+    expect(buy).toContain('! Buy AAPL: outcome unknown\n  the broker did not confirm the order (');
     expect(t.sim.engine.listOrders({ status: 'all' })).toEqual([]);
   });
 

@@ -195,6 +195,8 @@ export class ExecutedOrdersRepository {
         status_reason: progress.statusReason,
       })
       .where('order_id', '=', orderId)
+      // Never backwards: a finished order stays finished (the ledger checks too; this holds for any writer).
+      .where('status', 'not in', TERMINAL.filter((t) => t !== progress.status))
       .executeTakeFirst();
     return result.numUpdatedRows > 0n;
   }
