@@ -141,7 +141,7 @@ export class Monitor {
     const started = performance.now();
     let ok = true;
     try {
-      const summary = await app.engine.reconciler.reconcile();
+      const summary = await app.engine.reconciler.reconcile({ immediate: false });
       const marked = await app.engine.manager.updatePositionPrices(undefined, summary.positions ?? undefined);
       await app.engine.manager.autoCloseTriggeredPositions(marked);
       const account = await app.broker.getAccount();

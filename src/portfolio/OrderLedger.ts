@@ -130,8 +130,10 @@ export class OrderLedger {
   }
 
   /** A position at the broker the database does not know: adopted as it is (strategy `external`). */
-  adopt(broker: Position, at: Date): Promise<PositionRecord> {
+  adopt(broker: Position, at: Date): Promise<PositionRecord | null> {
     return this.serial(async () => {
+      // Recorded meanwhile (its fill arrived): nothing to adopt.
+      if (await this.store.positions.getByTicker(broker.ticker)) return null;
       const position: PositionRecord = {
         ...openFrom(
           { orderId: '', side: broker.side === 'long' ? 'buy' : 'sell', qty: broker.quantity, price: broker.avgEntryPrice, at },
@@ -148,11 +150,13 @@ export class OrderLedger {
     });
   }
 
-  /** Takes the broker's size, side and average entry where the database disagrees. */
-  resync(position: PositionRecord, broker: Position, at: Date): Promise<PositionRecord> {
+  /** Takes the broker's size, side and average entry where the database disagrees (read afresh: nothing committed since is lost). */
+  resync(positionId: string, broker: Position, at: Date): Promise<PositionRecord | null> {
     return this.serial(async () => {
+      const current = await this.store.positions.get(positionId);
+      if (!current) return null;
       const synced: PositionRecord = {
-        ...position,
+        ...current,
         side: broker.side,
         quantity: broker.quantity,
         entryPrice: broker.avgEntryPrice,

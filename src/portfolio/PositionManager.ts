@@ -156,9 +156,12 @@ export class PositionManager {
     const { store } = this.options;
     const actions: ExitAction[] = [];
     // A monitor cycle passes the positions it has just marked, saving a read.
-    for (const position of marked ?? (await this.getOpenPositions())) {
-      const reason: ExitReason | null = stopHit(position) ? 'stop_loss' : targetHit(position) ? 'take_profit' : null;
+    for (const seen of marked ?? (await this.getOpenPositions())) {
+      const reason: ExitReason | null = stopHit(seen) ? 'stop_loss' : targetHit(seen) ? 'take_profit' : null;
       if (reason === null) continue;
+      // Read again: the broker's leg may have closed it since it was marked.
+      const position = await store.positions.get(seen.positionId);
+      if (!position) continue;
       const legId = reason === 'stop_loss' ? position.stopLossOrderId : position.takeProfitOrderId;
       const leg = legId ? await store.orders.get(legId) : null;
       if (leg && isWorking(leg)) {
@@ -291,8 +294,14 @@ export class PositionManager {
     const context: OrderContext = { positionId: position.positionId, exitReason: reason, signalId: position.signalId, strategy: position.strategy };
     ledger.expect(id, context);
     const side = position.side === 'long' ? 'sell' : 'buy';
+    // Never more than the broker holds: an exit sized from a stale record would open the other way.
+    const held = await broker.getPosition(position.ticker);
+    if (!held || held.side !== position.side) {
+      throw new TradingError(`The broker holds no ${position.side} position in ${position.ticker}; nothing was sent (reconciliation will record how it closed).`);
+    }
+    const size = qty.gt(held.quantity) ? held.quantity : qty;
     try {
-      const { order } = await submitOnce(broker, id, () => broker.placeOrder(position.ticker, side, qty, 'market', { clientOrderId: id, timeInForce: 'day' }));
+      const { order } = await submitOnce(broker, id, () => broker.placeOrder(position.ticker, side, size, 'market', { clientOrderId: id, timeInForce: 'day' }));
       await ledger.apply(order, context);
       const recorded = await store.orders.get(order.id);
       if (!recorded) throw new TradingError(`exit order ${order.id} was placed but not recorded`);

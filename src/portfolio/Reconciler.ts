@@ -37,12 +37,20 @@ export interface ReconcilerOptions {
 
 export class Reconciler {
   private readonly now: () => Date;
+  /** Differences seen by the last pass, by ticker: a cycle acts on those it sees twice. */
+  private mismatches = new Map<string, string>();
 
   constructor(private readonly options: ReconcilerOptions) {
     this.now = options.now ?? (() => new Date());
   }
 
-  async reconcile(): Promise<ReconciliationSummary> {
+  /**
+   * `immediate` (the default, for start-up): act on every difference found.
+   * A monitor cycle passes false: a difference is acted on when the next pass
+   * finds it again, so an order filling between the two reads is not mistaken
+   * for a position opened or closed outside the bot.
+   */
+  async reconcile(options: { immediate?: boolean } = {}): Promise<ReconciliationSummary> {
     const { broker, store, ledger, executor } = this.options;
     const at = this.now();
     let submissionsSettled = 0;
@@ -65,21 +73,34 @@ export class Reconciler {
     const held = new Map((await broker.getPositions()).map((p) => [p.ticker, p]));
     const version = ledger.version;
     const known = await store.positions.list();
+    // The broker was read a moment before the database: a fill or close landing in between looks like a
+    // mismatch. Unless `immediate` (start-up, nothing in flight), act only on one seen by the previous pass too.
+    const seen = new Map<string, string>();
+    const confirmed = (ticker: string, what: string) => {
+      seen.set(ticker, what);
+      return options.immediate !== false || this.mismatches.get(ticker) === what;
+    };
     const closedExternally: ClosedPositionRecord[] = [];
     const resynced: ReconciliationSummary['resynced'] = [];
     for (const position of known) {
       const atBroker = held.get(position.ticker);
       held.delete(position.ticker);
       if (!atBroker) {
+        if (!confirmed(position.ticker, `gone:${position.positionId}`)) continue;
         const closed = await this.closeOutside(position, at);
         if (closed) closedExternally.push(closed);
       } else if (!atBroker.quantity.eq(position.quantity) || atBroker.side !== position.side) {
-        await ledger.resync(position, atBroker, at);
-        resynced.push({ ticker: position.ticker, from: position.quantity, to: atBroker.quantity });
+        if (!confirmed(position.ticker, `size:${position.positionId}:${atBroker.side}:${atBroker.quantity.toFixed()}`)) continue;
+        if (await ledger.resync(position.positionId, atBroker, at)) resynced.push({ ticker: position.ticker, from: position.quantity, to: atBroker.quantity });
       }
     }
     const adopted: PositionRecord[] = [];
-    for (const position of held.values()) adopted.push(await ledger.adopt(position, at));
+    for (const position of held.values()) {
+      if (!confirmed(position.ticker, `unknown:${position.side}:${position.quantity.toFixed()}`)) continue;
+      const taken = await ledger.adopt(position, at);
+      if (taken) adopted.push(taken);
+    }
+    this.mismatches = seen;
     return { at, submissionsSettled, fillsRecorded, closedExternally, adopted, resynced, positions: ledger.version === version ? known : null };
   }
 
