@@ -160,6 +160,11 @@ export class OrderExecutor {
     return run;
   }
 
+  /** Whether an execution of this signal was ever started (claimed), here or before a restart. */
+  async hasExecution(signalId: string): Promise<boolean> {
+    return (await this.options.store.executions.get(signalId)) !== null;
+  }
+
   /** Whether this process is executing the signal right now (reconciliation leaves it alone). */
   isExecuting(signalId: string): boolean {
     return this.inFlight.has(signalId);

@@ -186,12 +186,18 @@ export class Monitor {
     // A database that never recorded equity belongs to a bot that was not running then: nothing was missed.
     const first = await app.store.equity.earliest();
     if (!first || first.tradingDay > due.day) return null;
+    const late = now.getTime() - due.at.getTime() > LATE_MS;
     if (!(await app.store.equity.getDaily(due.day))) {
-      await this.recordEquity('eod', due.day, await app.broker.getAccount(), await app.engine.manager.getOpenPositions());
+      if (!late) {
+        await this.recordEquity('eod', due.day, await app.broker.getAccount(), await app.engine.manager.getOpenPositions());
+      } else {
+        // Today's equity is not that day's close: its last intraday figure stands in, or nothing is written.
+        const last = await app.store.equity.lastIntraday(due.day);
+        if (last) await app.store.equity.record({ ...last, kind: 'eod' });
+      }
     }
     const view = await buildDailyReport(app, due.day);
-    const late = now.getTime() - due.at.getTime() > LATE_MS;
-    await alerts.raise('daily_report', key, late ? { ...view, footer: `Posted late (due ${due.at.toISOString()}): the bot was not running at report time.` } : view);
+    await alerts.raise('daily_report', key, late ? { ...view, footer: `Posted late (due ${due.at.toISOString()}): the bot was not running at report time; equity and open positions are as of now.` } : view);
     await alerts.flush();
     return due.day;
   }

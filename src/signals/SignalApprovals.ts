@@ -173,8 +173,23 @@ export class SignalApprovals {
 
   /** Approved before a crash but never executed: execute now (the executor still places at most one order). */
   async resumeApproved(): Promise<ApprovalOutcome[]> {
+    const { store, executor } = this.options;
     const outcomes: ApprovalOutcome[] = [];
-    for (const signal of await this.options.store.signals.listByStatus('approved', 100)) outcomes.push(await this.execute(signal.signalId));
+    for (const signal of await store.signals.listByStatus('approved', 100)) {
+      // Already sent before the restart: settle it (the executor asks the broker first, never sends twice).
+      const sent = await executor.hasExecution(signal.signalId);
+      if (!sent) {
+        // Never sent: the trade it described must still stand, as at a click.
+        const why = this.now() >= signal.expiresAt ? 'expired before it was executed (the bot was restarted)' : await this.guard(signal);
+        if (why) {
+          await store.signals.recordOutcome(signal.signalId, 'failed', null, `not executed after a restart: ${why}`);
+          const failed = (await store.signals.get(signal.signalId)) ?? signal;
+          outcomes.push({ kind: 'refused', signal: failed, reason: why });
+          continue;
+        }
+      }
+      outcomes.push(await this.execute(signal.signalId));
+    }
     return outcomes;
   }
 

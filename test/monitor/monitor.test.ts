@@ -47,9 +47,10 @@ describe('monitor cycles follow the market', () => {
     expect((await t.store.equity.latest())?.kind).toBe('intraday');
     clock.set(new Date(at('2026-03-07T16:00:00Z'))); // Saturday
     expect(await t.monitor.tick()).toBe('closed');
-    // No cycle at the weekend; the beat posts Friday's report, which the clock jumped over.
-    const eod = await t.store.equity.latest();
-    expect([eod?.kind, eod?.tradingDay, eod?.equity.toFixed(2)]).toEqual(['eod', '2026-03-06', '100000.00']);
+    // No cycle at the weekend. The beat posts Friday's report, which the clock jumped over, marked late;
+    // with no figure recorded on Friday, no closing equity is invented for it.
+    expect(t.output()).toContain('Daily report 2026-03-06 (SIM)');
+    expect(await t.store.equity.getDaily('2026-03-06')).toBeNull();
   });
 
   it('a failed cycle is logged and alerted, and the next one runs', async () => {
@@ -122,7 +123,10 @@ describe('the daily report', () => {
     const out = t.output();
     expect(out).toContain('Started: reconciliation\n    Database and broker agree.');
     expect(out).toContain('Daily report 2026-03-03 (SIM)');
-    expect(out).toContain('Posted late (due 2026-03-03T21:15:00.000Z): the bot was not running at report time.');
+    expect(out).toContain('Posted late (due 2026-03-03T21:15:00.000Z): the bot was not running at report time; equity and open positions are as of now.');
+    // Tuesday's close is its last intraday figure, not Wednesday's equity.
+    const eod = await store.equity.getDaily('2026-03-03');
+    expect([eod?.kind, eod?.takenAt.toISOString()]).toEqual(['eod', '2026-03-03T15:00:00.000Z']);
   });
 
   it('attaches an equity chart that is a real PNG of the expected size, drawdown shaded', async () => {

@@ -1,5 +1,6 @@
 /** Every command through the console renderer, on the simulator and a real SQLite file. */
 import { describe, expect, it } from 'vitest';
+import { dec } from '../../src/broker/money.js';
 import { useTempStore } from '../helpers/tempDb.js';
 import { operatorHarness } from './appHarness.js';
 
@@ -189,5 +190,22 @@ describe('console: the broker failing mid-command, and live mode', () => {
     );
     expect(await t.type('confirm')).toContain('✔ Buy AAPL: filled');
     expect(t.sim.engine.listOrders({ status: 'all' })).toHaveLength(1);
+  });
+});
+
+describe('signals approved just before a restart', () => {
+  const newStore = useTempStore();
+
+  it('are executed at the next start only if they still stand (time and price)', async () => {
+    const t = await operatorHarness(await newStore());
+    const fresh = idIn(await t.type('/signal AAPL buy 190 185 200'));
+    const stale = idIn(await t.type('/signal MSFT buy 410 400 430'));
+    // The crash came between the approval and the order.
+    for (const id of [fresh, stale]) await t.store.signals.decide(id, { status: 'approved', decidedBy: 'alice', decidedAt: t.sim.clock.now() });
+    t.sim.engine.setPrice('MSFT', dec('416')); // 1.46% above the entry: no longer the trade approved
+    const outcomes = await t.app.approvals.resumeApproved();
+    expect(outcomes.map((o) => o.kind).sort()).toEqual(['executed', 'refused']);
+    expect((await t.store.signals.get(stale))?.decisionNote).toBe('not executed after a restart: MSFT is at $416.00, 1.46% above the entry $410.00 (at most 1.00%)');
+    expect(t.sim.engine.listOrders({ status: 'all' }).map((o) => o.ticker)).toEqual(['AAPL']);
   });
 });

@@ -90,6 +90,20 @@ export class EquitySnapshotsRepository {
     return row ? fromRow(row) : null;
   }
 
+  /** The last intraday snapshot of a trading day: its closing figure when the end-of-day one was missed. */
+  async lastIntraday(tradingDay: string): Promise<EquitySnapshot | null> {
+    const row = await this.db
+      .selectFrom('equity_snapshots')
+      .selectAll()
+      .where('kind', '=', 'intraday')
+      .where('trading_day', '=', tradingDay)
+      .orderBy('taken_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? fromRow(row) : null;
+  }
+
   async earliest(): Promise<EquitySnapshot | null> {
     const row = await this.db.selectFrom('equity_snapshots').selectAll().orderBy('taken_at').orderBy('id').limit(1).executeTakeFirst();
     return row ? fromRow(row) : null;
