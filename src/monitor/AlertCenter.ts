@@ -8,7 +8,7 @@
  */
 import type { AlertKind, AlertRecord, Repositories } from '../db/index.js';
 import type { View } from '../operator/view.js';
-import { linesWithin } from '../operator/views/limits.js';
+import { EMBED_LIMITS, linesWithin, withinLimits } from '../operator/views/limits.js';
 
 /** Where alerts go: the Discord alerts channel, or the console. */
 export interface AlertSink {
@@ -85,7 +85,7 @@ export class AlertCenter {
     const result: FlushResult = { posted: 0, failed: 0, messages: 0 };
     if (!sink) return result;
     const pending = await store.alerts.listUnposted(PER_FLUSH);
-    for (const group of chunk(groupAlerts(pending), PER_MESSAGE)) {
+    for (const group of pack(groupAlerts(pending))) {
       const ids = group.flatMap((g) => g.ids);
       try {
         await sink.post(group.map((g) => g.view));
@@ -94,6 +94,12 @@ export class AlertCenter {
         result.messages++;
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
+        if (permanent(error)) {
+          // Refused for what it is (a 4xx): retrying would block every later alert behind it.
+          await store.alerts.markAbandoned(ids, reason, this.now());
+          log.error({ alerts: ids.length, reason }, 'alerts refused by the destination; given up (they stay in the alerts table)');
+          continue;
+        }
         await store.alerts.markFailed(ids, reason);
         result.failed += ids.length;
         log.warn({ alerts: ids.length, reason }, 'alerts not delivered; retried on the next flush');
@@ -114,6 +120,36 @@ export interface FlushResult {
 interface Grouped {
   ids: number[];
   view: View;
+}
+
+/** A refusal that retrying cannot cure: an HTTP 4xx other than 429 (Discord's invalid-form errors). */
+function permanent(error: unknown): boolean {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500 && status !== 429;
+}
+
+/** Messages of at most 10 views and 6,000 characters in all (Discord's limits per message). */
+export function pack(groups: readonly Grouped[]): Grouped[][] {
+  const messages: Grouped[][] = [];
+  let current: Grouped[] = [];
+  let size = 0;
+  for (const g of groups) {
+    const view = withinLimits(g.view);
+    const n = viewSize(view);
+    if (current.length > 0 && (current.length === PER_MESSAGE || size + n > EMBED_LIMITS.total)) {
+      messages.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push({ ids: g.ids, view });
+    size += n;
+  }
+  if (current.length > 0) messages.push(current);
+  return messages;
+}
+
+function viewSize(v: View): number {
+  return v.title.length + (v.description?.length ?? 0) + (v.footer?.length ?? 0) + v.fields.reduce((n, f) => n + f.name.length + f.value.length, 0);
 }
 
 /** Alerts in order; a kind with more than a few alerts in the batch becomes one summary. */
@@ -150,8 +186,3 @@ function viewOf(a: AlertRecord): View {
   return (JSON.parse(a.payload) as Payload).view;
 }
 
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}

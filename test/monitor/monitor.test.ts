@@ -217,3 +217,34 @@ describe('the schedule', () => {
     expect([intervalRule(300).second, intervalRule(300).minute]).toEqual([0, [0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55]]);
   });
 });
+
+describe('alert messages within Discord’s limits', () => {
+  const newStore = useTempStore();
+
+  it('keeps each message under 6,000 characters, and gives up on one Discord refuses without blocking the rest', async () => {
+    const store = await newStore();
+    const posted: View[][] = [];
+    let refuseNext = true;
+    const sink = {
+      async post(views: readonly View[]) {
+        if (refuseNext) {
+          refuseNext = false;
+          throw Object.assign(new Error('Invalid Form Body'), { status: 400 });
+        }
+        posted.push([...views]);
+      },
+    };
+    const alerts = new AlertCenter({ store, sink, log: quiet });
+    const long = (i: number): View => ({ title: `Order canceled: buy 1 T${i}`, description: 'r'.repeat(3000), fields: [], tone: 'neutral' });
+    await alerts.raise('order_canceled', 'c-1', long(1));
+    const first = await alerts.flush();
+    expect([first.posted, first.failed]).toEqual([0, 0]);
+    expect((await store.alerts.getByEventKey('c-1'))?.lastError).toBe('abandoned: Invalid Form Body');
+    for (let i = 2; i <= 3; i++) await alerts.raise('order_canceled', `c-${i}`, long(i));
+    await alerts.raise('fill', 'f-1', { title: 'Entry filled: buy AAPL', fields: [], tone: 'success' });
+    const second = await alerts.flush();
+    expect([second.posted, second.messages]).toEqual([3, 2]);
+    const sizes = posted.map((m) => m.reduce((n, v) => n + v.title.length + (v.description?.length ?? 0), 0));
+    expect(sizes.every((n) => n <= 6000)).toBe(true);
+  });
+});

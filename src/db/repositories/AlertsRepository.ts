@@ -97,6 +97,17 @@ export class AlertsRepository {
       .execute();
   }
 
+  /** Gives up on alerts the destination refuses for what they are: kept, with the reason, and no longer retried. */
+  async markAbandoned(ids: readonly number[], error: string, at: Date): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db
+      .updateTable('alerts')
+      .set((eb) => ({ posted_at: writeTime(at), attempts: eb('attempts', '+', 1), last_error: `abandoned: ${error}` }))
+      .where('id', 'in', ids)
+      .where('posted_at', 'is', null)
+      .execute();
+  }
+
   async markFailed(ids: readonly number[], error: string): Promise<void> {
     if (ids.length === 0) return;
     await this.db
