@@ -7,14 +7,14 @@ import { BUTTON, customId } from '../src/operator/views/signal.js';
 export const data = new SlashCommandBuilder().setName('flatten').setDescription('Cancel all orders and close all positions (asks for confirmation)');
 
 async function flatten(ctx: CommandContext): Promise<View> {
-  const { exits, failures } = await ctx.app.engine.manager.flatten();
+  const { canceled, exits, failures } = await ctx.app.engine.manager.flatten();
   const lines = [
     ...exits.map((o) => `${o.side} ${o.quantity.toFixed()} ${o.ticker}: ${o.status}`),
     ...failures.map((f) => `${f.ticker}: failed: ${f.error}`),
   ];
   return {
     title: failures.length > 0 ? 'Flatten: done with failures' : 'Flatten: done',
-    description: lines.length > 0 ? `All orders canceled.\n${lines.join('\n')}` : 'All orders canceled; no positions were open.',
+    description: `${canceled ? 'All orders canceled.' : 'Orders were asked to cancel; some were still open after 5 s (see /orders).'}${lines.length > 0 ? `\n${lines.join('\n')}` : ' No positions were open.'}`,
     fields: [],
     tone: failures.length > 0 ? 'danger' : 'success',
   };

@@ -10,6 +10,8 @@
  */
 import schedule from 'node-schedule';
 import { addDays, exchangeDate, zonedTime } from '../broker/marketTime.js';
+import { secretValues } from '../config.js';
+import { redactSecrets } from '../logger.js';
 import { ZERO } from '../broker/money.js';
 import type { Account, CalendarDay } from '../broker/types.js';
 import type { PositionRecord } from '../db/index.js';
@@ -152,7 +154,7 @@ export class Monitor {
     } catch (error) {
       ok = false;
       log.error({ err: error }, 'monitor cycle failed');
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = String(redactSecrets(error instanceof Error ? error.message : String(error), secretValues(app.config)));
       await alerts
         .raise('monitor_failed', `monitor_failed:${at.toISOString()}`, {
           title: 'Monitor cycle failed',

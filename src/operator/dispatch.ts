@@ -4,7 +4,9 @@
  * and render what comes back; everything else happens here, once.
  */
 import { BrokerError } from '../broker/errors.js';
+import { secretValues } from '../config.js';
 import { TradingError } from '../execution/errors.js';
+import { redactSecrets } from '../logger.js';
 import type { Actor, AppServices, CommandOptions, OperatorCommand } from './command.js';
 import { CommandError } from './command.js';
 import type { View } from './view.js';
@@ -115,7 +117,9 @@ export class Dispatcher {
   }
 
   private async failed(error: unknown, what: string, audit: (outcome: 'error', details: Record<string, unknown>) => Promise<void>): Promise<View> {
-    const known = explain(error);
+    // A broker's message could echo a credential: cut before it reaches a chat.
+    const raw = explain(error);
+    const known = raw === null ? null : String(redactSecrets(raw, secretValues(this.app.config)));
     if (!known) this.log.error({ err: error, what }, 'command failed');
     await audit('error', { error: known ?? 'internal error' }).catch(() => undefined);
     return errorView(known ?? `${what} failed inside the bot; nothing more is known here (see the log). Check /orders and /positions before trying again.`);

@@ -67,6 +67,16 @@ export interface PerformanceStats extends TradeStats {
   equityDays: number;
 }
 
+/** Polls `done` until it holds or `timeoutMs` passes; true when it held. */
+async function settleWithin(done: () => Promise<boolean>, timeoutMs = 5_000, everyMs = 200): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    if (await done()) return true;
+    if (Date.now() >= end) return false;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
 export class PositionManager {
   private readonly now: () => Date;
 
@@ -202,7 +212,10 @@ export class PositionManager {
 
   /** Cancels every open order, then closes every position at market (exit reason `flatten`). */
   async flatten(): Promise<{ canceled: boolean; exits: ExecutedOrderRecord[]; failures: { ticker: string; error: string }[] }> {
-    await this.options.broker.cancelAllOrders();
+    const { broker } = this.options;
+    await broker.cancelAllOrders();
+    // Cancels are asynchronous at Alpaca: shares held for the exit legs are free only once they are done.
+    const canceled = await settleWithin(async () => (await broker.listOrders({ status: 'open', limit: 1 })).length === 0);
     const exits: ExecutedOrderRecord[] = [];
     const failures: { ticker: string; error: string }[] = [];
     for (const position of await this.getOpenPositions()) {
@@ -212,7 +225,7 @@ export class PositionManager {
         failures.push({ ticker: position.ticker, error: error instanceof Error ? error.message : String(error) });
       }
     }
-    return { canceled: true, exits, failures };
+    return { canceled, exits, failures };
   }
 
   async calculatePortfolioMetrics(equity: Decimal): Promise<PortfolioMetrics> {
@@ -283,6 +296,8 @@ export class PositionManager {
         const current = await broker.getOrder(id).catch(() => null);
         if (current === null || current.isOpen()) throw error;
       }
+      // Wait for the cancel to take (asynchronous at Alpaca) before the exit needs the shares.
+      await settleWithin(async () => (await broker.getOrder(id).catch(() => null))?.isOpen() !== true);
     }
   }
 

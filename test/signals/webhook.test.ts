@@ -162,3 +162,21 @@ describe('npm run signal', () => {
     expect((await t.store.signals.listByStatus('pending')).map((s) => s.signalId).sort()).toEqual(['cli-1', 'cli-2']);
   });
 });
+
+describe('webhook: a large body sent without a length', () => {
+  const newStore = useTempStore();
+
+  it('answers 413 rather than resetting the connection', async () => {
+    const t = await operatorHarness(await newStore());
+    const { url } = await serve(t);
+    const big = 'x'.repeat(80_000);
+    const stream = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < big.length; i += 8192) controller.enqueue(new TextEncoder().encode(big.slice(i, i + 8192)));
+        controller.close();
+      },
+    });
+    const res = await fetch(`${url}/signals`, { method: 'POST', body: stream, duplex: 'half' } as RequestInit);
+    expect([res.status, ((await res.json()) as { error: string }).error]).toEqual([413, 'body over 65536 bytes']);
+  });
+});

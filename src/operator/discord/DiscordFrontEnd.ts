@@ -95,6 +95,13 @@ export class DiscordFrontEnd {
 
   private async route(interaction: Interaction): Promise<void> {
     try {
+      // Only in the bot's server: not in DMs, not in another guild a global registration reaches.
+      const guild = this.options.app.config.discord.guildId;
+      if (!interaction.guildId || (guild && interaction.guildId !== guild)) {
+        if (interaction.isAutocomplete()) await interaction.respond([]);
+        else if (interaction.isRepliable()) await interaction.reply({ content: 'This bot answers only in its own server.', flags: MessageFlags.Ephemeral });
+        return;
+      }
       if (interaction.isChatInputCommand()) await this.onCommand(interaction);
       else if (interaction.isButton()) await this.onButton(interaction);
       else if (interaction.isAutocomplete()) await this.onAutocomplete(interaction);

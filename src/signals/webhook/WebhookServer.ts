@@ -50,7 +50,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? '0');
     if (declared > MAX_BODY_BYTES) {
-      reject(new HttpError(413, { error: `body over ${MAX_BODY_BYTES} bytes` }));
+      reject(new HttpError(413, { error: `body over ${MAX_BODY_BYTES} bytes` }, { connection: 'close' }));
       req.resume();
       return;
     }
@@ -59,8 +59,10 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
-        reject(new HttpError(413, { error: `body over ${MAX_BODY_BYTES} bytes` }));
-        req.destroy();
+        // Answer 413 first; the rest of the body is read and dropped so the client gets the answer, not a reset.
+        reject(new HttpError(413, { error: `body over ${MAX_BODY_BYTES} bytes` }, { connection: 'close' }));
+        req.removeAllListeners('data');
+        req.resume();
         return;
       }
       chunks.push(chunk);

@@ -11,6 +11,7 @@ export class RateLimiter {
   take(source: string): number {
     const now = this.now();
     const refill = this.perMinute / 60_000;
+    if (this.buckets.size > 10_000) this.prune(now);
     const bucket = this.buckets.get(source) ?? { tokens: this.perMinute, at: now };
     bucket.tokens = Math.min(this.perMinute, bucket.tokens + (now - bucket.at) * refill);
     bucket.at = now;
@@ -20,5 +21,10 @@ export class RateLimiter {
       return 0;
     }
     return Math.ceil((1 - bucket.tokens) / refill);
+  }
+
+  /** Forgets sources idle long enough to be back to a full bucket (memory stays bounded). */
+  private prune(now: number): void {
+    for (const [source, b] of this.buckets) if (now - b.at >= 60_000) this.buckets.delete(source);
   }
 }
