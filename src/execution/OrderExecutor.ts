@@ -291,18 +291,7 @@ export class OrderExecutor {
     const entry = recorded && recorded.status === order.status ? recorded : await this.options.store.orders.get(order.id);
     let legs = order.legs.map((l) => records.get(l.id)).filter((r): r is ExecutedOrderRecord => r !== undefined);
     if (legs.length < order.legs.length) legs = await this.options.store.orders.listChildren(order.id);
-    return {
-      success: true,
-      signalId,
-      order: entry,
-      bracketOrder: entry && legs.length > 0 ? { entry, stopLoss: legs.find((l) => l.leg === 'stop_loss') ?? null, takeProfit: legs.find((l) => l.leg === 'take_profit') ?? null } : null,
-      quantity: order.quantity,
-      estimatedCost,
-      errorMessage: null,
-      refusedBy: null,
-      duplicate: false,
-      pending: false,
-    };
+    return placed(signalId, entry, legs, order.quantity, estimatedCost, false);
   }
 
   /** The stored result, with the orders as recorded now. */
@@ -314,21 +303,7 @@ export class OrderExecutor {
     }
     const entry = await orders.get(execution.orderId);
     const legs = entry ? await orders.listChildren(entry.orderId) : [];
-    return {
-      success: true,
-      signalId: execution.signalId,
-      order: entry,
-      bracketOrder:
-        entry && legs.length > 0
-          ? { entry, stopLoss: legs.find((l) => l.leg === 'stop_loss') ?? null, takeProfit: legs.find((l) => l.leg === 'take_profit') ?? null }
-          : null,
-      quantity: execution.quantity,
-      estimatedCost: execution.estimatedCost,
-      errorMessage: null,
-      refusedBy: null,
-      duplicate: true,
-      pending: false,
-    };
+    return placed(execution.signalId, entry, legs, execution.quantity, execution.estimatedCost, true);
   }
 
   /**
@@ -438,6 +413,32 @@ function stillUncertain(error: unknown): boolean {
 
 function isTradingSignal(input: unknown): input is TradingSignal {
   return typeof input === 'object' && input !== null && 'signalId' in input && 'currentPrice' in input;
+}
+
+/** A placed order's result: the entry as recorded and, for a bracket, its legs picked out. */
+function placed(
+  signalId: string,
+  entry: ExecutedOrderRecord | null,
+  legs: readonly ExecutedOrderRecord[],
+  quantity: Decimal | null,
+  estimatedCost: Decimal | null,
+  duplicate: boolean,
+): ExecutionResult {
+  return {
+    success: true,
+    signalId,
+    order: entry,
+    bracketOrder:
+      entry && legs.length > 0
+        ? { entry, stopLoss: legs.find((l) => l.leg === 'stop_loss') ?? null, takeProfit: legs.find((l) => l.leg === 'take_profit') ?? null }
+        : null,
+    quantity,
+    estimatedCost,
+    errorMessage: null,
+    refusedBy: null,
+    duplicate,
+    pending: false,
+  };
 }
 
 function failure(signalId: string, errorMessage: string, refusedBy: RefusedBy): ExecutionResult {

@@ -215,7 +215,7 @@ export class Monitor {
 
   private async recordEquity(kind: 'intraday' | 'eod', tradingDay: string, account: Account, positions: readonly PositionRecord[]): Promise<void> {
     const { app } = this.options;
-    const closedToday = (await app.engine.manager.getClosedPositions(2)).filter((c) => exchangeDate(c.closedAt) === tradingDay);
+    const closedToday = await app.engine.manager.getClosedOn(tradingDay);
     await app.store.equity.record({
       takenAt: this.now(),
       tradingDay,

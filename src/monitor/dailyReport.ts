@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { addDays, exchangeDate } from '../broker/marketTime.js';
+import { addDays } from '../broker/marketTime.js';
 import type { AppServices } from '../operator/command.js';
 import type { View } from '../operator/view.js';
 import { reportView } from '../operator/views/report.js';
@@ -20,7 +20,6 @@ export function reportsDirFor(dbPath: string): string {
 export async function buildDailyReport(app: AppServices, day: string): Promise<View> {
   const { manager, executor, risk } = app.engine;
   const account = await app.broker.getAccount();
-  const closed = await manager.getClosedPositions(Math.max(2, daysSince(day, app.now()) + 2));
   const daily = await app.store.equity.listDaily(addDays(day, -90));
   const points: EquityPoint[] = daily.filter((s) => s.tradingDay <= day).map((s) => ({ day: s.tradingDay, equity: s.equity }));
   if (points.at(-1)?.day !== day) points.push({ day, equity: account.equity });
@@ -28,7 +27,7 @@ export async function buildDailyReport(app: AppServices, day: string): Promise<V
     day,
     mode: app.mode,
     account,
-    closedToday: closed.filter((c) => exchangeDate(c.closedAt) === day),
+    closedToday: await manager.getClosedOn(day),
     positions: await manager.updatePositionPrices(),
     performance: await manager.getPerformanceStats(30),
     execution: await executor.getExecutionStats(30),
@@ -39,8 +38,4 @@ export async function buildDailyReport(app: AppServices, day: string): Promise<V
   const path = join(dir, `${day}.png`);
   writeFileSync(path, renderEquityChart(points, `Equity, ${points[0]?.day ?? day} to ${day}`));
   return { ...view, image: { filename: `equity-${day}.png`, path } };
-}
-
-function daysSince(day: string, now: Date): number {
-  return Math.max(0, Math.round((now.getTime() - new Date(`${day}T12:00:00Z`).getTime()) / 86_400_000));
 }

@@ -6,7 +6,7 @@
  */
 import type { BrokerInterface } from '../broker/BrokerInterface.js';
 import { NotFoundError } from '../broker/errors.js';
-import { exchangeDate } from '../broker/marketTime.js';
+import { addDays, exchangeDate } from '../broker/marketTime.js';
 import { type Decimal, HUNDRED, ZERO } from '../broker/money.js';
 import type { Order } from '../broker/types.js';
 import type { ClosedPositionRecord, ExecutedOrderRecord, ExitReason, OrderContext, PositionRecord } from '../db/index.js';
@@ -275,6 +275,13 @@ export class PositionManager {
       worstDay: equity.worstDay,
       equityDays: equity.days,
     };
+  }
+
+  /** Trades closed on a trading day (YYYY-MM-DD, New York), oldest first. */
+  async getClosedOn(day: string): Promise<ClosedPositionRecord[]> {
+    // From the UTC midnight before the day: no New York session day starts earlier.
+    const closed = await this.options.store.closedPositions.listClosedBetween(new Date(`${addDays(day, -1)}T00:00:00Z`), new Date(`${addDays(day, 2)}T00:00:00Z`));
+    return closed.filter((c) => exchangeDate(c.closedAt) === day);
   }
 
   /** Trades closed in the last `days` days, newest last. */

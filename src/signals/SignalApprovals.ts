@@ -127,7 +127,7 @@ export class SignalApprovals {
    * and the executor itself places one order per signal_id.
    */
   async approve(signalId: string, by: Approver): Promise<ApprovalOutcome> {
-    const { store, executor } = this.options;
+    const { store } = this.options;
     const signal = await store.signals.get(signalId);
     if (!signal) return { kind: 'unknown', signalId };
     if (signal.status !== 'pending') return { kind: 'already', signal };
