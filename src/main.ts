@@ -64,7 +64,14 @@ async function main(): Promise<number> {
       const discord = new DiscordFrontEnd({ app, dispatcher, log: logger, token: config.discord.token, apiUrl: config.discord.apiUrl });
       await discord.start();
       const channel = config.discord.alertsChannelId;
-      const { monitor: running } = monitorFor(channel ? discord.alertSink(channel) : logSink(logger));
+      const toLog = logSink(logger);
+      const toChannel = channel ? discord.alertSink(channel) : null;
+      // The channel, and the terminal's log beside it.
+      const { monitor: running } = monitorFor(
+        toChannel
+          ? { post: async (views) => { await toChannel.post(views); await toLog.post(views); } }
+          : toLog,
+      );
       await running.startUp(reconciliation);
       running.start();
       driver?.start();
@@ -104,11 +111,11 @@ async function main(): Promise<number> {
   return 0;
 }
 
-/** With no alerts channel configured, alerts go to the log (and count as delivered). */
+/** Alerts as log lines: beside the Discord channel, or alone when no DISCORD_ALERTS_CHANNEL_ID is set. */
 function logSink(logger: { info(details: Record<string, unknown>, message: string): void }): AlertSink {
   return {
     post: async (views) => {
-      for (const view of views) logger.info({ alert: view.title, text: view.description }, 'alert (no DISCORD_ALERTS_CHANNEL_ID set)');
+      for (const view of views) logger.info({ alert: view.title, text: view.description }, 'alert');
     },
   };
 }
