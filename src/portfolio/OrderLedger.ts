@@ -91,10 +91,12 @@ export class OrderLedger {
       const emitted: TradingEvent[] = [];
       const changes = await this.store.transaction(async (tx) => {
         const out: OrderChange[] = [];
+        let parent: ExecutedOrderRecord | null = null;
         for (const [i, o] of family.entries()) {
           if (this.applied.get(o.id) === states[i]) continue;
-          const change = await this.applyChange(tx, o, i === 0 ? context : undefined, emitted);
+          const change = await this.applyChange(tx, o, i === 0 ? context : undefined, emitted, parent);
           if (change) out.push(change);
+          if (i === 0) parent = change?.record ?? null;
         }
         if (order.legs.length > 0) await this.linkLegs(tx, order);
         return out;
@@ -220,6 +222,8 @@ export class OrderLedger {
     order: Order,
     given: OrderContext | undefined,
     emitted: TradingEvent[],
+    /** The family's entry as just written (legs need not read it back). */
+    parent: ExecutedOrderRecord | null = null,
   ): Promise<OrderChange | null> {
     const known = await tx.orders.get(order.id);
     // A stale view (a listing taken before a stream event, a replay) never moves an order backwards:
@@ -237,10 +241,11 @@ export class OrderLedger {
         statusReason: order.statusReason ?? known.statusReason,
       };
     } else {
-      const context = await this.contextFor(tx, order, given);
+      const writtenParent = parent !== null && parent.orderId === order.parentOrderId ? parent : null;
+      const context = writtenParent ? { signalId: writtenParent.signalId, leg: legOf(order), strategy: writtenParent.strategy } : await this.contextFor(tx, order, given);
       record = recordFromOrder(order, context);
       // A leg whose parent we never saw keeps no dangling reference.
-      if (record.parentOrderId !== null && !(await tx.orders.get(record.parentOrderId))) record = { ...record, parentOrderId: null };
+      if (record.parentOrderId !== null && !writtenParent && !(await tx.orders.get(record.parentOrderId))) record = { ...record, parentOrderId: null };
     }
     const before = known ?? { status: null, filledQty: ZERO, filledAvgPrice: null };
     const fillQty = order.filledQty.minus(before.filledQty);

@@ -147,13 +147,12 @@ export class RiskManager {
     const { limits, store, broker } = this.options;
     const acct = account ?? (await broker.getAccount());
     const figures = { account: acct, heldValue: ZERO, pendingValue: ZERO };
-    const breach = await this.evaluateLimits(acct);
-    const state = await store.tradingState.get();
+    const { breach, state } = await this.limitsAndState(acct);
     if (state.state === 'HALTED') {
       return { ...figures, decision: refuse(breach?.limit ?? 'trading_halted', `trading is halted: ${state.reason ?? 'by an operator'}`) };
     }
 
-    const positions = await store.positions.list();
+    const positions = await store.positions.exposures();
     if (positions.some((p) => p.ticker === ticker)) {
       return { ...figures, decision: refuse('duplicate_position', `a position in ${ticker} is already open: one open position per ticker`) };
     }
@@ -179,7 +178,7 @@ export class RiskManager {
     return {
       decision: { ok: true },
       account: acct,
-      heldValue: positions.reduce((sum, p) => sum.plus(p.quantity.times(p.currentPrice)), ZERO),
+      heldValue: positions.reduce((sum, p) => sum.plus(p.value), ZERO),
       pendingValue: pendingEntries.reduce((sum, o) => sum.plus(o.quantity.times(o.expectedPrice ?? ZERO)), ZERO),
     };
   }
@@ -190,6 +189,11 @@ export class RiskManager {
    * found (null when none); the halt itself is announced once, when it starts. Run before every entry and in every monitor cycle.
    */
   async evaluateLimits(account: Account): Promise<{ limit: RiskLimitName; reason: string } | null> {
+    return (await this.limitsAndState(account)).breach;
+  }
+
+  /** evaluateLimits, and the trading state as it stands afterwards (one read of it). */
+  private async limitsAndState(account: Account): Promise<{ breach: { limit: RiskLimitName; reason: string } | null; state: TradingState }> {
     const { store, limits } = this.options;
     const now = this.now();
     const today = exchangeDate(now);
@@ -212,7 +216,7 @@ export class RiskManager {
       if (loss.gte(limits.maxDailyLossPct)) {
         const reason = `daily loss limit: equity ${formatUsd(equity)} is ${formatPct(loss)} below the day's start ${formatUsd(dayStart)} (limit ${formatPct(limits.maxDailyLossPct)})`;
         await this.setHalted(reason, 'system', 'max_daily_loss');
-        return { limit: 'max_daily_loss', reason };
+        return { breach: { limit: 'max_daily_loss', reason }, state: await store.tradingState.get() };
       }
     }
     const peak = state.peakEquity;
@@ -221,10 +225,10 @@ export class RiskManager {
       if (drawdown.gte(limits.maxDrawdownPct)) {
         const reason = `drawdown limit: equity ${formatUsd(equity)} is ${formatPct(drawdown)} below the peak ${formatUsd(peak)} (limit ${formatPct(limits.maxDrawdownPct)})`;
         await this.setHalted(reason, 'system', 'max_drawdown');
-        return { limit: 'max_drawdown', reason };
+        return { breach: { limit: 'max_drawdown', reason }, state: await store.tradingState.get() };
       }
     }
-    return null;
+    return { breach: null, state };
   }
 
   private async setHalted(reason: string, by: string, limit: RiskLimitName | null): Promise<boolean> {

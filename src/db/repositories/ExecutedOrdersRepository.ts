@@ -5,6 +5,7 @@ import {
   type OrderSide,
   type OrderStatus,
   type OrderType,
+  ALL_ORDER_STATUSES,
   TERMINAL_STATUSES,
   type TimeInForce,
 } from '../../broker/types.js';
@@ -149,6 +150,8 @@ function fromRow(row: ExecutedOrderRow): ExecutedOrderRecord {
 }
 
 const TERMINAL = [...TERMINAL_STATUSES];
+/** The statuses an order can still change from, listed so SQLite can use the status index (a NOT IN cannot). */
+const WORKING = ALL_ORDER_STATUSES.filter((s) => !TERMINAL_STATUSES.has(s));
 
 export class ExecutedOrdersRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -220,7 +223,7 @@ export class ExecutedOrdersRepository {
     const rows = await this.db
       .selectFrom('executed_orders')
       .selectAll()
-      .where('status', 'not in', TERMINAL)
+      .where('status', 'in', WORKING)
       .orderBy('submitted_at')
       .execute();
     return rows.map(fromRow);
@@ -244,7 +247,7 @@ export class ExecutedOrdersRepository {
     const rows = await this.db
       .selectFrom('executed_orders')
       .select(['ticker', 'quantity', 'limit_price', 'signal_price', 'stop_price'])
-      .where('status', 'not in', TERMINAL)
+      .where('status', 'in', WORKING)
       .where('parent_order_id', 'is', null)
       .where('exit_reason', 'is', null)
       .where('filled_qty', '=', '0')
@@ -261,7 +264,7 @@ export class ExecutedOrdersRepository {
     const rows = await this.db
       .selectFrom('executed_orders')
       .select(['order_id', 'status', 'filled_qty', 'submitted_at'])
-      .where('status', 'not in', TERMINAL)
+      .where('status', 'in', WORKING)
       .execute();
     return rows.map((r) => ({ orderId: r.order_id, status: r.status as OrderStatus, filledQty: r.filled_qty, submittedAt: r.submitted_at }));
   }

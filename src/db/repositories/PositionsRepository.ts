@@ -121,6 +121,12 @@ export class PositionsRepository {
     return rows.map(fromRow);
   }
 
+  /** Each open position's ticker and market value (quantity × last): what the risk checks need, without decoding whole records. */
+  async exposures(): Promise<{ ticker: string; value: Decimal }[]> {
+    const rows = await this.db.selectFrom('positions').select(['ticker', 'quantity', 'current_price']).execute();
+    return rows.map((r) => ({ ticker: r.ticker, value: money.read(r.quantity).times(money.read(r.current_price)) }));
+  }
+
   async count(): Promise<number> {
     const { n } = await this.db
       .selectFrom('positions')
