@@ -61,6 +61,13 @@ export function redactSecrets(value: unknown, secrets: readonly string[], seen =
   return out;
 }
 
+/** What components log through: the pino logger fits it, and tests pass a quiet one. */
+export interface EventLog {
+  info(details: Record<string, unknown>, message: string): void;
+  warn(details: Record<string, unknown>, message: string): void;
+  error(details: Record<string, unknown>, message: string): void;
+}
+
 export interface CreateLoggerOptions {
   level?: LoggerOptions['level'];
   /** Secret values to cut out of any text (API keys, tokens, the webhook secret). */

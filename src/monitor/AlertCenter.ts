@@ -6,6 +6,7 @@
  * together are grouped: many of one kind become one summary, and a message
  * carries up to ten.
  */
+import type { EventLog } from '../logger.js';
 import type { AlertKind, AlertRecord, Repositories } from '../db/index.js';
 import type { View } from '../operator/view.js';
 import { EMBED_LIMITS, linesWithin, withinLimits } from '../operator/views/limits.js';
@@ -16,10 +17,7 @@ export interface AlertSink {
   post(views: readonly View[]): Promise<void>;
 }
 
-export interface AlertLog {
-  warn(details: Record<string, unknown>, message: string): void;
-  error(details: Record<string, unknown>, message: string): void;
-}
+export type AlertLog = Pick<EventLog, 'warn' | 'error'>;
 
 export interface AlertCenterOptions {
   store: Pick<Repositories, 'alerts'>;

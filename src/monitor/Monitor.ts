@@ -11,7 +11,7 @@
 import schedule from 'node-schedule';
 import { addDays, exchangeDate, zonedTime } from '../broker/marketTime.js';
 import { secretValues } from '../config.js';
-import { redactSecrets } from '../logger.js';
+import { type EventLog, redactSecrets } from '../logger.js';
 import { ZERO } from '../broker/money.js';
 import type { Account, CalendarDay } from '../broker/types.js';
 import type { PositionRecord } from '../db/index.js';
@@ -21,16 +21,11 @@ import type { AlertCenter } from './AlertCenter.js';
 import { alertFor } from './alertViews.js';
 import { buildDailyReport } from './dailyReport.js';
 
-export interface MonitorLog {
-  info(details: Record<string, unknown>, message: string): void;
-  warn(details: Record<string, unknown>, message: string): void;
-  error(details: Record<string, unknown>, message: string): void;
-}
 
 export interface MonitorOptions {
   app: AppServices;
   alerts: AlertCenter;
-  log: MonitorLog;
+  log: EventLog;
   intervalSeconds: number;
   reportTime: { hour: number; minute: number };
   timezone: string;

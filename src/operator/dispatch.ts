@@ -6,7 +6,7 @@
 import { BrokerError } from '../broker/errors.js';
 import { secretValues } from '../config.js';
 import { TradingError } from '../execution/errors.js';
-import { redactSecrets } from '../logger.js';
+import { type EventLog, redactSecrets } from '../logger.js';
 import type { Actor, AppServices, CommandOptions, OperatorCommand } from './command.js';
 import { CommandError } from './command.js';
 import type { View } from './view.js';
@@ -29,9 +29,7 @@ export interface ButtonAnswer {
   reply: View | null;
 }
 
-export interface DispatchLog {
-  error(details: Record<string, unknown>, message: string): void;
-}
+export type DispatchLog = Pick<EventLog, 'error'>;
 
 export function errorView(message: string): View {
   return { title: 'Not done', description: message, fields: [], tone: 'danger', private: true };

@@ -15,6 +15,7 @@ import { sign } from '../../src/signals/webhook/signature.js';
 import { WebhookServer } from '../../src/signals/webhook/WebhookServer.js';
 import { createFakeDiscord, type FakeDiscord, type FakeMessage } from '../fakes/discord/index.js';
 import { useTempStore } from '../helpers/tempDb.js';
+import { until } from '../helpers/until.js';
 import { harness, type Harness } from '../sim/engineHarness.js';
 
 const SIGNALS = '200000000000000001';
@@ -73,16 +74,6 @@ async function startBot(store: Store, existing?: { fake: FakeDiscord; apiUrl: st
 const embedOf = (m: FakeMessage | null | undefined) => (m?.embeds[0] ?? {}) as { title?: string; description?: string; fields?: { name: string; value: string }[] };
 const buttonsOf = (m: FakeMessage | null | undefined) =>
   ((m?.components[0] as { components?: { custom_id: string; label: string; disabled?: boolean }[] } | undefined)?.components ?? []).map((b) => `${b.label}:${b.disabled ? 'off' : 'on'}`);
-
-async function until<T>(read: () => T | undefined | null, timeoutMs = 3000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = read();
-    if (value !== undefined && value !== null) return value;
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 async function postSignal(bot: Bot, options: Record<string, string> = {}): Promise<FakeMessage> {
   const before = bot.fake.messages(SIGNALS).length;

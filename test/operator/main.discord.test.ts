@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { sign } from '../../src/signals/webhook/signature.js';
 import { createFakeDiscord, type FakeDiscord } from '../fakes/discord/index.js';
 import { useTempDir } from '../helpers/tempDb.js';
+import { until } from '../helpers/until.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const CHANNEL = '200000000000000009';
@@ -30,16 +31,6 @@ function waitFor(child: ChildProcess, text: RegExp, timeoutMs = 20_000): Promise
   });
 }
 
-async function until<T>(read: () => T | undefined | null, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = read();
-    if (value !== undefined && value !== null) return value;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 describe('npm start on Discord', () => {
   const newDir = useTempDir();
 
@@ -63,7 +54,7 @@ describe('npm start on Discord', () => {
       if (child.exitCode === null) child.kill('SIGKILL');
     });
     await waitFor(child, /catalyst-bot on Discord \(SIM, broker sim\)/);
-    await until(() => fake.messages(CHANNEL).find((m) => (m.embeds[0] as { title?: string } | undefined)?.title === 'Started: reconciliation'));
+    await until(() => fake.messages(CHANNEL).find((m) => (m.embeds[0] as { title?: string } | undefined)?.title === 'Started: reconciliation'), 10_000);
 
     const account = fake.slashCommand({ name: 'account', member: { userId: '400000000000000009', username: 'carol', roles: [ROLE] }, channelId: CHANNEL });
     expect((await account.waitForEdits(1, 10_000)).embeds[0]).toMatchObject({ title: 'Account (SIM)' });
@@ -72,7 +63,7 @@ describe('npm start on Discord', () => {
     const ts = Math.floor(Date.now() / 1000);
     const res = await fetch(`http://127.0.0.1:${port}/signals`, { method: 'POST', headers: { 'x-timestamp': String(ts), 'x-signature': sign(SECRET, ts, body) }, body });
     expect(res.status).toBe(201);
-    await until(() => fake.messages(CHANNEL).find((m) => (m.embeds[0] as { title?: string } | undefined)?.title === 'Signal: BUY AAPL'));
+    await until(() => fake.messages(CHANNEL).find((m) => (m.embeds[0] as { title?: string } | undefined)?.title === 'Signal: BUY AAPL'), 10_000);
 
     child.kill('SIGINT');
     expect(await exited).toBe(0);

@@ -4,6 +4,7 @@
  * signals channel. Every handler that may call the broker defers first, so no
  * interaction times out; failures answer privately and the bot keeps running.
  */
+import type { EventLog } from '../../logger.js';
 import {
   type AutocompleteInteraction,
   type ButtonInteraction,
@@ -27,16 +28,11 @@ import { renderMessage, renderMessages } from './render.js';
 /** Discord errors that mean "this interaction is gone or answered": nothing to do but note it. */
 const STALE_INTERACTION = new Set([10062, 40060]);
 
-export interface DiscordLog {
-  info(details: Record<string, unknown>, message: string): void;
-  warn(details: Record<string, unknown>, message: string): void;
-  error(details: Record<string, unknown>, message: string): void;
-}
 
 export interface DiscordFrontEndOptions {
   app: AppServices;
   dispatcher: Dispatcher;
-  log: DiscordLog;
+  log: EventLog;
   token: string;
   /** REST base (DISCORD_API_URL), e.g. a local test server. */
   apiUrl: string | null;

@@ -5,6 +5,7 @@
  * once when auto-approval matches). Idempotent on signal_id: a replay answers
  * with the stored status and never creates a second signal.
  */
+import type { EventLog } from '../../logger.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { StoredSignal } from '../../db/index.js';
@@ -17,18 +18,13 @@ export const MAX_BODY_BYTES = 64 * 1024;
 /** At most this many signals in one array. */
 export const MAX_BATCH = 100;
 
-export interface WebhookLog {
-  info(details: Record<string, unknown>, message: string): void;
-  warn(details: Record<string, unknown>, message: string): void;
-  error(details: Record<string, unknown>, message: string): void;
-}
 
 export interface WebhookServerOptions {
   approvals: SignalApprovals;
   secret: string;
   host: string;
   port: number;
-  log: WebhookLog;
+  log: EventLog;
   /** Requests a minute per source address (burst included). Default 120. */
   ratePerMinute?: number;
   now?: () => Date;
