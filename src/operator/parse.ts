@@ -1,5 +1,4 @@
 /** Operator input, validated once: every command reads tickers and prices through here. */
-import { z } from 'zod';
 import { type Decimal, dec } from '../broker/money.js';
 import { tickerSchema } from '../signals/fields.js';
 import { CommandError } from './command.js';

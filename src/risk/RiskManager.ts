@@ -109,7 +109,6 @@ export class RiskManager {
    * when the caller already has it). Refusals name the limit and the figures.
    */
   async checkEntry(proposal: EntryProposal, account?: Account): Promise<RiskDecision> {
-    const { limits } = this.options;
     if (proposal.quantity.lte(0)) return refuse('invalid_order', `quantity must be above 0, got ${proposal.quantity.toFixed()}`);
     if (proposal.price.lte(0)) return refuse('invalid_order', `price must be above 0, got ${proposal.price.toFixed()}`);
     const assessment = await this.assessEntry(proposal.ticker, proposal.orderType, account);
