@@ -56,9 +56,17 @@ export function zonedDate(at: Date, timeZone: string): string {
 
 /** YYYY-MM-DD of an instant in New York. */
 export function exchangeDate(at: Date): string {
+  // New York's offset is whole hours, so its date is the same for a whole UTC hour: one formatting per hour.
+  const hour = Math.floor(at.getTime() / HOUR_MS);
+  if (hour === lastDate.hour) return lastDate.date;
   const p = wallParts(at);
-  return `${p.y}-${String(p.m).padStart(2, '0')}-${String(p.d).padStart(2, '0')}`;
+  const date = `${p.y}-${String(p.m).padStart(2, '0')}-${String(p.d).padStart(2, '0')}`;
+  lastDate = { hour, date };
+  return date;
 }
+
+const HOUR_MS = 3_600_000;
+let lastDate = { hour: Number.NaN, date: '' };
 
 /** An instant in New York time with its offset, as Alpaca writes it: `2026-03-02T10:00:00.000-05:00`. */
 export function exchangeIso(at: Date): string {

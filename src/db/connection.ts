@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
+import { startCheckpointer } from './checkpointer.js';
 import type { Database } from './schema.js';
 
 export interface DatabaseHandle {
@@ -26,12 +27,16 @@ export function openDatabase(path: string): DatabaseHandle {
   // of truth for the last instant before a power loss and reconciliation
   // recovers it at start-up.
   sqlite.pragma('synchronous = NORMAL');
+  const checkpointer = path === ':memory:' ? null : startCheckpointer(path, sqlite);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return {
     db,
     path,
-    // Kysely's destroy closes the better-sqlite3 handle too.
-    close: () => db.destroy(),
+    close: async () => {
+      await checkpointer?.stop();
+      // Kysely's destroy closes the better-sqlite3 handle too (the last connection checkpoints the WAL away).
+      await db.destroy();
+    },
   };
 }
 

@@ -285,11 +285,11 @@ export class OrderExecutor {
       { success: true, orderId: order.id, quantity: order.quantity, estimatedCost, errorMessage: null, refusedBy: null, sizing: sizing ? JSON.stringify(sizingToJson(sizing)) : null },
       this.now(),
     );
-    // The records the ledger just wrote answer without reading them back.
+    // The records the ledger just wrote (or holds) answer without reading them back.
     const records = new Map((changes ?? []).map((c) => [c.record.orderId, c.record]));
-    const recorded = records.get(order.id);
-    const entry = recorded && recorded.status === order.status ? recorded : await this.options.store.orders.get(order.id);
-    let legs = order.legs.map((l) => records.get(l.id)).filter((r): r is ExecutedOrderRecord => r !== undefined);
+    const recorded = (id: string) => records.get(id) ?? this.options.ledger.recorded(id);
+    const entry = recorded(order.id) ?? (await this.options.store.orders.get(order.id));
+    let legs = order.legs.map((l) => recorded(l.id)).filter((r): r is ExecutedOrderRecord => r !== undefined);
     if (legs.length < order.legs.length) legs = await this.options.store.orders.listChildren(order.id);
     return placed(signalId, entry, legs, order.quantity, estimatedCost, false);
   }

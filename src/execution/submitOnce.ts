@@ -5,6 +5,7 @@
  * broker is asked for that id before anything is reported or retried.
  */
 import { createHash } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import pRetry from 'p-retry';
 import type { BrokerInterface } from '../broker/BrokerInterface.js';
 import {
@@ -83,9 +84,19 @@ export async function submitOnce(
       throw new BrokerError(`order ${clientOrderId}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
   };
+  const retries = retry.retries ?? 2;
+  const minTimeout = retry.minTimeoutMs ?? 500;
+  // The first attempt goes straight out (no retry machinery on the order path);
+  // a transient failure waits, then p-retry runs the rest of the schedule.
+  try {
+    return await attempt();
+  } catch (error) {
+    if (retries === 0 || !transient(error)) throw error;
+  }
+  await delay(minTimeout);
   return pRetry(attempt, {
-    retries: retry.retries ?? 2,
-    minTimeout: retry.minTimeoutMs ?? 500,
+    retries: retries - 1,
+    minTimeout: minTimeout * 2,
     factor: 2,
     shouldRetry: ({ error }) => transient(error),
   });

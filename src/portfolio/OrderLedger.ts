@@ -28,9 +28,19 @@ export interface OrderChange {
   previousStatus: ExecutedOrderRecord['status'] | null;
   /** Shares filled since the order was last seen (0 when none). */
   fillQty: Decimal;
-  /** The position after this change (null when none is open in the ticker). */
-  position: PositionRecord | null;
 }
+
+interface PendingUpdate {
+  order: Order;
+  context: OrderContext | undefined;
+  resolve: (changes: OrderChange[]) => void;
+  reject: (error: unknown) => void;
+}
+
+const familyOf = (order: Order): Order[] => [order, ...order.legs];
+
+/** How many recently written order records the ledger keeps (the working book and then some). */
+const RECORD_CACHE_SIZE = 10_000;
 
 /** Bracket legs are told apart by type: the limit takes profit, the stop stops out. */
 function legOf(order: Order): OrderLeg {
@@ -53,11 +63,17 @@ export class OrderLedger {
   /** Context for orders being sent now, by client_order_id: the stream may report them before the send returns. */
   private readonly expected = new Map<string, OrderContext>();
   /**
-   * The last state applied per working order. This ledger is the only writer
-   * of orders, so an update that repeats it (the stream reports a bracket's
-   * whole family on every event) is skipped without reading the database.
+   * The records this ledger last committed, by order id (oldest dropped
+   * beyond RECORD_CACHE_SIZE). The ledger is the only writer of orders, so a
+   * cached record is the database's own row: an update that repeats it (the
+   * stream reports a bracket's whole family on every event) is skipped, and
+   * a change needs no read first. A miss reads the database.
    */
-  private readonly applied = new Map<string, string>();
+  private readonly records = new Map<string, ExecutedOrderRecord>();
+  /** Records written by the transaction in progress (visible to the rest of it, cached once it commits). */
+  private uncommitted: Map<string, ExecutedOrderRecord> | null = null;
+  /** Updates queued together, not yet started: a later update joins them. */
+  private openBatch: PendingUpdate[] | null = null;
   private writes = 0;
 
   /** Counts committed changes to orders and positions: a reader can tell whether what it read is still current. */
@@ -81,36 +97,112 @@ export class OrderLedger {
 
   /**
    * Applies the broker's current view of an order and its legs, in one
-   * transaction; events go out after it commits.
+   * transaction; events go out after it commits. Updates that queue up while
+   * the ledger is busy (a bracket's burst of stream events) are applied
+   * together in one transaction, in arrival order; should that fail, each is
+   * applied alone so one bad update cannot sink the others.
    */
   apply(order: Order, context?: OrderContext): Promise<OrderChange[]> {
-    return this.serial(async () => {
-      const family = [order, ...order.legs];
-      const states = family.map((o) => `${o.status}:${o.filledQty.toFixed()}`);
-      if (family.every((o, i) => this.applied.get(o.id) === states[i])) return [];
-      const emitted: TradingEvent[] = [];
-      const changes = await this.store.transaction(async (tx) => {
-        const out: OrderChange[] = [];
-        let parent: ExecutedOrderRecord | null = null;
-        for (const [i, o] of family.entries()) {
-          if (this.applied.get(o.id) === states[i]) continue;
-          const change = await this.applyChange(tx, o, i === 0 ? context : undefined, emitted, parent);
-          if (change) out.push(change);
-          if (i === 0) parent = change?.record ?? null;
+    return new Promise<OrderChange[]>((resolve, reject) => {
+      const update: PendingUpdate = { order, context, resolve, reject };
+      if (this.openBatch) {
+        this.openBatch.push(update);
+        return;
+      }
+      const batch = [update];
+      void this.enqueue(async () => {
+        if (this.openBatch === batch) this.openBatch = null;
+        await this.applyBatch(batch);
+      });
+      this.openBatch = batch;
+    });
+  }
+
+  private async applyBatch(batch: readonly PendingUpdate[]): Promise<void> {
+    const work = batch.filter((u) => {
+      if (!familyOf(u.order).every((o) => this.isRecorded(o))) return true;
+      u.resolve([]);
+      return false;
+    });
+    if (work.length === 0) return;
+    try {
+      const results = await this.commit(work);
+      work.forEach((u, i) => u.resolve(results[i]!));
+    } catch (error) {
+      if (work.length === 1) return work[0]!.reject(error);
+      for (const u of work) {
+        try {
+          u.resolve((await this.commit([u]))[0]!);
+        } catch (alone) {
+          u.reject(alone);
         }
-        if (order.legs.length > 0) await this.linkLegs(tx, order);
+      }
+    }
+  }
+
+  /** Applies updates in one transaction; records, events and the cache change only once it commits. */
+  private async commit(updates: readonly PendingUpdate[]): Promise<OrderChange[][]> {
+    const emitted: TradingEvent[] = [];
+    const written = new Map<string, ExecutedOrderRecord>();
+    this.uncommitted = written;
+    try {
+      const results = await this.store.transaction(async (tx) => {
+        const out: OrderChange[][] = [];
+        for (const u of updates) out.push(await this.applyFamily(tx, u.order, u.context, emitted));
         return out;
       });
-      if (changes.length > 0) this.writes++;
-      // Only once committed do these states count as applied.
-      for (const [i, o] of family.entries()) {
-        if (o.isTerminal()) this.applied.delete(o.id);
-        else this.applied.set(o.id, states[i]!);
-      }
-      for (const o of family) this.forget(o.clientOrderId);
+      if (results.some((r) => r.length > 0)) this.writes++;
+      for (const record of written.values()) this.remember(record);
+      for (const u of updates) for (const o of familyOf(u.order)) this.forget(o.clientOrderId);
       for (const event of emitted) this.events?.emit(event);
-      return changes;
-    });
+      return results;
+    } finally {
+      this.uncommitted = null;
+    }
+  }
+
+  private async applyFamily(tx: Repositories, order: Order, context: OrderContext | undefined, emitted: TradingEvent[]): Promise<OrderChange[]> {
+    const out: OrderChange[] = [];
+    let parent: ExecutedOrderRecord | null = null;
+    for (const [i, o] of familyOf(order).entries()) {
+      if (this.isRecorded(o)) continue;
+      const change = await this.applyChange(tx, o, i === 0 ? context : undefined, emitted, parent);
+      if (change) {
+        out.push(change);
+        this.uncommitted?.set(change.record.orderId, change.record);
+      }
+      if (i === 0) parent = change?.record ?? null;
+    }
+    // Only an entry or legs seen for the first time, or an entry's fill, can leave a position without its legs.
+    if (order.legs.length > 0 && out.some((c) => c.previousStatus === null || c.fillQty.gt(0))) await this.linkLegs(tx, order);
+    return out;
+  }
+
+  /** The order as this ledger last recorded it, if still cached (no database read). */
+  recorded(orderId: string): ExecutedOrderRecord | undefined {
+    return this.records.get(orderId);
+  }
+
+  /** The record written in the running transaction, else the committed one, if cached. */
+  private cached(orderId: string): ExecutedOrderRecord | undefined {
+    return this.uncommitted?.get(orderId) ?? this.records.get(orderId);
+  }
+
+  /** Whether the broker's state of `order` is already what was recorded. */
+  private isRecorded(order: Order): boolean {
+    const known = this.cached(order.id);
+    return known !== undefined && known.status === order.status && known.filledQty.eq(order.filledQty);
+  }
+
+  private remember(record: ExecutedOrderRecord): void {
+    this.records.delete(record.orderId);
+    this.records.set(record.orderId, record);
+    if (this.records.size > RECORD_CACHE_SIZE) this.records.delete(this.records.keys().next().value as string);
+  }
+
+  /** An order's record: cached, else read (inside the transaction). */
+  private async known(tx: Repositories, orderId: string): Promise<ExecutedOrderRecord | null> {
+    return this.cached(orderId) ?? (await tx.orders.get(orderId));
   }
 
   /**
@@ -174,6 +266,12 @@ export class OrderLedger {
 
   /** Runs `fn` after every queued update, alone: position writes never interleave. */
   serial<T>(fn: () => Promise<T>): Promise<T> {
+    // Updates applied after this must not join a batch queued before it.
+    this.openBatch = null;
+    return this.enqueue(fn);
+  }
+
+  private enqueue<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.queue.then(fn, fn);
     this.queue = run.catch(() => undefined);
     return run;
@@ -199,7 +297,7 @@ export class OrderLedger {
     const expected = this.expected.get(order.clientOrderId);
     if (expected) return expected;
     if (order.parentOrderId !== null) {
-      const parent = await tx.orders.get(order.parentOrderId);
+      const parent = await this.known(tx, order.parentOrderId);
       if (parent) return { signalId: parent.signalId, leg: legOf(order), strategy: parent.strategy };
     }
     // An order sent before a crash: its plan was written before it was sent.
@@ -225,7 +323,7 @@ export class OrderLedger {
     /** The family's entry as just written (legs need not read it back). */
     parent: ExecutedOrderRecord | null = null,
   ): Promise<OrderChange | null> {
-    const known = await tx.orders.get(order.id);
+    const known = await this.known(tx, order.id);
     // A stale view (a listing taken before a stream event, a replay) never moves an order backwards:
     // fewer shares filled than recorded, or out of a finished state, is ignored.
     if (known && (order.filledQty.lt(known.filledQty) || (TERMINAL_STATUSES.has(known.status) && order.status !== known.status))) return null;
@@ -245,7 +343,7 @@ export class OrderLedger {
       const context = writtenParent ? { signalId: writtenParent.signalId, leg: legOf(order), strategy: writtenParent.strategy } : await this.contextFor(tx, order, given);
       record = recordFromOrder(order, context);
       // A leg whose parent we never saw keeps no dangling reference.
-      if (record.parentOrderId !== null && !writtenParent && !(await tx.orders.get(record.parentOrderId))) record = { ...record, parentOrderId: null };
+      if (record.parentOrderId !== null && !writtenParent && !(await this.known(tx, record.parentOrderId))) record = { ...record, parentOrderId: null };
     }
     const before = known ?? { status: null, filledQty: ZERO, filledAvgPrice: null };
     const fillQty = order.filledQty.minus(before.filledQty);
@@ -255,31 +353,30 @@ export class OrderLedger {
     if (known) await tx.orders.updateProgress(order.id, record);
     else await tx.orders.insert(record);
     const at = order.updatedAt;
-    let position: PositionRecord | null;
     const executionEvents: TradingEvent[] = [];
     if (fillQty.gt(0) && order.filledAvgPrice !== null) {
       const price = incrementalFillPrice({ qty: before.filledQty, avg: before.filledAvgPrice }, { qty: order.filledQty, avg: order.filledAvgPrice });
       const filledAt = order.filledAt ?? order.updatedAt;
-      position = await this.applyExecution(tx, record, { orderId: order.id, side: order.side, qty: fillQty, price, at: filledAt }, executionEvents);
+      await this.applyExecution(tx, order, record, { orderId: order.id, side: order.side, qty: fillQty, price, at: filledAt }, executionEvents);
       emitted.push({ kind: order.status === 'filled' ? 'order_filled' : 'order_partially_filled', order: record, fillQty, at });
     } else {
-      position = await tx.positions.getByTicker(record.ticker);
       const kind = statusChanged ? STATUS_EVENTS[order.status] : undefined;
       if (kind === 'order_rejected' || kind === 'order_canceled' || kind === 'order_expired') emitted.push({ kind, order: record, at });
     }
     emitted.push(...executionEvents);
-    return { record, previousStatus: before.status, fillQty, position };
+    return { record, previousStatus: before.status, fillQty };
   }
 
   /** One execution against the ticker's position, inside the order's transaction. */
   private async applyExecution(
     tx: Repositories,
+    order: Order,
     record: ExecutedOrderRecord,
     exec: Execution,
     emitted: TradingEvent[],
   ): Promise<PositionRecord | null> {
     const position = await tx.positions.getByTicker(record.ticker);
-    if (!position) return this.open(tx, record, exec, `pos-${record.orderId}`, emitted);
+    if (!position) return this.open(tx, record, exec, `pos-${record.orderId}`, emitted, await this.legsOf(tx, order, record));
     if (sideOpenedBy(exec.side) === position.side) {
       const grown = grow(position, exec);
       await tx.positions.update(grown);
@@ -295,9 +392,17 @@ export class OrderLedger {
     // Legs still working for a closed position are the broker's to cancel (OCO); nothing more is sent here.
     if (outcome.remainder.gt(0)) {
       // Sold through zero: the rest is a new position the other way, with no plan.
-      return this.open(tx, { ...record, plannedStopLoss: null, plannedTakeProfit: null, strategy: 'external' }, { ...exec, qty: outcome.remainder }, `pos-${record.orderId}-flip`, emitted);
+      return this.open(tx, { ...record, plannedStopLoss: null, plannedTakeProfit: null, strategy: 'external' }, { ...exec, qty: outcome.remainder }, `pos-${record.orderId}-flip`, emitted, []);
     }
     return null;
+  }
+
+  /** A bracket entry's recorded legs: from the cache when the broker's view names them all, else read. */
+  private async legsOf(tx: Repositories, order: Order, record: ExecutedOrderRecord): Promise<readonly ExecutedOrderRecord[]> {
+    if (record.leg !== 'entry') return [];
+    const cached = order.legs.map((l) => this.cached(l.id));
+    if (order.legs.length > 0 && cached.every((l) => l !== undefined)) return cached as ExecutedOrderRecord[];
+    return tx.orders.listChildren(record.orderId);
   }
 
   private async open(
@@ -306,8 +411,8 @@ export class OrderLedger {
     exec: Execution,
     positionId: string,
     emitted: TradingEvent[],
+    legs: readonly ExecutedOrderRecord[],
   ): Promise<PositionRecord> {
-    const legs = record.leg === 'entry' ? await tx.orders.listChildren(record.orderId) : [];
     const stopLeg = legs.find((l) => l.leg === 'stop_loss') ?? null;
     const targetLeg = legs.find((l) => l.leg === 'take_profit') ?? null;
     const external = record.signalId === null && record.strategy === null && record.leg === null;

@@ -8,12 +8,14 @@ import * as m0001 from './0001_initial.js';
 import * as m0002 from './0002_sim_state.js';
 import * as m0003 from './0003_trading_engine.js';
 import * as m0004 from './0004_monitor_failed_alert.js';
+import * as m0005 from './0005_order_indexes.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_sim_state': m0002,
   '0003_trading_engine': m0003,
   '0004_monitor_failed_alert': m0004,
+  '0005_order_indexes': m0005,
 };
 
 export const migrationProvider: MigrationProvider = {

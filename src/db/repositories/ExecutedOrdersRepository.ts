@@ -10,6 +10,7 @@ import {
   type TimeInForce,
 } from '../../broker/types.js';
 import { money, readTime, readTimeOrNull, writeTime, writeTimeOrNull } from '../codec.js';
+import { columnsOf, precompile, slotsFor } from '../precompiled.js';
 import type { Database, ExecutedOrderRow } from '../schema.js';
 import type { ExitReason } from './ClosedPositionsRepository.js';
 
@@ -153,12 +154,49 @@ const TERMINAL = [...TERMINAL_STATUSES];
 /** The statuses an order can still change from, listed so SQLite can use the status index (a NOT IN cannot). */
 const WORKING = ALL_ORDER_STATUSES.filter((s) => !TERMINAL_STATUSES.has(s));
 
+const COLUMNS = columnsOf<ExecutedOrderRow>({
+  order_id: true, client_order_id: true, ticker: true, signal_id: true, side: true, quantity: true, order_type: true, order_class: true,
+  parent_order_id: true, limit_price: true, stop_price: true, trail_price: true, trail_percent: true, time_in_force: true, status: true,
+  filled_qty: true, filled_avg_price: true, signal_price: true, leg: true, status_reason: true, position_id: true, exit_reason: true,
+  stop_loss_price: true, take_profit_price: true, strategy: true, submitted_at: true, filled_at: true, updated_at: true,
+});
+
+// The order path's statements, compiled once (see precompiled.ts).
+const INSERT = precompile<ExecutedOrderRow, unknown>((db, slot) => db.insertInto('executed_orders').values(slotsFor(COLUMNS, slot)));
+const GET = precompile<{ orderId: string }, ExecutedOrderRow>((db, slot) => db.selectFrom('executed_orders').selectAll().where('order_id', '=', slot('orderId')));
+type ProgressRow = Pick<ExecutedOrderRow, 'order_id' | 'status' | 'filled_qty' | 'filled_avg_price' | 'filled_at' | 'updated_at' | 'status_reason'>;
+const UPDATE_PROGRESS = precompile<ProgressRow, unknown>((db, slot) =>
+  db
+    .updateTable('executed_orders')
+    .set({
+      status: slot('status'),
+      filled_qty: slot('filled_qty'),
+      filled_avg_price: slot('filled_avg_price'),
+      filled_at: slot('filled_at'),
+      updated_at: slot('updated_at'),
+      status_reason: slot('status_reason'),
+    })
+    .where('order_id', '=', slot('order_id'))
+    // Never backwards: a finished order stays finished, unless it is the same finish (the ledger checks too; this holds for any writer).
+    .where((eb) => eb.or([eb('status', 'not in', TERMINAL), eb('status', '=', slot('status'))])),
+);
+
+const WORKING_ENTRIES = precompile<Record<string, never>, Pick<ExecutedOrderRow, 'ticker' | 'quantity' | 'limit_price' | 'signal_price' | 'stop_price'>>((db) =>
+  db
+    .selectFrom('executed_orders')
+    .select(['ticker', 'quantity', 'limit_price', 'signal_price', 'stop_price'])
+    .where('status', 'in', WORKING)
+    .where('parent_order_id', 'is', null)
+    .where('exit_reason', 'is', null)
+    .where('filled_qty', '=', '0'),
+);
+
 export class ExecutedOrdersRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   /** Records an order; a second insert of the same order id or client id fails. */
   async insert(record: ExecutedOrderRecord): Promise<void> {
-    await this.db.insertInto('executed_orders').values(toRow(record)).execute();
+    await INSERT.execute(this.db, toRow(record));
   }
 
   /**
@@ -187,25 +225,20 @@ export class ExecutedOrdersRepository {
   }
 
   async updateProgress(orderId: string, progress: OrderProgress): Promise<boolean> {
-    const result = await this.db
-      .updateTable('executed_orders')
-      .set({
-        status: progress.status,
-        filled_qty: money.write(progress.filledQty),
-        filled_avg_price: money.writeOrNull(progress.filledAvgPrice),
-        filled_at: writeTimeOrNull(progress.filledAt),
-        updated_at: writeTime(progress.updatedAt),
-        status_reason: progress.statusReason,
-      })
-      .where('order_id', '=', orderId)
-      // Never backwards: a finished order stays finished (the ledger checks too; this holds for any writer).
-      .where('status', 'not in', TERMINAL.filter((t) => t !== progress.status))
-      .executeTakeFirst();
-    return result.numUpdatedRows > 0n;
+    const result = await UPDATE_PROGRESS.execute(this.db, {
+      order_id: orderId,
+      status: progress.status,
+      filled_qty: money.write(progress.filledQty),
+      filled_avg_price: money.writeOrNull(progress.filledAvgPrice),
+      filled_at: writeTimeOrNull(progress.filledAt),
+      updated_at: writeTime(progress.updatedAt),
+      status_reason: progress.statusReason,
+    });
+    return (result.numAffectedRows ?? 0n) > 0n;
   }
 
   async get(orderId: string): Promise<ExecutedOrderRecord | null> {
-    const row = await this.db.selectFrom('executed_orders').selectAll().where('order_id', '=', orderId).executeTakeFirst();
+    const row = (await GET.execute(this.db, { orderId })).rows[0];
     return row ? fromRow(row) : null;
   }
 
@@ -244,14 +277,7 @@ export class ExecutedOrdersRepository {
    * pending): top-level, not an exit, nothing filled, not finished.
    */
   async listWorkingEntries(): Promise<WorkingEntry[]> {
-    const rows = await this.db
-      .selectFrom('executed_orders')
-      .select(['ticker', 'quantity', 'limit_price', 'signal_price', 'stop_price'])
-      .where('status', 'in', WORKING)
-      .where('parent_order_id', 'is', null)
-      .where('exit_reason', 'is', null)
-      .where('filled_qty', '=', '0')
-      .execute();
+    const { rows } = await WORKING_ENTRIES.execute(this.db, {});
     return rows.map((r) => ({
       ticker: r.ticker,
       quantity: money.read(r.quantity),

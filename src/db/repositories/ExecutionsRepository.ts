@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Decimal } from '../../broker/money.js';
 import { money, readTime, writeTime } from '../codec.js';
+import { columnsOf, precompile, slotsFor } from '../precompiled.js';
 import type { Database, ExecutionRow } from '../schema.js';
 
 /** A signal's execution as recorded: the first result is the only result. */
@@ -54,6 +55,25 @@ function fromRow(row: ExecutionRow): ExecutionRecord {
   };
 }
 
+const COLUMNS = columnsOf<ExecutionRow>({
+  signal_id: true, client_order_id: true, ticker: true, signal_price: true, stop_loss_price: true, take_profit_price: true, strategy: true,
+  status: true, success: true, order_id: true, quantity: true, estimated_cost: true, error_message: true, refused_by: true, sizing: true,
+  created_at: true, updated_at: true,
+});
+
+// The order path's statements, compiled once (see precompiled.ts).
+const CLAIM = precompile<ExecutionRow, unknown>((db, slot) =>
+  db
+    .insertInto('executions')
+    .values(slotsFor(COLUMNS, slot))
+    .onConflict((oc) => oc.column('signal_id').doNothing()),
+);
+type FinishRow = Pick<ExecutionRow, 'signal_id' | 'status' | 'success' | 'order_id' | 'quantity' | 'estimated_cost' | 'error_message' | 'refused_by' | 'sizing' | 'updated_at'>;
+const FINISH = precompile<FinishRow, unknown>((db, slot) => {
+  const { signal_id, ...rest } = slotsFor<FinishRow>(['signal_id', 'status', 'success', 'order_id', 'quantity', 'estimated_cost', 'error_message', 'refused_by', 'sizing', 'updated_at'], slot);
+  return db.updateTable('executions').set(rest).where('signal_id', '=', signal_id);
+});
+
 export class ExecutionsRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -63,49 +83,42 @@ export class ExecutionsRepository {
    * another: the caller then reads the row instead of sending an order.
    */
   async claim(plan: ExecutionPlan, at: Date): Promise<boolean> {
-    const result = await this.db
-      .insertInto('executions')
-      .values({
-        signal_id: plan.signalId,
-        client_order_id: plan.clientOrderId,
-        ticker: plan.ticker,
-        signal_price: money.write(plan.signalPrice),
-        stop_loss_price: money.writeOrNull(plan.stopLossPrice),
-        take_profit_price: money.writeOrNull(plan.takeProfitPrice),
-        strategy: plan.strategy,
-        status: 'submitting',
-        success: 0,
-        order_id: null,
-        quantity: null,
-        estimated_cost: null,
-        error_message: null,
-        refused_by: null,
-        sizing: null,
-        created_at: writeTime(at),
-        updated_at: writeTime(at),
-      })
-      .onConflict((oc) => oc.column('signal_id').doNothing())
-      .executeTakeFirst();
-    return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+    const result = await CLAIM.execute(this.db, {
+      signal_id: plan.signalId,
+      client_order_id: plan.clientOrderId,
+      ticker: plan.ticker,
+      signal_price: money.write(plan.signalPrice),
+      stop_loss_price: money.writeOrNull(plan.stopLossPrice),
+      take_profit_price: money.writeOrNull(plan.takeProfitPrice),
+      strategy: plan.strategy,
+      status: 'submitting',
+      success: 0,
+      order_id: null,
+      quantity: null,
+      estimated_cost: null,
+      error_message: null,
+      refused_by: null,
+      sizing: null,
+      created_at: writeTime(at),
+      updated_at: writeTime(at),
+    });
+    return (result.numAffectedRows ?? 0n) > 0n;
   }
 
   /** Records the final result. */
   async finish(signalId: string, outcome: ExecutionOutcome, at: Date): Promise<void> {
-    await this.db
-      .updateTable('executions')
-      .set({
-        status: 'done',
-        success: outcome.success ? 1 : 0,
-        order_id: outcome.orderId,
-        quantity: money.writeOrNull(outcome.quantity),
-        estimated_cost: money.writeOrNull(outcome.estimatedCost),
-        error_message: outcome.errorMessage,
-        refused_by: outcome.refusedBy,
-        sizing: outcome.sizing,
-        updated_at: writeTime(at),
-      })
-      .where('signal_id', '=', signalId)
-      .execute();
+    await FINISH.execute(this.db, {
+      signal_id: signalId,
+      status: 'done',
+      success: outcome.success ? 1 : 0,
+      order_id: outcome.orderId,
+      quantity: money.writeOrNull(outcome.quantity),
+      estimated_cost: money.writeOrNull(outcome.estimatedCost),
+      error_message: outcome.errorMessage,
+      refused_by: outcome.refusedBy,
+      sizing: outcome.sizing,
+      updated_at: writeTime(at),
+    });
   }
 
   /** Forgets an attempt that provably sent nothing (so it may be tried again). */

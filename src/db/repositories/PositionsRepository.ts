@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Decimal } from '../../broker/money.js';
 import type { PositionSide } from '../../broker/types.js';
 import { money, readTime, writeTime } from '../codec.js';
+import { columnsOf, precompile, slotsFor } from '../precompiled.js';
 import type { Database, PositionRow } from '../schema.js';
 import { inTransaction } from '../transaction.js';
 import { costBasisOf, marketValueOf, pnlRatio } from '../../portfolio/fills.js';
@@ -93,17 +94,34 @@ function fromRow(row: PositionRow): PositionRecord {
   };
 }
 
+const COLUMNS = columnsOf<PositionRow>({
+  position_id: true, ticker: true, side: true, quantity: true, entry_price: true, current_price: true, unrealized_pnl: true, cost_basis: true,
+  market_value: true, unrealized_pnl_pct: true, exited_qty: true, exit_value: true, realized_pnl: true, stop_loss_price: true,
+  take_profit_price: true, signal_id: true, strategy: true, entry_order_id: true, stop_loss_order_id: true, take_profit_order_id: true,
+  opened_at: true, updated_at: true,
+});
+
+// The order path's statements, compiled once (see precompiled.ts).
+const INSERT = precompile<PositionRow, unknown>((db, slot) => db.insertInto('positions').values(slotsFor(COLUMNS, slot)));
+const UPDATE = precompile<PositionRow, unknown>((db, slot) => {
+  const { position_id, ...rest } = slotsFor(COLUMNS, slot);
+  return db.updateTable('positions').set(rest).where('position_id', '=', position_id);
+});
+const BY_TICKER = precompile<{ ticker: string }, PositionRow>((db, slot) => db.selectFrom('positions').selectAll().where('ticker', '=', slot('ticker')));
+const EXPOSURES = precompile<Record<string, never>, Pick<PositionRow, 'ticker' | 'quantity' | 'current_price'>>((db) =>
+  db.selectFrom('positions').select(['ticker', 'quantity', 'current_price']),
+);
+
 export class PositionsRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   async insert(record: PositionRecord): Promise<void> {
-    await this.db.insertInto('positions').values(toRow(record)).execute();
+    await INSERT.execute(this.db, toRow(record));
   }
 
   /** Replaces every field of an existing position (e.g. after another partial fill). */
   async update(record: PositionRecord): Promise<void> {
-    const { position_id, ...rest } = toRow(record);
-    await this.db.updateTable('positions').set(rest).where('position_id', '=', position_id).execute();
+    await UPDATE.execute(this.db, toRow(record));
   }
 
   async get(positionId: string): Promise<PositionRecord | null> {
@@ -112,7 +130,7 @@ export class PositionsRepository {
   }
 
   async getByTicker(ticker: string): Promise<PositionRecord | null> {
-    const row = await this.db.selectFrom('positions').selectAll().where('ticker', '=', ticker).executeTakeFirst();
+    const row = (await BY_TICKER.execute(this.db, { ticker })).rows[0];
     return row ? fromRow(row) : null;
   }
 
@@ -123,7 +141,7 @@ export class PositionsRepository {
 
   /** Each open position's ticker and market value (quantity × last): what the risk checks need, without decoding whole records. */
   async exposures(): Promise<{ ticker: string; value: Decimal }[]> {
-    const rows = await this.db.selectFrom('positions').select(['ticker', 'quantity', 'current_price']).execute();
+    const { rows } = await EXPOSURES.execute(this.db, {});
     return rows.map((r) => ({ ticker: r.ticker, value: money.read(r.quantity).times(money.read(r.current_price)) }));
   }
 

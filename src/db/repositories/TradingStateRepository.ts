@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Decimal } from '../../broker/money.js';
 import { money, readTime, writeTime } from '../codec.js';
-import type { Database } from '../schema.js';
+import { precompile } from '../precompiled.js';
+import type { Database, TradingStateRow } from '../schema.js';
 
 export type TradingStateName = 'ACTIVE' | 'HALTED';
 
@@ -15,12 +16,16 @@ export interface TradingState {
   peakEquity: Decimal | null;
 }
 
+// Read before every entry: compiled once (see precompiled.ts).
+const GET = precompile<Record<string, never>, TradingStateRow>((db) => db.selectFrom('trading_state').selectAll().where('id', '=', 1));
+
 /** The single row of `trading_state` (created by the first migration). */
 export class TradingStateRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   async get(): Promise<TradingState> {
-    const row = await this.db.selectFrom('trading_state').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
+    const row = (await GET.execute(this.db, {})).rows[0];
+    if (!row) throw new Error('trading_state has no row: the database was not migrated');
     return {
       state: row.state as TradingStateName,
       reason: row.reason,
