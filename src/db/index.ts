@@ -5,6 +5,7 @@
 import type { Kysely } from 'kysely';
 import { type DatabaseHandle, openDatabase } from './connection.js';
 import { migrateToLatest } from './migrate.js';
+import { OpenPositionsCache } from './openPositionsCache.js';
 import { AlertsRepository } from './repositories/AlertsRepository.js';
 import { AuditLogRepository } from './repositories/AuditLogRepository.js';
 import { ClosedPositionsRepository } from './repositories/ClosedPositionsRepository.js';
@@ -38,11 +39,11 @@ export interface Store extends Repositories {
   readonly path: string;
 }
 
-function repositories(db: Kysely<Database>): Repositories {
+function repositories(db: Kysely<Database>, positions: OpenPositionsCache): Repositories {
   return {
     orders: new ExecutedOrdersRepository(db),
     executions: new ExecutionsRepository(db),
-    positions: new PositionsRepository(db),
+    positions: new PositionsRepository(db, positions),
     closedPositions: new ClosedPositionsRepository(db),
     signals: new SignalsRepository(db),
     equity: new EquitySnapshotsRepository(db),
@@ -54,9 +55,10 @@ function repositories(db: Kysely<Database>): Repositories {
 }
 
 export function createStore(handle: DatabaseHandle): Store {
+  const openPositions = new OpenPositionsCache();
   return {
-    ...repositories(handle.db),
-    transaction: (fn) => inTransaction(handle.db, (trx) => fn(repositories(trx))),
+    ...repositories(handle.db, openPositions),
+    transaction: (fn) => inTransaction(handle.db, (trx) => fn(repositories(trx, openPositions))),
     close: () => handle.close(),
     path: handle.path,
   };

@@ -8,7 +8,7 @@
  */
 import type { BrokerInterface } from '../broker/BrokerInterface.js';
 import { BrokerConnectionError, BrokerError, NotFoundError } from '../broker/errors.js';
-import { type Decimal, toStorage, ZERO } from '../broker/money.js';
+import { type Decimal, ZERO } from '../broker/money.js';
 import type { Order, OrderType, TimeInForce } from '../broker/types.js';
 import type { ExecutedOrderRecord, ExecutionPlan, ExecutionRecord, OrderContext } from '../db/index.js';
 import { isWorking, type LedgerStore, type OrderChange, type OrderLedger } from '../portfolio/OrderLedger.js';
@@ -314,15 +314,14 @@ export class OrderExecutor {
    */
   async monitorPendingOrders(): Promise<ExecutedOrderRecord[]> {
     const { store, broker, ledger } = this.options;
-    const open = await store.orders.listOpenProgress();
+    const open = await ledger.workingOrders();
     if (open.length === 0) return [];
     const byId = new Map(open.map((o) => [o.orderId, o]));
-    // ISO-8601 UTC texts order like the instants they name.
-    const oldest = open.reduce((min, o) => (o.submittedAt < min ? o.submittedAt : min), open[0]!.submittedAt);
-    const listed = await listSince(broker, new Date(new Date(oldest).getTime() - 1));
+    const oldest = open.reduce((min, o) => Math.min(min, o.submittedAt.getTime()), Number.POSITIVE_INFINITY);
+    const listed = await listSince(broker, new Date(oldest - 1));
     const changed = (o: Order) => {
       const known = byId.get(o.id);
-      return known !== undefined && (known.status !== o.status || known.filledQty !== toStorage(o.filledQty));
+      return known !== undefined && (known.status !== o.status || !known.filledQty.eq(o.filledQty));
     };
     const filled: ExecutedOrderRecord[] = [];
     const collect = (changes: Awaited<ReturnType<OrderLedger['apply']>>) => {

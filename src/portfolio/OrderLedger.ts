@@ -11,6 +11,7 @@ import type {
   ClosedPositionRecord,
   ExecutedOrderRecord,
   ExitReason,
+  OpenOrderProgress,
   OrderContext,
   OrderLeg,
   PositionRecord,
@@ -72,6 +73,12 @@ export class OrderLedger {
   private readonly records = new Map<string, ExecutedOrderRecord>();
   /** Records written by the transaction in progress (visible to the rest of it, cached once it commits). */
   private uncommitted: Map<string, ExecutedOrderRecord> | null = null;
+  /**
+   * The working orders' progress by id, read once and then kept by every
+   * commit (the ledger writes every order), so the monitor compares the
+   * broker's listing against memory instead of reading the book each cycle.
+   */
+  private working: Map<string, OpenOrderProgress> | null = null;
   /** Updates queued together, not yet started: a later update joins them. */
   private openBatch: PendingUpdate[] | null = null;
   private writes = 0;
@@ -152,7 +159,10 @@ export class OrderLedger {
         return out;
       });
       if (results.some((r) => r.length > 0)) this.writes++;
-      for (const record of written.values()) this.remember(record);
+      for (const record of written.values()) {
+        this.remember(record);
+        this.track(record);
+      }
       for (const u of updates) for (const o of familyOf(u.order)) this.forget(o.clientOrderId);
       for (const event of emitted) this.events?.emit(event);
       return results;
@@ -176,6 +186,25 @@ export class OrderLedger {
     // Only an entry or legs seen for the first time, or an entry's fill, can leave a position without its legs.
     if (order.legs.length > 0 && out.some((c) => c.previousStatus === null || c.fillQty.gt(0))) await this.linkLegs(tx, order);
     return out;
+  }
+
+  /** Orders still able to fill, as last committed: what the monitor refreshes from the broker. */
+  async workingOrders(): Promise<OpenOrderProgress[]> {
+    // Read once, between commits: from then on every commit keeps it.
+    const working =
+      this.working ??
+      (await this.serial(async () => {
+        // Set here, inside the queue: a commit queued behind this read must find it to keep it.
+        this.working ??= new Map((await this.store.orders.listOpenProgress()).map((o) => [o.orderId, o]));
+        return this.working;
+      }));
+    return [...working.values()];
+  }
+
+  private track(record: ExecutedOrderRecord): void {
+    if (this.working === null) return;
+    if (isWorking(record)) this.working.set(record.orderId, { orderId: record.orderId, status: record.status, filledQty: record.filledQty, submittedAt: record.submittedAt });
+    else this.working.delete(record.orderId);
   }
 
   /** The order as this ledger last recorded it, if still cached (no database read). */

@@ -59,11 +59,12 @@ export interface WorkingEntry {
 }
 
 /** A working order's progress as stored (filled quantity in its canonical text, time as ISO text). */
+/** A working order's progress: what the monitor compares with the broker's listing. */
 export interface OpenOrderProgress {
   orderId: string;
   status: OrderStatus;
-  filledQty: string;
-  submittedAt: string;
+  filledQty: Decimal;
+  submittedAt: Date;
 }
 
 /** The fields a broker update can change. */
@@ -292,7 +293,7 @@ export class ExecutedOrdersRepository {
       .select(['order_id', 'status', 'filled_qty', 'submitted_at'])
       .where('status', 'in', WORKING)
       .execute();
-    return rows.map((r) => ({ orderId: r.order_id, status: r.status as OrderStatus, filledQty: r.filled_qty, submittedAt: r.submitted_at }));
+    return rows.map((r) => ({ orderId: r.order_id, status: r.status as OrderStatus, filledQty: money.read(r.filled_qty), submittedAt: readTime(r.submitted_at) }));
   }
 
   listBySignal(signalId: string): Promise<ExecutedOrderRecord[]> {

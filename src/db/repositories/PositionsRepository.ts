@@ -1,9 +1,10 @@
-import { type Kysely, sql } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { Decimal } from '../../broker/money.js';
 import type { PositionSide } from '../../broker/types.js';
 import { money, readTime, writeTime } from '../codec.js';
 import { columnsOf, precompile, slotsFor } from '../precompiled.js';
 import type { Database, PositionRow } from '../schema.js';
+import { OpenPositionsCache } from '../openPositionsCache.js';
 import { inTransaction } from '../transaction.js';
 import { costBasisOf, marketValueOf, pnlRatio } from '../../portfolio/fills.js';
 import { type ClosedPositionRecord, closedToRow } from './ClosedPositionsRepository.js';
@@ -42,6 +43,19 @@ export interface PriceMark {
 }
 
 const MARK_CHUNK = 200;
+const markTexts = new Map<number, string>();
+
+/** The mark statement for `n` positions. */
+function markSql(n: number): string {
+  let text = markTexts.get(n);
+  if (text === undefined) {
+    text = `UPDATE positions SET current_price = v.column2, unrealized_pnl = v.column3, market_value = v.column4,
+              unrealized_pnl_pct = v.column5, updated_at = v.column6
+            FROM (VALUES ${Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?)').join(', ')}) AS v WHERE positions.position_id = v.column1`;
+    markTexts.set(n, text);
+  }
+  return text;
+}
 
 function toRow(r: PositionRecord): PositionRow {
   return {
@@ -113,14 +127,20 @@ const EXPOSURES = precompile<Record<string, never>, Pick<PositionRow, 'ticker' |
 );
 
 export class PositionsRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** Shared with the store's other PositionsRepository instances (see OpenPositionsCache). */
+    private readonly cache = new OpenPositionsCache(),
+  ) {}
 
   async insert(record: PositionRecord): Promise<void> {
+    this.cache.invalidate();
     await INSERT.execute(this.db, toRow(record));
   }
 
   /** Replaces every field of an existing position (e.g. after another partial fill). */
   async update(record: PositionRecord): Promise<void> {
+    this.cache.invalidate();
     await UPDATE.execute(this.db, toRow(record));
   }
 
@@ -134,9 +154,12 @@ export class PositionsRepository {
     return row ? fromRow(row) : null;
   }
 
-  async list(): Promise<PositionRecord[]> {
-    const rows = await this.db.selectFrom('positions').selectAll().orderBy('opened_at').execute();
-    return rows.map(fromRow);
+  /** Every open position, oldest first. */
+  list(): Promise<PositionRecord[]> {
+    return this.cache.list(this.db, async () => {
+      const rows = await this.db.selectFrom('positions').selectAll().orderBy('opened_at').execute();
+      return rows.map(fromRow);
+    });
   }
 
   /** Each open position's ticker and market value (quantity × last): what the risk checks need, without decoding whole records. */
@@ -156,19 +179,31 @@ export class PositionsRepository {
   /** Marks many positions to market in one transaction. */
   async markPrices(marks: readonly PriceMark[]): Promise<void> {
     if (marks.length === 0) return;
-    await inTransaction(this.db, async (trx) => {
-      // One UPDATE … FROM (VALUES …) per 200 positions (6 parameters each, far
-      // under SQLite's limit) instead of one statement per position.
-      for (let i = 0; i < marks.length; i += MARK_CHUNK) {
-        const rows = marks.slice(i, i + MARK_CHUNK).map(
-          (m) =>
-            sql`(${m.positionId}, ${money.write(m.currentPrice)}, ${money.write(m.unrealizedPnl)}, ${money.write(m.marketValue)}, ${money.write(m.unrealizedPnlPct)}, ${writeTime(m.updatedAt)})`,
-        );
-        await sql`UPDATE positions SET current_price = v.column2, unrealized_pnl = v.column3, market_value = v.column4,
-                    unrealized_pnl_pct = v.column5, updated_at = v.column6
-                  FROM (VALUES ${sql.join(rows)}) AS v WHERE positions.position_id = v.column1`.execute(trx);
-      }
-    });
+    const write = () =>
+      inTransaction(this.db, async (trx) => {
+        // One UPDATE … FROM (VALUES …) per 200 positions (6 parameters each, far under SQLite's
+        // limit) instead of one statement per position; its text is built once per chunk size.
+        for (let i = 0; i < marks.length; i += MARK_CHUNK) {
+          const chunk = marks.slice(i, i + MARK_CHUNK);
+          const parameters: string[] = [];
+          for (const m of chunk) {
+            parameters.push(m.positionId, money.write(m.currentPrice), money.write(m.unrealizedPnl), money.write(m.marketValue), money.write(m.unrealizedPnlPct), writeTime(m.updatedAt));
+          }
+          await trx.executeQuery(CompiledQuery.raw(markSql(chunk.length), parameters));
+        }
+      });
+    if (this.db.isTransaction) {
+      this.cache.invalidate();
+      return write();
+    }
+    // The cached book takes the same marks: the next cycle's list needs no read.
+    const byId = new Map(marks.map((m) => [m.positionId, m]));
+    await this.cache.write(write, (records) =>
+      records.map((r) => {
+        const m = byId.get(r.positionId);
+        return m ? { ...r, currentPrice: m.currentPrice, unrealizedPnl: m.unrealizedPnl, updatedAt: m.updatedAt } : r;
+      }),
+    );
   }
 
   /**
@@ -177,6 +212,7 @@ export class PositionsRepository {
    * Returns false when the position was already gone (closed by another path).
    */
   async close(closed: ClosedPositionRecord): Promise<boolean> {
+    this.cache.invalidate();
     return inTransaction(this.db, async (trx) => {
       const deleted = await trx.deleteFrom('positions').where('position_id', '=', closed.positionId).executeTakeFirst();
       if (deleted.numDeletedRows === 0n) return false;

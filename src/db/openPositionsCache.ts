@@ -1,0 +1,60 @@
+import { type Kysely, sql } from 'kysely';
+import type { PositionRecord } from './repositories/PositionsRepository.js';
+import type { Database } from './schema.js';
+
+/**
+ * The open positions as this process last read them, shared by a store's
+ * repositories (the transaction-bound ones too). A monitor cycle lists every
+ * position each minute; decoding a thousand rows into Decimals each time is
+ * most of its cost, and the book rarely changes between two cycles.
+ *
+ * Valid while nothing has written positions since it was filled: writes on
+ * this connection drop it (`invalidate`, called before the write runs, so a
+ * read racing a write is never kept), and commits by any other connection
+ * (the sqlite3 shell, a second process) change SQLite's `data_version`, which
+ * is checked on every use. Records are frozen: callers share them.
+ */
+export class OpenPositionsCache {
+  private records: readonly PositionRecord[] | null = null;
+  private dataVersion = -1;
+  private generation = 0;
+
+  /** Drops the cache; reads in flight are not kept. */
+  invalidate(): void {
+    this.records = null;
+    this.generation++;
+  }
+
+  /** The cached list when still current, else the list `read` returns (kept when nothing wrote meanwhile). */
+  async list(db: Kysely<Database>, read: () => Promise<PositionRecord[]>): Promise<PositionRecord[]> {
+    // Inside a transaction the book may hold its own uncommitted writes: read them, keep nothing.
+    if (db.isTransaction) return read();
+    const version = await dataVersion(db);
+    if (this.records !== null && version === this.dataVersion) return [...this.records];
+    const generation = this.generation;
+    const records = (await read()).map((r) => Object.freeze(r));
+    if (generation === this.generation) {
+      this.records = records;
+      this.dataVersion = version;
+    }
+    return [...records];
+  }
+
+  /**
+   * Runs a write made outside any transaction, then keeps the cache current
+   * with `patch` instead of dropping it, when nothing else wrote meanwhile.
+   */
+  async write(run: () => Promise<void>, patch: (records: readonly PositionRecord[]) => PositionRecord[]): Promise<void> {
+    const before = this.records;
+    this.invalidate();
+    const generation = this.generation;
+    await run();
+    if (before !== null && generation === this.generation) this.records = patch(before).map((r) => Object.freeze(r));
+  }
+}
+
+/** Changes whenever another connection commits to the database (never for this connection's own commits). */
+async function dataVersion(db: Kysely<Database>): Promise<number> {
+  const { rows } = await sql<{ data_version: number }>`PRAGMA data_version`.execute(db);
+  return rows[0]?.data_version ?? -1;
+}
