@@ -49,6 +49,7 @@ export function createTradingEngine(options: TradingEngineOptions): TradingEngin
   const risk = new RiskManager({
     broker,
     store,
+    pendingEntries: () => ledger.pendingEntries(),
     events,
     limits: {
       maxOpenPositions: options.risk.maxOpenPositions,

@@ -11,15 +11,15 @@ import type {
   ClosedPositionRecord,
   ExecutedOrderRecord,
   ExitReason,
-  OpenOrderProgress,
   OrderContext,
   OrderLeg,
   PositionRecord,
   Repositories,
   Store,
+  WorkingOrder,
 } from '../db/index.js';
 import type { TradingEvent, TradingEvents } from '../execution/events.js';
-import { recordFromOrder } from './orderRecord.js';
+import { isPendingEntry, recordFromOrder, workingOrderOf } from './orderRecord.js';
 import { type Execution, grow, incrementalFillPrice, openFrom, reduce, sideOpenedBy } from './fills.js';
 
 export type LedgerStore = Repositories & Pick<Store, 'transaction'>;
@@ -74,11 +74,11 @@ export class OrderLedger {
   /** Records written by the transaction in progress (visible to the rest of it, cached once it commits). */
   private uncommitted: Map<string, ExecutedOrderRecord> | null = null;
   /**
-   * The working orders' progress by id, read once and then kept by every
-   * commit (the ledger writes every order), so the monitor compares the
-   * broker's listing against memory instead of reading the book each cycle.
+   * The working orders by id, read once and then kept by every commit (the
+   * ledger writes every order): the monitor compares the broker's listing,
+   * and the risk checks count pending entries, without reading the book.
    */
-  private working: Map<string, OpenOrderProgress> | null = null;
+  private working: Map<string, WorkingOrder> | null = null;
   /** Updates queued together, not yet started: a later update joins them. */
   private openBatch: PendingUpdate[] | null = null;
   private writes = 0;
@@ -189,21 +189,31 @@ export class OrderLedger {
   }
 
   /** Orders still able to fill, as last committed: what the monitor refreshes from the broker. */
-  async workingOrders(): Promise<OpenOrderProgress[]> {
-    // Read once, between commits: from then on every commit keeps it.
-    const working =
+  async workingOrders(): Promise<WorkingOrder[]> {
+    return [...(await this.workingBook()).values()];
+  }
+
+  /** Entries still waiting for their first fill, as last committed: what the risk checks count as pending. */
+  async pendingEntries(): Promise<WorkingOrder[]> {
+    const pending: WorkingOrder[] = [];
+    for (const o of (await this.workingBook()).values()) if (isPendingEntry(o)) pending.push(o);
+    return pending;
+  }
+
+  private async workingBook(): Promise<ReadonlyMap<string, WorkingOrder>> {
+    return (
       this.working ??
       (await this.serial(async () => {
         // Set here, inside the queue: a commit queued behind this read must find it to keep it.
-        this.working ??= new Map((await this.store.orders.listOpenProgress()).map((o) => [o.orderId, o]));
+        this.working ??= new Map((await this.store.orders.listWorking()).map((o) => [o.orderId, o]));
         return this.working;
-      }));
-    return [...working.values()];
+      }))
+    );
   }
 
   private track(record: ExecutedOrderRecord): void {
     if (this.working === null) return;
-    if (isWorking(record)) this.working.set(record.orderId, { orderId: record.orderId, status: record.status, filledQty: record.filledQty, submittedAt: record.submittedAt });
+    if (isWorking(record)) this.working.set(record.orderId, workingOrderOf(record));
     else this.working.delete(record.orderId);
   }
 

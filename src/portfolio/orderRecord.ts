@@ -1,6 +1,6 @@
 /** An order as the bot records it: the broker's order plus why the bot sent it. */
 import type { Order } from '../broker/types.js';
-import type { ExecutedOrderRecord, OrderContext } from '../db/index.js';
+import type { ExecutedOrderRecord, OrderContext, WorkingOrder } from '../db/index.js';
 
 export function recordFromOrder(order: Order, context: OrderContext = {}): ExecutedOrderRecord {
   return {
@@ -33,4 +33,23 @@ export function recordFromOrder(order: Order, context: OrderContext = {}): Execu
     filledAt: order.filledAt,
     updatedAt: order.updatedAt,
   };
+}
+
+export function workingOrderOf(r: ExecutedOrderRecord): WorkingOrder {
+  return {
+    orderId: r.orderId,
+    status: r.status,
+    ticker: r.ticker,
+    quantity: r.quantity,
+    filledQty: r.filledQty,
+    parentOrderId: r.parentOrderId,
+    exitReason: r.exitReason,
+    expectedPrice: r.limitPrice ?? r.signalPrice ?? r.stopPrice,
+    submittedAt: r.submittedAt,
+  };
+}
+
+/** An entry still waiting for its first fill (what risk counts as pending): top-level, not an exit, nothing filled. */
+export function isPendingEntry(o: WorkingOrder): boolean {
+  return o.parentOrderId === null && o.exitReason === null && o.filledQty.isZero();
 }

@@ -8,7 +8,7 @@ import type { BrokerInterface } from '../broker/BrokerInterface.js';
 import { type Decimal, formatPct, formatUsd, ZERO } from '../broker/money.js';
 import { exchangeDate } from '../broker/marketTime.js';
 import type { Account, OrderSide, OrderType } from '../broker/types.js';
-import type { Repositories, TradingState } from '../db/index.js';
+import type { Repositories, TradingState, WorkingEntry } from '../db/index.js';
 import type { TradingEvents } from '../execution/events.js';
 
 export interface RiskLimits {
@@ -58,6 +58,8 @@ type RiskStore = Pick<Repositories, 'positions' | 'orders' | 'tradingState' | 'a
 export interface RiskManagerOptions {
   broker: BrokerInterface;
   store: RiskStore;
+  /** Entry orders still waiting for their first fill, as last recorded (the ledger keeps them). */
+  pendingEntries: () => Promise<readonly WorkingEntry[]>;
   limits: RiskLimits;
   events?: TradingEvents;
   now?: () => Date;
@@ -155,7 +157,7 @@ export class RiskManager {
     if (positions.some((p) => p.ticker === ticker)) {
       return { ...figures, decision: refuse('duplicate_position', `a position in ${ticker} is already open: one open position per ticker`) };
     }
-    const pendingEntries = await store.orders.listWorkingEntries();
+    const pendingEntries = await this.options.pendingEntries();
     if (pendingEntries.some((o) => o.ticker === ticker)) {
       return { ...figures, decision: refuse('duplicate_position', `an entry order for ${ticker} is already working`) };
     }

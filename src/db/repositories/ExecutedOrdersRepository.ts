@@ -58,12 +58,17 @@ export interface WorkingEntry {
   expectedPrice: Decimal | null;
 }
 
-/** A working order's progress as stored (filled quantity in its canonical text, time as ISO text). */
-/** A working order's progress: what the monitor compares with the broker's listing. */
-export interface OpenOrderProgress {
+/** A working order as the monitor (progress) and the risk checks (pending entries) see it. */
+export interface WorkingOrder {
   orderId: string;
   status: OrderStatus;
+  ticker: string;
+  quantity: Decimal;
   filledQty: Decimal;
+  parentOrderId: string | null;
+  exitReason: ExitReason | null;
+  /** Limit price, else the signal's price, else the stop; null when none is known. */
+  expectedPrice: Decimal | null;
   submittedAt: Date;
 }
 
@@ -182,16 +187,6 @@ const UPDATE_PROGRESS = precompile<ProgressRow, unknown>((db, slot) =>
     .where((eb) => eb.or([eb('status', 'not in', TERMINAL), eb('status', '=', slot('status'))])),
 );
 
-const WORKING_ENTRIES = precompile<Record<string, never>, Pick<ExecutedOrderRow, 'ticker' | 'quantity' | 'limit_price' | 'signal_price' | 'stop_price'>>((db) =>
-  db
-    .selectFrom('executed_orders')
-    .select(['ticker', 'quantity', 'limit_price', 'signal_price', 'stop_price'])
-    .where('status', 'in', WORKING)
-    .where('parent_order_id', 'is', null)
-    .where('exit_reason', 'is', null)
-    .where('filled_qty', '=', '0'),
-);
-
 export class ExecutedOrdersRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -273,27 +268,24 @@ export class ExecutedOrdersRepository {
     return this.listWhere('position_id', positionId);
   }
 
-  /**
-   * Entry orders still waiting for their first fill (what risk counts as
-   * pending): top-level, not an exit, nothing filled, not finished.
-   */
-  async listWorkingEntries(): Promise<WorkingEntry[]> {
-    const { rows } = await WORKING_ENTRIES.execute(this.db, {});
-    return rows.map((r) => ({
-      ticker: r.ticker,
-      quantity: money.read(r.quantity),
-      expectedPrice: money.readOrNull(r.limit_price ?? r.signal_price ?? r.stop_price),
-    }));
-  }
-
-  /** The working orders' progress only (the monitor's comparison), cheaper than whole records. */
-  async listOpenProgress(): Promise<OpenOrderProgress[]> {
+  /** Every order still able to fill (the ledger reads them once, then keeps them itself). */
+  async listWorking(): Promise<WorkingOrder[]> {
     const rows = await this.db
       .selectFrom('executed_orders')
-      .select(['order_id', 'status', 'filled_qty', 'submitted_at'])
+      .select(['order_id', 'status', 'ticker', 'quantity', 'filled_qty', 'parent_order_id', 'exit_reason', 'limit_price', 'signal_price', 'stop_price', 'submitted_at'])
       .where('status', 'in', WORKING)
       .execute();
-    return rows.map((r) => ({ orderId: r.order_id, status: r.status as OrderStatus, filledQty: money.read(r.filled_qty), submittedAt: readTime(r.submitted_at) }));
+    return rows.map((r) => ({
+      orderId: r.order_id,
+      status: r.status as OrderStatus,
+      ticker: r.ticker,
+      quantity: money.read(r.quantity),
+      filledQty: money.read(r.filled_qty),
+      parentOrderId: r.parent_order_id,
+      exitReason: r.exit_reason as ExitReason | null,
+      expectedPrice: money.readOrNull(r.limit_price ?? r.signal_price ?? r.stop_price),
+      submittedAt: readTime(r.submitted_at),
+    }));
   }
 
   listBySignal(signalId: string): Promise<ExecutedOrderRecord[]> {
