@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Decimal, dec, formatPct, formatUsd, fromStorage, toCents, toStorage } from '../src/broker/money.js';
+import { Decimal, dec, formatPct, formatUsd, fromStorage, signedTotals, toCents, toStorage } from '../src/broker/money.js';
 import { orderRecord, positionRecord } from './helpers/fixtures.js';
 import { useTempStore } from './helpers/tempDb.js';
 
@@ -48,6 +48,43 @@ describe('money is exact', () => {
     expect(formatUsd(dec('-0.004'))).toBe('$0.00');
     expect(formatPct(dec('0.012345'))).toBe('1.23%');
     expect(formatPct(dec('-0.1'))).toBe('-10.00%');
+  });
+});
+
+describe('totals of stored amounts (trade statistics)', () => {
+  it('adds winners and losers exactly, at mixed scales', () => {
+    const t = signedTotals(['12.5', '-3.25', '0', '100', '-0.001', '0.0000001']);
+    expect(t.count).toBe(6);
+    expect([t.positive.count, t.positive.sum.toFixed(), t.positive.max?.toFixed()]).toEqual([3, '112.5000001', '100']);
+    expect([t.negative.count, t.negative.sum.toFixed(), t.negative.min?.toFixed()]).toEqual([2, '-3.251', '-3.25']);
+  });
+
+  it('gives zero sums and no extremes for no trades, or only breakevens', () => {
+    for (const texts of [[], ['0', '0']]) {
+      const t = signedTotals(texts);
+      expect([t.count, t.positive.sum.toFixed(), t.negative.sum.toFixed(), t.positive.max, t.negative.min]).toEqual([texts.length, '0', '0', null, null]);
+    }
+  });
+
+  it('refuses text that is not a stored amount', () => {
+    for (const bad of ['1e5', '12,5', '', '.5', 'NaN']) expect(() => signedTotals([bad])).toThrow(RangeError);
+  });
+
+  it('is exact on any amounts (checked against Decimal with room for every digit)', () => {
+    const Wide = Decimal.clone({ precision: 1000 });
+    fc.assert(
+      fc.property(fc.array(fc.oneof(largeAmount, ratio), { maxLength: 60 }), (amounts) => {
+        const t = signedTotals(amounts.map(toStorage));
+        const pos = amounts.filter((a) => a.gt(0));
+        const neg = amounts.filter((a) => a.lt(0));
+        const sum = (xs: Decimal[]) => xs.reduce((acc, x) => acc.plus(x.toFixed()), new Wide(0)).toFixed();
+        expect(t.positive.sum.toFixed()).toBe(sum(pos));
+        expect(t.negative.sum.toFixed()).toBe(sum(neg));
+        expect(t.positive.max?.toFixed() ?? null).toBe(pos.length ? Decimal.max(...pos).toFixed() : null);
+        expect(t.negative.min?.toFixed() ?? null).toBe(neg.length ? Decimal.min(...neg).toFixed() : null);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 

@@ -261,7 +261,7 @@ export class PositionManager {
   async getPerformanceStats(days = 30): Promise<PerformanceStats> {
     const since = new Date(this.now().getTime() - days * 86_400_000);
     const outcomes = await this.options.store.closedPositions.outcomesSince(since);
-    const trades = statsOf(outcomes.realizedPnls, outcomes.totalHoldSeconds);
+    const trades = statsOf(outcomes.realizedPnl, outcomes.totalHoldSeconds);
     const daily = await this.options.store.equity.listDaily(exchangeDate(since));
     const equity = equityStats(daily.map((s) => ({ day: s.tradingDay, equity: s.equity })));
     return {

