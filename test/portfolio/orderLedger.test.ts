@@ -34,3 +34,50 @@ describe('OrderLedger with an out-of-order (stale) snapshot', () => {
     expect(pos?.quantity.toFixed()).toBe('100');
   });
 });
+
+function filledOrder(id: string, clientOrderId: string, ticker: string, qty: number, price: string): Order {
+  return new Order({
+    id, clientOrderId, ticker, side: 'buy', type: 'market', orderClass: 'simple', timeInForce: 'day',
+    quantity: dec(qty), filledQty: dec(qty), filledAvgPrice: dec(price), limitPrice: null, stopPrice: null,
+    trailPrice: null, trailPercent: null, highWaterMark: null, status: 'filled', parentOrderId: null, legs: [],
+    submittedAt: t0, updatedAt: t0, filledAt: t0, canceledAt: null, expiredAt: null, statusReason: null,
+  } as never);
+}
+
+/** A burst of stream events is written in one transaction; one bad event must not take the others down with it. */
+describe('OrderLedger with updates arriving together', () => {
+  const newStore = useTempStore();
+
+  it('records every update of a burst, in one transaction', async () => {
+    const store = await newStore();
+    const ledger = new OrderLedger(store);
+    const before = ledger.version;
+    const results = await Promise.all([
+      ledger.apply(filledOrder('o1', 'sig-1:entry', 'AAPL', 100, '190.12')),
+      ledger.apply(filledOrder('o2', 'sig-2:entry', 'MSFT', 30, '410.5')),
+      ledger.apply(filledOrder('o3', 'sig-3:entry', 'NVDA', 12, '880.25')),
+    ]);
+    expect(results.map((changes) => changes.map((c) => [c.record.orderId, c.fillQty.toFixed()]))).toEqual([[['o1', '100']], [['o2', '30']], [['o3', '12']]]);
+    expect(ledger.version - before).toBe(1);
+    const positions = await store.positions.list();
+    expect(positions.map((p) => [p.ticker, p.quantity.toFixed(), p.entryPrice.toFixed()])).toEqual([
+      ['AAPL', '100', '190.12'],
+      ['MSFT', '30', '410.5'],
+      ['NVDA', '12', '880.25'],
+    ]);
+  });
+
+  it('fails only the update that cannot be written (a client_order_id already taken)', async () => {
+    const store = await newStore();
+    const ledger = new OrderLedger(store);
+    const [first, clash, last] = await Promise.allSettled([
+      ledger.apply(filledOrder('o1', 'sig-1:entry', 'AAPL', 100, '190.12')),
+      ledger.apply(filledOrder('o2', 'sig-1:entry', 'MSFT', 30, '410.5')),
+      ledger.apply(filledOrder('o3', 'sig-3:entry', 'NVDA', 12, '880.25')),
+    ]);
+    expect([first.status, clash.status, last.status]).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(String((clash as PromiseRejectedResult).reason)).toContain('UNIQUE constraint failed: executed_orders.client_order_id');
+    expect((await store.orders.get('o2'))).toBeNull();
+    expect((await store.positions.list()).map((p) => `${p.quantity.toFixed()} ${p.ticker}`)).toEqual(['100 AAPL', '12 NVDA']);
+  });
+});
