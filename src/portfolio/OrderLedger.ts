@@ -31,11 +31,29 @@ export interface OrderChange {
   fillQty: Decimal;
 }
 
+/** Writes that must commit together with an update (an execution's outcome with its order). */
+export type WrittenWith = (tx: Repositories) => Promise<void>;
+
 interface PendingUpdate {
   order: Order;
   context: OrderContext | undefined;
+  writtenWith: WrittenWith | undefined;
   resolve: (changes: OrderChange[]) => void;
   reject: (error: unknown) => void;
+}
+
+/** The running transaction's writes, as the rest of it must see them. */
+interface PendingWrites {
+  /** Order records by id, as the transaction leaves them. */
+  orders: Map<string, ExecutedOrderRecord>;
+  /**
+   * Order rows still to write, by id: each once, in its last state, when the
+   * updates are done (a burst reports an order new, then filled: one insert,
+   * not an insert and an update). `stored`: the row exists already.
+   */
+  rows: Map<string, { record: ExecutedOrderRecord; stored: boolean }>;
+  /** Positions by ticker as this transaction read or left them (null: none open). */
+  positions: Map<string, PositionRecord | null>;
 }
 
 const familyOf = (order: Order): Order[] => [order, ...order.legs];
@@ -71,8 +89,8 @@ export class OrderLedger {
    * a change needs no read first. A miss reads the database.
    */
   private readonly records = new Map<string, ExecutedOrderRecord>();
-  /** Records written by the transaction in progress (visible to the rest of it, cached once it commits). */
-  private uncommitted: Map<string, ExecutedOrderRecord> | null = null;
+  /** What the transaction in progress has written (visible to the rest of it, cached once it commits). */
+  private pending: PendingWrites | null = null;
   /**
    * The working orders by id, read once and then kept by every commit (the
    * ledger writes every order): the monitor compares the broker's listing,
@@ -107,11 +125,12 @@ export class OrderLedger {
    * transaction; events go out after it commits. Updates that queue up while
    * the ledger is busy (a bracket's burst of stream events) are applied
    * together in one transaction, in arrival order; should that fail, each is
-   * applied alone so one bad update cannot sink the others.
+   * applied alone so one bad update cannot sink the others. `writtenWith`
+   * commits in the same transaction (it runs even when nothing changed).
    */
-  apply(order: Order, context?: OrderContext): Promise<OrderChange[]> {
+  apply(order: Order, context?: OrderContext, writtenWith?: WrittenWith): Promise<OrderChange[]> {
     return new Promise<OrderChange[]>((resolve, reject) => {
-      const update: PendingUpdate = { order, context, resolve, reject };
+      const update: PendingUpdate = { order, context, writtenWith, resolve, reject };
       if (this.openBatch) {
         this.openBatch.push(update);
         return;
@@ -127,7 +146,7 @@ export class OrderLedger {
 
   private async applyBatch(batch: readonly PendingUpdate[]): Promise<void> {
     const work = batch.filter((u) => {
-      if (!familyOf(u.order).every((o) => this.isRecorded(o))) return true;
+      if (u.writtenWith || !familyOf(u.order).every((o) => this.isRecorded(o))) return true;
       u.resolve([]);
       return false;
     });
@@ -150,16 +169,18 @@ export class OrderLedger {
   /** Applies updates in one transaction; records, events and the cache change only once it commits. */
   private async commit(updates: readonly PendingUpdate[]): Promise<OrderChange[][]> {
     const emitted: TradingEvent[] = [];
-    const written = new Map<string, ExecutedOrderRecord>();
-    this.uncommitted = written;
+    const pending: PendingWrites = { orders: new Map(), rows: new Map(), positions: new Map() };
+    this.pending = pending;
     try {
       const results = await this.store.transaction(async (tx) => {
         const out: OrderChange[][] = [];
         for (const u of updates) out.push(await this.applyFamily(tx, u.order, u.context, emitted));
+        await this.writeRows(tx);
+        for (const u of updates) await u.writtenWith?.(tx);
         return out;
       });
       if (results.some((r) => r.length > 0)) this.writes++;
-      for (const record of written.values()) {
+      for (const record of pending.orders.values()) {
         this.remember(record);
         this.track(record);
       }
@@ -167,8 +188,38 @@ export class OrderLedger {
       for (const event of emitted) this.events?.emit(event);
       return results;
     } finally {
-      this.uncommitted = null;
+      this.pending = null;
     }
+  }
+
+  private get writing(): PendingWrites {
+    if (!this.pending) throw new Error('the ledger writes orders and positions only inside commit()');
+    return this.pending;
+  }
+
+  /** Writes the order rows staged so far (before anything reads them with SQL). */
+  private async writeRows(tx: Repositories): Promise<void> {
+    const { rows } = this.writing;
+    for (const { record, stored } of rows.values()) {
+      if (stored) await tx.orders.updateProgress(record.orderId, record);
+      else await tx.orders.insert(record);
+    }
+    rows.clear();
+  }
+
+  /** The ticker's open position: as this transaction left it, else read (and remembered for the rest of it). */
+  private async positionOf(tx: Repositories, ticker: string): Promise<PositionRecord | null> {
+    const { positions } = this.writing;
+    if (positions.has(ticker)) return positions.get(ticker) ?? null;
+    const position = await tx.positions.getByTicker(ticker);
+    positions.set(ticker, position);
+    return position;
+  }
+
+  private async savePosition(tx: Repositories, position: PositionRecord, how: 'insert' | 'update'): Promise<void> {
+    if (how === 'insert') await tx.positions.insert(position);
+    else await tx.positions.update(position);
+    this.writing.positions.set(position.ticker, position);
   }
 
   private async applyFamily(tx: Repositories, order: Order, context: OrderContext | undefined, emitted: TradingEvent[]): Promise<OrderChange[]> {
@@ -179,7 +230,7 @@ export class OrderLedger {
       const change = await this.applyChange(tx, o, i === 0 ? context : undefined, emitted, parent);
       if (change) {
         out.push(change);
-        this.uncommitted?.set(change.record.orderId, change.record);
+        this.writing.orders.set(change.record.orderId, change.record);
       }
       if (i === 0) parent = change?.record ?? null;
     }
@@ -224,7 +275,7 @@ export class OrderLedger {
 
   /** The record written in the running transaction, else the committed one, if cached. */
   private cached(orderId: string): ExecutedOrderRecord | undefined {
-    return this.uncommitted?.get(orderId) ?? this.records.get(orderId);
+    return this.pending?.orders.get(orderId) ?? this.records.get(orderId);
   }
 
   /** Whether the broker's state of `order` is already what was recorded. */
@@ -318,17 +369,17 @@ export class OrderLedger {
 
   /** A position opened by an entry seen for the first time learns its legs once they are recorded. */
   private async linkLegs(tx: Repositories, entry: Order): Promise<void> {
-    const position = await tx.positions.getByTicker(entry.ticker);
+    const position = await this.positionOf(tx, entry.ticker);
     if (!position || position.entryOrderId !== entry.id) return;
     if (position.stopLossOrderId !== null || position.takeProfitOrderId !== null) return;
     const { stopLossOrder, takeProfitOrder } = bracketOf(entry);
-    await tx.positions.update({
+    await this.savePosition(tx, {
       ...position,
       stopLossOrderId: stopLossOrder?.id ?? null,
       takeProfitOrderId: takeProfitOrder?.id ?? null,
       stopLossPrice: position.stopLossPrice ?? stopLossOrder?.stopPrice ?? null,
       takeProfitPrice: position.takeProfitPrice ?? takeProfitOrder?.limitPrice ?? null,
-    });
+    }, 'update');
   }
 
   private async contextFor(tx: Repositories, order: Order, given: OrderContext | undefined): Promise<OrderContext> {
@@ -389,8 +440,8 @@ export class OrderLedger {
     const statusChanged = order.status !== before.status;
     if (known && !statusChanged && fillQty.lte(0)) return null;
 
-    if (known) await tx.orders.updateProgress(order.id, record);
-    else await tx.orders.insert(record);
+    const { rows } = this.writing;
+    rows.set(order.id, { record, stored: rows.get(order.id)?.stored ?? known !== null });
     const at = order.updatedAt;
     const executionEvents: TradingEvent[] = [];
     if (fillQty.gt(0) && order.filledAvgPrice !== null) {
@@ -414,19 +465,20 @@ export class OrderLedger {
     exec: Execution,
     emitted: TradingEvent[],
   ): Promise<PositionRecord | null> {
-    const position = await tx.positions.getByTicker(record.ticker);
+    const position = await this.positionOf(tx, record.ticker);
     if (!position) return this.open(tx, record, exec, `pos-${record.orderId}`, emitted, await this.legsOf(tx, order, record));
     if (sideOpenedBy(exec.side) === position.side) {
       const grown = grow(position, exec);
-      await tx.positions.update(grown);
+      await this.savePosition(tx, grown, 'update');
       return grown;
     }
     const outcome = reduce(position, exec, exitReasonOf(record));
     if (outcome.kind === 'reduced') {
-      await tx.positions.update(outcome.position);
+      await this.savePosition(tx, outcome.position, 'update');
       return outcome.position;
     }
     await tx.positions.close(outcome.closed);
+    this.writing.positions.set(position.ticker, null);
     emitted.push({ kind: 'position_closed', closed: outcome.closed, at: exec.at });
     // Legs still working for a closed position are the broker's to cancel (OCO); nothing more is sent here.
     if (outcome.remainder.gt(0)) {
@@ -441,6 +493,7 @@ export class OrderLedger {
     if (record.leg !== 'entry') return [];
     const cached = order.legs.map((l) => this.cached(l.id));
     if (order.legs.length > 0 && cached.every((l) => l !== undefined)) return cached as ExecutedOrderRecord[];
+    await this.writeRows(tx); // legs staged in this transaction must be there to be listed
     return tx.orders.listChildren(record.orderId);
   }
 
@@ -465,7 +518,7 @@ export class OrderLedger {
       stopLossOrderId: stopLeg?.orderId ?? null,
       takeProfitOrderId: targetLeg?.orderId ?? null,
     });
-    await tx.positions.insert(position);
+    await this.savePosition(tx, position, 'insert');
     emitted.push({ kind: 'position_opened', position, at: exec.at });
     return position;
   }
