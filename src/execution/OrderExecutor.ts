@@ -10,8 +10,8 @@ import type { BrokerInterface } from '../broker/BrokerInterface.js';
 import { BrokerConnectionError, BrokerError, NotFoundError } from '../broker/errors.js';
 import { type Decimal, ZERO } from '../broker/money.js';
 import type { Order, OrderType, TimeInForce } from '../broker/types.js';
-import type { ExecutedOrderRecord, ExecutionOutcome, ExecutionPlan, ExecutionRecord, OrderContext } from '../db/index.js';
-import { isWorking, type LedgerStore, type OrderLedger } from '../portfolio/OrderLedger.js';
+import type { ExecutedOrderRecord, ExecutionPlan, ExecutionRecord, OrderContext } from '../db/index.js';
+import { isWorking, type LedgerStore, type OrderChange, type OrderLedger } from '../portfolio/OrderLedger.js';
 import type { RiskLimitName, RiskManager } from '../risk/RiskManager.js';
 import { parseSignal, type TradingSignal } from '../signals/TradingSignal.js';
 import { type PositionSizingConfig, type SizingResult, sizePosition, sizingToJson } from './sizing.js';
@@ -178,7 +178,8 @@ export class OrderExecutor {
   async settle(execution: ExecutionRecord): Promise<ExecutionResult | null> {
     const order = await this.options.broker.getOrderByClientId(execution.clientOrderId);
     if (!order) return null;
-    return this.recordPlaced(execution.signalId, order, contextOf(execution, order), null, execution.signalPrice);
+    const changes = await this.options.ledger.apply(order, contextOf(execution, order));
+    return this.finishSuccess(execution.signalId, order, null, execution.signalPrice, changes);
   }
 
   private async place(signal: EntryRequest, plan: ExecutionPlan, options: ExecuteOptions): Promise<ExecutionResult> {
@@ -240,7 +241,8 @@ export class OrderExecutor {
               }),
           this.options.submitRetry,
         );
-        return await this.recordPlaced(signal.signalId, order, context, sizing, plan.signalPrice);
+        const changes = await ledger.apply(order, context);
+        return this.finishSuccess(signal.signalId, order, sizing, plan.signalPrice, changes);
       } finally {
         ledger.forget(plan.clientOrderId);
       }
@@ -270,13 +272,21 @@ export class OrderExecutor {
     return failure(signalId, reason, refusedBy);
   }
 
-  /** Records a placed order and the execution's outcome in one transaction; returns the result. */
-  private async recordPlaced(signalId: string, order: Order, context: OrderContext, sizing: SizingResult | null, signalPrice: Decimal): Promise<ExecutionResult> {
+  private async finishSuccess(
+    signalId: string,
+    order: Order,
+    sizing: SizingResult | null,
+    signalPrice: Decimal,
+    changes: readonly OrderChange[] | null,
+  ): Promise<ExecutionResult> {
     const estimatedCost = order.quantity.times(order.limitPrice ?? signalPrice);
-    const outcome: ExecutionOutcome = { success: true, orderId: order.id, quantity: order.quantity, estimatedCost, errorMessage: null, refusedBy: null, sizing: sizing ? JSON.stringify(sizingToJson(sizing)) : null };
-    const changes = await this.options.ledger.apply(order, context, (tx) => tx.executions.finish(signalId, outcome, this.now()));
+    await this.options.store.executions.finish(
+      signalId,
+      { success: true, orderId: order.id, quantity: order.quantity, estimatedCost, errorMessage: null, refusedBy: null, sizing: sizing ? JSON.stringify(sizingToJson(sizing)) : null },
+      this.now(),
+    );
     // The records the ledger just wrote (or holds) answer without reading them back.
-    const records = new Map(changes.map((c) => [c.record.orderId, c.record]));
+    const records = new Map((changes ?? []).map((c) => [c.record.orderId, c.record]));
     const recorded = (id: string) => records.get(id) ?? this.options.ledger.recorded(id);
     const entry = recorded(order.id) ?? (await this.options.store.orders.get(order.id));
     let legs = order.legs.map((l) => recorded(l.id)).filter((r): r is ExecutedOrderRecord => r !== undefined);

@@ -31,13 +31,9 @@ export interface OrderChange {
   fillQty: Decimal;
 }
 
-/** Writes that must commit together with an update (an execution's outcome with its order). */
-export type WrittenWith = (tx: Repositories) => Promise<void>;
-
 interface PendingUpdate {
   order: Order;
   context: OrderContext | undefined;
-  writtenWith: WrittenWith | undefined;
   resolve: (changes: OrderChange[]) => void;
   reject: (error: unknown) => void;
 }
@@ -125,12 +121,11 @@ export class OrderLedger {
    * transaction; events go out after it commits. Updates that queue up while
    * the ledger is busy (a bracket's burst of stream events) are applied
    * together in one transaction, in arrival order; should that fail, each is
-   * applied alone so one bad update cannot sink the others. `writtenWith`
-   * commits in the same transaction (it runs even when nothing changed).
+   * applied alone so one bad update cannot sink the others.
    */
-  apply(order: Order, context?: OrderContext, writtenWith?: WrittenWith): Promise<OrderChange[]> {
+  apply(order: Order, context?: OrderContext): Promise<OrderChange[]> {
     return new Promise<OrderChange[]>((resolve, reject) => {
-      const update: PendingUpdate = { order, context, writtenWith, resolve, reject };
+      const update: PendingUpdate = { order, context, resolve, reject };
       if (this.openBatch) {
         this.openBatch.push(update);
         return;
@@ -146,7 +141,7 @@ export class OrderLedger {
 
   private async applyBatch(batch: readonly PendingUpdate[]): Promise<void> {
     const work = batch.filter((u) => {
-      if (u.writtenWith || !familyOf(u.order).every((o) => this.isRecorded(o))) return true;
+      if (!familyOf(u.order).every((o) => this.isRecorded(o))) return true;
       u.resolve([]);
       return false;
     });
@@ -176,7 +171,6 @@ export class OrderLedger {
         const out: OrderChange[][] = [];
         for (const u of updates) out.push(await this.applyFamily(tx, u.order, u.context, emitted));
         await this.writeRows(tx);
-        for (const u of updates) await u.writtenWith?.(tx);
         return out;
       });
       if (results.some((r) => r.length > 0)) this.writes++;

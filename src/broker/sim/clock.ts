@@ -77,7 +77,7 @@ function instant(at: Date): Date {
 export class SimClock {
   readonly mode: MarketHoursMode;
   private current: Date;
-  private dayBounds: { date: string; start: number; end: number } | null = null;
+  private readonly dayBounds: { date: string; start: number; end: number }[] = [];
   private readonly sessions = new Map<string, CalendarDay | null>();
 
   constructor(options: SimClockOptions) {
@@ -100,12 +100,14 @@ export class SimClock {
   }
 
   tradingDay(at: Date = this.current): string {
-    // Time-zone formatting is the hot spot of the engine: remember the day's bounds.
+    // Time-zone formatting is the hot spot of the engine: remember the bounds of the last few days
+    // asked about (account() asks about today and a week ago each time).
     const t = at.getTime();
-    const cached = this.dayBounds;
-    if (cached && t >= cached.start && t < cached.end) return cached.date;
+    const cached = this.dayBounds.find((b) => t >= b.start && t < b.end);
+    if (cached) return cached.date;
     const date = exchangeDate(at);
-    this.dayBounds = { date, start: exchangeTime(date, 0, 0).getTime(), end: exchangeTime(addDays(date, 1), 0, 0).getTime() };
+    this.dayBounds.unshift({ date, start: exchangeTime(date, 0, 0).getTime(), end: exchangeTime(addDays(date, 1), 0, 0).getTime() });
+    this.dayBounds.length = Math.min(this.dayBounds.length, 8);
     return date;
   }
 
