@@ -183,14 +183,15 @@ export async function benchEngine(): Promise<EngineFigures> {
 
 export function engineTable(runs: readonly EngineFigures[]): string {
   const m = (f: (r: EngineFigures) => number) => median(runs.map(f));
+  const range = (f: (r: EngineFigures) => number, digits: number) => `${fmt(Math.min(...runs.map(f)), digits)}–${fmt(Math.max(...runs.map(f)), digits)}`;
   return [
-    '| trading engine | median of runs | target |',
+    '| trading engine | median of runs (lowest–highest run) | target |',
     '| --- | --- | --- |',
     `| signal → order overhead (executor + risk + sizing + SQLite, broker excluded), p50 | ${fmt(m((r) => r.overheadP50), 0)} µs | |`,
-    `| signal → order overhead, p99 | ${fmt(m((r) => r.overheadP99), 0)} µs | < 1,000 µs |`,
-    `| monitor cycle, 1,000 open bracket positions (process CPU incl. GC threads, broker excluded; median of 10 cycles) | ${fmt(m((r) => r.cycleCpuMs))} ms | < 20 ms |`,
+    `| signal → order overhead, p99 | ${fmt(m((r) => r.overheadP99), 0)} µs (${range((r) => r.overheadP99, 0)}) | < 1,000 µs |`,
+    `| monitor cycle, 1,000 open bracket positions (process CPU incl. GC threads, broker excluded; median of 10 cycles) | ${fmt(m((r) => r.cycleCpuMs))} ms (${range((r) => r.cycleCpuMs, 1)}) | < 20 ms |`,
     `| monitor cycle, 1,000 open bracket positions (wall, broker excluded; median of 10 cycles) | ${fmt(m((r) => r.cycleWallMs))} ms | |`,
-    `| getPerformanceStats over 100,000 closed positions | ${fmt(m((r) => r.statsMs))} ms | < 200 ms |`,
+    `| getPerformanceStats over 100,000 closed positions | ${fmt(m((r) => r.statsMs))} ms (${range((r) => r.statsMs, 1)}) | < 200 ms |`,
     `| getPerformanceStats heap allocated by the call (freed objects included: an upper bound on peak growth) | ${fmt(m((r) => r.statsHeapMb))} MB | |`,
   ].join('\n');
 }
