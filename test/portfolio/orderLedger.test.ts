@@ -5,14 +5,20 @@ import { OrderLedger } from '../../src/portfolio/OrderLedger.js';
 import { useTempStore } from '../helpers/tempDb.js';
 
 const t0 = new Date('2026-03-02T15:00:00Z');
-function order(status: string, filled: string, avg: string | null, at: number): Order {
+
+/** A simple market buy as the broker reports it. */
+function brokerOrder(o: { id?: string; clientOrderId?: string; ticker?: string; qty?: number; status: string; filled: string; avg: string | null; at: number }): Order {
+  const at = new Date(t0.getTime() + o.at);
   return new Order({
-    id: 'o1', clientOrderId: 'sig-1:entry', ticker: 'AAPL', side: 'buy', type: 'market', orderClass: 'simple', timeInForce: 'day',
-    quantity: dec(100), filledQty: dec(filled), filledAvgPrice: avg === null ? null : dec(avg), limitPrice: null, stopPrice: null,
-    trailPrice: null, trailPercent: null, highWaterMark: null, status: status as never, parentOrderId: null, legs: [],
-    submittedAt: t0, updatedAt: new Date(t0.getTime() + at), filledAt: status === 'filled' ? new Date(t0.getTime() + at) : null,
-    canceledAt: null, expiredAt: null, statusReason: null,
+    id: o.id ?? 'o1', clientOrderId: o.clientOrderId ?? 'sig-1:entry', ticker: o.ticker ?? 'AAPL', side: 'buy', type: 'market', orderClass: 'simple', timeInForce: 'day',
+    quantity: dec(o.qty ?? 100), filledQty: dec(o.filled), filledAvgPrice: o.avg === null ? null : dec(o.avg), limitPrice: null, stopPrice: null,
+    trailPrice: null, trailPercent: null, highWaterMark: null, status: o.status as never, parentOrderId: null, legs: [],
+    submittedAt: t0, updatedAt: at, filledAt: o.status === 'filled' ? at : null, canceledAt: null, expiredAt: null, statusReason: null,
   } as never);
+}
+
+function order(status: string, filled: string, avg: string | null, at: number): Order {
+  return brokerOrder({ status, filled, avg, at });
 }
 
 /** The ledger against stale and repeated order states. */
@@ -36,12 +42,7 @@ describe('OrderLedger with an out-of-order (stale) snapshot', () => {
 });
 
 function filledOrder(id: string, clientOrderId: string, ticker: string, qty: number, price: string): Order {
-  return new Order({
-    id, clientOrderId, ticker, side: 'buy', type: 'market', orderClass: 'simple', timeInForce: 'day',
-    quantity: dec(qty), filledQty: dec(qty), filledAvgPrice: dec(price), limitPrice: null, stopPrice: null,
-    trailPrice: null, trailPercent: null, highWaterMark: null, status: 'filled', parentOrderId: null, legs: [],
-    submittedAt: t0, updatedAt: t0, filledAt: t0, canceledAt: null, expiredAt: null, statusReason: null,
-  } as never);
+  return brokerOrder({ id, clientOrderId, ticker, qty, status: 'filled', filled: String(qty), avg: price, at: 0 });
 }
 
 /** A burst of stream events is written in one transaction; one bad event must not take the others down with it. */
