@@ -313,7 +313,7 @@ export class OrderExecutor {
    * fetched one by one. Returns the orders that became filled.
    */
   async monitorPendingOrders(): Promise<ExecutedOrderRecord[]> {
-    const { store, broker, ledger } = this.options;
+    const { broker, ledger } = this.options;
     const open = await ledger.workingOrders();
     if (open.length === 0) return [];
     const byId = new Map(open.map((o) => [o.orderId, o]));

@@ -53,7 +53,7 @@ export interface EntryAssessment {
   pendingValue: Decimal;
 }
 
-type RiskStore = Pick<Repositories, 'positions' | 'orders' | 'tradingState' | 'audit'>;
+type RiskStore = Pick<Repositories, 'positions' | 'tradingState' | 'audit'>;
 
 export interface RiskManagerOptions {
   broker: BrokerInterface;
