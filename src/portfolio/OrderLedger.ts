@@ -16,10 +16,9 @@ import type {
   PositionRecord,
   Repositories,
   Store,
-  WorkingOrder,
 } from '../db/index.js';
 import type { TradingEvent, TradingEvents } from '../execution/events.js';
-import { isPendingEntry, recordFromOrder, workingOrderOf } from './orderRecord.js';
+import { isPendingEntry, recordFromOrder, type WorkingOrder, workingOrderOf } from './orderRecord.js';
 import { type Execution, grow, incrementalFillPrice, openFrom, reduce, sideOpenedBy } from './fills.js';
 
 export type LedgerStore = Repositories & Pick<Store, 'transaction'>;
@@ -250,7 +249,7 @@ export class OrderLedger {
       this.working ??
       (await this.serial(async () => {
         // Set here, inside the queue: a commit queued behind this read must find it to keep it.
-        this.working ??= new Map((await this.store.orders.listWorking()).map((o) => [o.orderId, o]));
+        this.working ??= new Map((await this.store.orders.listWorking()).map((r) => [r.orderId, workingOrderOf(r)]));
         return this.working;
       }))
     );

@@ -1,6 +1,8 @@
 /** An order as the bot records it: the broker's order plus why the bot sent it. */
 import type { Order } from '../broker/types.js';
-import type { ExecutedOrderRecord, OrderContext, WorkingOrder } from '../db/index.js';
+import type { Decimal } from '../broker/money.js';
+import type { OrderStatus } from '../broker/types.js';
+import type { ExecutedOrderRecord, ExitReason, OrderContext } from '../db/index.js';
 
 export function recordFromOrder(order: Order, context: OrderContext = {}): ExecutedOrderRecord {
   return {
@@ -33,6 +35,20 @@ export function recordFromOrder(order: Order, context: OrderContext = {}): Execu
     filledAt: order.filledAt,
     updatedAt: order.updatedAt,
   };
+}
+
+/** A working order as the monitor (progress) and the risk checks (pending entries) see it. */
+export interface WorkingOrder {
+  orderId: string;
+  status: OrderStatus;
+  ticker: string;
+  quantity: Decimal;
+  filledQty: Decimal;
+  parentOrderId: string | null;
+  exitReason: ExitReason | null;
+  /** Limit price, else the signal's price, else the stop; null when none is known. */
+  expectedPrice: Decimal | null;
+  submittedAt: Date;
 }
 
 export function workingOrderOf(r: ExecutedOrderRecord): WorkingOrder {

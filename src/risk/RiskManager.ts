@@ -8,7 +8,7 @@ import type { BrokerInterface } from '../broker/BrokerInterface.js';
 import { type Decimal, formatPct, formatUsd, ZERO } from '../broker/money.js';
 import { exchangeDate } from '../broker/marketTime.js';
 import type { Account, OrderSide, OrderType } from '../broker/types.js';
-import type { Repositories, TradingState, WorkingEntry } from '../db/index.js';
+import type { Repositories, TradingState } from '../db/index.js';
 import type { TradingEvents } from '../execution/events.js';
 
 export interface RiskLimits {
@@ -54,6 +54,14 @@ export interface EntryAssessment {
 }
 
 type RiskStore = Pick<Repositories, 'positions' | 'tradingState' | 'audit'>;
+
+/** An entry order not yet filled: what it will commit. */
+export interface WorkingEntry {
+  ticker: string;
+  quantity: Decimal;
+  /** Limit price, else the signal's price, else the stop; null when none is known. */
+  expectedPrice: Decimal | null;
+}
 
 export interface RiskManagerOptions {
   broker: BrokerInterface;

@@ -50,28 +50,6 @@ export interface ExecutedOrderRecord {
   updatedAt: Date;
 }
 
-/** An entry order not yet filled: what it will commit. */
-export interface WorkingEntry {
-  ticker: string;
-  quantity: Decimal;
-  /** Limit price, else the signal's price, else the stop; null when none is known. */
-  expectedPrice: Decimal | null;
-}
-
-/** A working order as the monitor (progress) and the risk checks (pending entries) see it. */
-export interface WorkingOrder {
-  orderId: string;
-  status: OrderStatus;
-  ticker: string;
-  quantity: Decimal;
-  filledQty: Decimal;
-  parentOrderId: string | null;
-  exitReason: ExitReason | null;
-  /** Limit price, else the signal's price, else the stop; null when none is known. */
-  expectedPrice: Decimal | null;
-  submittedAt: Date;
-}
-
 /** The fields a broker update can change. */
 export type OrderProgress = Pick<
   ExecutedOrderRecord,
@@ -269,23 +247,9 @@ export class ExecutedOrdersRepository {
   }
 
   /** Every order still able to fill (the ledger reads them once, then keeps them itself). */
-  async listWorking(): Promise<WorkingOrder[]> {
-    const rows = await this.db
-      .selectFrom('executed_orders')
-      .select(['order_id', 'status', 'ticker', 'quantity', 'filled_qty', 'parent_order_id', 'exit_reason', 'limit_price', 'signal_price', 'stop_price', 'submitted_at'])
-      .where('status', 'in', WORKING)
-      .execute();
-    return rows.map((r) => ({
-      orderId: r.order_id,
-      status: r.status as OrderStatus,
-      ticker: r.ticker,
-      quantity: money.read(r.quantity),
-      filledQty: money.read(r.filled_qty),
-      parentOrderId: r.parent_order_id,
-      exitReason: r.exit_reason as ExitReason | null,
-      expectedPrice: money.readOrNull(r.limit_price ?? r.signal_price ?? r.stop_price),
-      submittedAt: readTime(r.submitted_at),
-    }));
+  async listWorking(): Promise<ExecutedOrderRecord[]> {
+    const rows = await this.db.selectFrom('executed_orders').selectAll().where('status', 'in', WORKING).execute();
+    return rows.map(fromRow);
   }
 
   listBySignal(signalId: string): Promise<ExecutedOrderRecord[]> {
