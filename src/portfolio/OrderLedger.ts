@@ -249,7 +249,7 @@ export class OrderLedger {
       this.working ??
       (await this.serial(async () => {
         // Set here, inside the queue: a commit queued behind this read must find it to keep it.
-        this.working ??= new Map((await this.store.orders.listWorking()).map((r) => [r.orderId, workingOrderOf(r)]));
+        this.working ??= new Map((await this.store.orders.listOpen()).map((r) => [r.orderId, workingOrderOf(r)]));
         return this.working;
       }))
     );

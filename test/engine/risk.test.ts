@@ -42,7 +42,7 @@ describe('RiskManager before every entry', () => {
     const pending = await first.engine.executor.executeSignal(msft(), { entryType: 'limit', limitPrice: dec('405') });
     // The working orders the engine keeps in memory are the database's, order for order.
     const book = async (t: typeof first) => (await t.engine.ledger.workingOrders()).map((o) => `${o.ticker} ${o.status} ${o.filledQty.toFixed()}`).sort();
-    const onFile = async () => (await store.orders.listWorking()).map((o) => `${o.ticker} ${o.status} ${o.filledQty.toFixed()}`).sort();
+    const onFile = async () => (await store.orders.listOpen()).map((o) => `${o.ticker} ${o.status} ${o.filledQty.toFixed()}`).sort();
     expect(await book(first)).toEqual(await onFile());
     expect((await first.engine.ledger.pendingEntries()).map((o) => [o.ticker, o.quantity.toFixed(), o.expectedPrice?.toFixed()])).toEqual([['MSFT', '200', '405']]);
 

@@ -225,7 +225,7 @@ export class ExecutedOrdersRepository {
     return row ? fromRow(row) : null;
   }
 
-  /** Orders that can still fill or change: what the monitor refreshes. */
+  /** Orders that can still fill or change, oldest first (the ledger reads them once, then keeps them itself). */
   async listOpen(): Promise<ExecutedOrderRecord[]> {
     const rows = await this.db
       .selectFrom('executed_orders')
@@ -244,12 +244,6 @@ export class ExecutedOrdersRepository {
   /** Orders sent to close `positionId` (for the next exit's client order id). */
   listForPosition(positionId: string): Promise<ExecutedOrderRecord[]> {
     return this.listWhere('position_id', positionId);
-  }
-
-  /** Every order still able to fill (the ledger reads them once, then keeps them itself). */
-  async listWorking(): Promise<ExecutedOrderRecord[]> {
-    const rows = await this.db.selectFrom('executed_orders').selectAll().where('status', 'in', WORKING).execute();
-    return rows.map(fromRow);
   }
 
   listBySignal(signalId: string): Promise<ExecutedOrderRecord[]> {
