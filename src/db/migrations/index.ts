@@ -9,7 +9,7 @@ import * as m0002 from './0002_sim_state.js';
 import * as m0003 from './0003_trading_engine.js';
 import * as m0004 from './0004_monitor_failed_alert.js';
 import * as m0005 from './0005_order_indexes.js';
-import * as m0006 from './0006_drop_unused_order_indexes.js';
+import * as m0006 from './0006_fewer_order_indexes.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -17,7 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003_trading_engine': m0003,
   '0004_monitor_failed_alert': m0004,
   '0005_order_indexes': m0005,
-  '0006_drop_unused_order_indexes': m0006,
+  '0006_fewer_order_indexes': m0006,
 };
 
 export const migrationProvider: MigrationProvider = {
