@@ -186,6 +186,8 @@ export class OrderExecutor {
     const { broker, risk, ledger, store } = this.options;
     const entryType = options.entryType ?? 'market';
     let sizing: SizingResult | null = null;
+    // Until the order is handed to the broker, any failure means nothing was placed.
+    let sending = false;
     try {
       const account = await broker.getAccount();
       const assessment = await risk.assessEntry(signal.ticker, entryType, account);
@@ -218,6 +220,7 @@ export class OrderExecutor {
       const timeInForce = options.timeInForce ?? 'gtc';
       const limitPrice = entryType === 'limit' ? price : undefined;
       ledger.expect(plan.clientOrderId, context);
+      sending = true;
       try {
         const { order } = await submitOnce(broker, plan.clientOrderId, async () =>
           bracket && stopLossPrice !== null && takeProfitPrice !== null
@@ -247,6 +250,9 @@ export class OrderExecutor {
         ledger.forget(plan.clientOrderId);
       }
     } catch (error) {
+      if (!sending && error instanceof BrokerError) {
+        return this.finishFailure(signal.signalId, `not sent: ${brokerReason(error)}`, 'broker', sizing);
+      }
       if (error instanceof AmbiguousSubmissionError || stillUncertain(error)) {
         // Left `submitting`: the next attempt or reconciliation asks the broker before sending.
         const message = error instanceof AmbiguousSubmissionError ? error.message : `the broker did not confirm the order (${error instanceof Error ? error.message : String(error)}); it may still arrive, and reconciliation settles it before anything is sent again`;
@@ -254,8 +260,7 @@ export class OrderExecutor {
       }
       if (error instanceof BrokerError) {
         // The broker refused or failed before holding the order (submitOnce checked).
-        const message = error.brokerMessage && !error.message.includes(error.brokerMessage) ? `${error.message} (${error.brokerMessage})` : error.message;
-        return this.finishFailure(signal.signalId, `the broker refused the order: ${message}`, 'broker', sizing);
+        return this.finishFailure(signal.signalId, `the broker refused the order: ${brokerReason(error)}`, 'broker', sizing);
       }
       // Anything else (a bug, the database): nothing is recorded as final, so nothing is lost.
       await store.executions.release(signal.signalId).catch(() => undefined);
@@ -408,6 +413,10 @@ async function listSince(broker: BrokerInterface, after: Date): Promise<Order[]>
  */
 function stillUncertain(error: unknown): boolean {
   return error instanceof BrokerConnectionError || (error instanceof BrokerError && error.status !== null && error.status >= 500);
+}
+
+function brokerReason(error: BrokerError): string {
+  return error.brokerMessage && !error.message.includes(error.brokerMessage) ? `${error.message} (${error.brokerMessage})` : error.message;
 }
 
 function isTradingSignal(input: unknown): input is TradingSignal {

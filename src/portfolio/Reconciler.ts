@@ -45,18 +45,25 @@ export class Reconciler {
   }
 
   /**
-   * `immediate` (the default, for start-up): act on every difference found.
-   * A monitor cycle passes false: a difference is acted on when the next pass
-   * finds it again, so an order filling between the two reads is not mistaken
-   * for a position opened or closed outside the bot.
+   * `immediate` (the default, for start-up): settle every interrupted
+   * submission and act on every difference found. A monitor cycle passes
+   * false: a submission is settled once its grace has passed, and a
+   * difference is acted on when the next pass finds it again, so an order
+   * filling between the two reads is not mistaken for a position opened or
+   * closed outside the bot.
    */
   async reconcile(options: { immediate?: boolean } = {}): Promise<ReconciliationSummary> {
     const { broker, store, ledger, executor } = this.options;
     const at = this.now();
     let submissionsSettled = 0;
+    const startUp = options.immediate !== false;
+    // First of all: an order the broker accepted just before a crash is recorded as ours (with its signal,
+    // stop, target and legs) before any position is compared, so it is never taken for an outside one.
     for (const execution of await store.executions.listSubmitting()) {
-      // One this process is sending right now, or just claimed elsewhere, is not interrupted: leave it be.
-      if (executor.isExecuting(execution.signalId) || at.getTime() - execution.createdAt.getTime() < SETTLE_AFTER_MS) continue;
+      // One this process is sending right now is not interrupted. In a cycle, one claimed a moment ago may
+      // still be on its way; at start-up nothing of this process is on its way, so none waits.
+      if (executor.isExecuting(execution.signalId)) continue;
+      if (!startUp && at.getTime() - execution.createdAt.getTime() < SETTLE_AFTER_MS) continue;
       const settled = await executor.settle(execution);
       if (!settled) {
         await store.executions.finish(
@@ -97,11 +104,39 @@ export class Reconciler {
     const adopted: PositionRecord[] = [];
     for (const position of held.values()) {
       if (!confirmed(position.ticker, `unknown:${position.side}:${position.quantity.toFixed()}`)) continue;
+      // A position our own orders explain is recorded through them, never adopted as external.
+      if (await this.recordOwnOrders(position.ticker)) {
+        const recorded = await store.positions.getByTicker(position.ticker);
+        if (recorded) {
+          if ((!recorded.quantity.eq(position.quantity) || recorded.side !== position.side) && (await ledger.resync(recorded.positionId, position, at))) {
+            resynced.push({ ticker: position.ticker, from: recorded.quantity, to: position.quantity });
+          }
+          continue;
+        }
+      }
       const taken = await ledger.adopt(position, at);
       if (taken) adopted.push(taken);
     }
     this.mismatches = seen;
     return { at, submissionsSettled, fillsRecorded, closedExternally, adopted, resynced, positions: ledger.version === version ? known : null };
+  }
+
+  /**
+   * Records the ticker's orders that the bot sent (their client_order_id
+   * belongs to an execution) but the database does not hold: an entry whose
+   * local record was lost. Returns whether any was recorded.
+   */
+  private async recordOwnOrders(ticker: string): Promise<boolean> {
+    const { broker, store, executor } = this.options;
+    const orders = await broker.listOrders({ status: 'all', tickers: [ticker], limit: 100, direction: 'desc' });
+    let recorded = false;
+    for (const order of orders.reverse()) {
+      if (await store.orders.get(order.id)) continue;
+      const execution = await store.executions.getByClientOrderId(order.clientOrderId);
+      if (!execution) continue;
+      recorded = (await executor.settle(execution)) !== null || recorded;
+    }
+    return recorded;
   }
 
   /**

@@ -1,6 +1,7 @@
 /** The executor: exactly one order per signal, clear refusals, and safe submission over the real SDK. */
 import { describe, expect, it } from 'vitest';
 import { AlpacaBroker } from '../../src/broker/alpaca/AlpacaBroker.js';
+import { BrokerConnectionError } from '../../src/broker/errors.js';
 import { dec } from '../../src/broker/money.js';
 import { createTradingEngine } from '../../src/execution/engine.js';
 import { KEY, SECRET, served } from '../sim/server/serverHarness.js';
@@ -26,6 +27,22 @@ describe('executeSignal: one signal, one order', () => {
     expect(t.sim.engine.listOrders({ status: 'all' })).toHaveLength(1);
     await t.settle();
     expect((await t.engine.manager.getPosition('AAPL'))?.quantity.toFixed()).toBe('400');
+  });
+
+  it('answers "not sent" when the broker fails before the order leaves, and leaves nothing submitting', async () => {
+    const store = await newStore();
+    const t = engineHarness(store);
+    const getAccount = t.broker.getAccount.bind(t.broker);
+    t.broker.getAccount = () => Promise.reject(new BrokerConnectionError('the account request timed out after 10000 ms'));
+    const result = await t.engine.executor.executeSignal(signal());
+    expect([result.success, result.pending, result.refusedBy, result.errorMessage]).toEqual([false, false, 'broker', 'not sent: the account request timed out after 10000 ms']);
+    expect(await store.executions.listSubmitting()).toEqual([]);
+    expect(t.sim.engine.listOrders({ status: 'all' })).toEqual([]);
+    t.broker.getAccount = getAccount;
+    // Settled: the same signal answers with that outcome and sends nothing.
+    const again = await t.engine.executor.executeSignal(signal());
+    expect([again.success, again.duplicate]).toEqual([false, true]);
+    expect(t.sim.engine.listOrders({ status: 'all' })).toEqual([]);
   });
 
   it('remembers across a restart, including a refusal', async () => {

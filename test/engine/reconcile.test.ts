@@ -64,13 +64,62 @@ describe('reconciliation after the bot was down', () => {
     const t = engineHarness(store);
     // A crash after the claim, before the order went out.
     await store.executions.claim({ signalId: 'sig-x', clientOrderId: 'sig-x:entry', ticker: 'AAPL', signalPrice: dec(190), stopLossPrice: dec(185), takeProfitPrice: dec(200), strategy: null }, t.sim.clock.now());
-    // Just claimed: maybe still being sent; left alone.
-    expect((await t.engine.reconciler.reconcile()).submissionsSettled).toBe(0);
+    // In a monitor cycle one just claimed may still be on its way: left alone until its grace has passed.
+    expect((await t.engine.reconciler.reconcile({ immediate: false })).submissionsSettled).toBe(0);
     t.sim.clock.advance(2 * 60_000);
-    const summary = await t.engine.reconciler.reconcile();
+    const summary = await t.engine.reconciler.reconcile({ immediate: false });
     expect(summary.submissionsSettled).toBe(1);
     const replay = await t.engine.executor.executeSignal(signal({ signal_id: 'sig-x' }));
     expect([replay.success, replay.duplicate, replay.errorMessage]).toEqual([false, true, 'interrupted before the broker received the order: nothing was placed']);
     expect(t.sim.engine.listOrders({ status: 'all' })).toEqual([]);
+  });
+
+  it('at start-up settles an execution claimed a moment ago: nothing is left submitting', async () => {
+    const store = await newStore();
+    const t = engineHarness(store);
+    await store.executions.claim({ signalId: 'sig-y', clientOrderId: 'sig-y:entry', ticker: 'AAPL', signalPrice: dec(190), stopLossPrice: dec(185), takeProfitPrice: dec(200), strategy: null }, t.sim.clock.now());
+    const summary = await t.engine.reconciler.reconcile();
+    expect(summary.submissionsSettled).toBe(1);
+    expect(await store.executions.listSubmitting()).toEqual([]);
+  });
+
+  it('records a bracket the broker accepted just before a crash as the signal\'s own, never as an external position', async () => {
+    const store = await newStore();
+    const before = engineHarness(store);
+    before.stopFollowing();
+    // The claim was written, the broker accepted and filled the entry, and the process died before recording it.
+    await store.executions.claim({ signalId: 'sig-k', clientOrderId: 'sig-k:entry', ticker: 'AAPL', signalPrice: dec(190), stopLossPrice: dec(185), takeProfitPrice: dec(200), strategy: 'gap' }, before.sim.clock.now());
+    await before.broker.placeBracketOrder({ ticker: 'AAPL', side: 'buy', quantity: dec(999), entryType: 'market', stopLossPrice: dec(185), takeProfitPrice: dec(200), timeInForce: 'gtc', clientOrderId: 'sig-k:entry' });
+
+    const after = before.restart();
+    const summary = await after.engine.reconciler.reconcile();
+    expect([summary.submissionsSettled, summary.adopted.length, summary.resynced.length]).toEqual([1, 0, 0]);
+    const [position, ...others] = await after.engine.manager.getOpenPositions();
+    expect(others).toEqual([]);
+    expect([position?.ticker, position?.quantity.toFixed(), position?.signalId, position?.strategy, usd(position?.stopLossPrice), usd(position?.takeProfitPrice)]).toEqual(['AAPL', '999', 'sig-k', 'gap', '185.00', '200.00']);
+    const legs = after.sim.engine.getOrderByClientId('sig-k:entry')?.legs ?? [];
+    expect([position?.stopLossOrderId, position?.takeProfitOrderId].sort()).toEqual(legs.map((l) => l.id).sort());
+
+    // Executing the same signal again (a resumed approval) settles nothing twice.
+    const again = await after.engine.executor.executeSignal(signal({ signal_id: 'sig-k' }));
+    expect([again.success, again.duplicate]).toEqual([true, true]);
+    expect((await after.engine.manager.getOpenPositions()).map((p) => p.quantity.toFixed())).toEqual(['999']);
+    expect(after.sim.engine.positions().map((p) => p.quantity.toFixed())).toEqual(['999']);
+  });
+
+  it('records an accepted entry whose execution was already finished as failed through its own order, not as external', async () => {
+    const store = await newStore();
+    const before = engineHarness(store);
+    before.stopFollowing();
+    await store.executions.claim({ signalId: 'sig-z', clientOrderId: 'sig-z:entry', ticker: 'MSFT', signalPrice: dec(410), stopLossPrice: dec(400), takeProfitPrice: dec(430), strategy: null }, before.sim.clock.now());
+    await store.executions.finish('sig-z', { success: false, orderId: null, quantity: null, estimatedCost: null, errorMessage: 'interrupted', refusedBy: 'broker', sizing: null }, before.sim.clock.now());
+    await before.broker.placeBracketOrder({ ticker: 'MSFT', side: 'buy', quantity: dec(10), entryType: 'market', stopLossPrice: dec(400), takeProfitPrice: dec(430), timeInForce: 'gtc', clientOrderId: 'sig-z:entry' });
+
+    const after = before.restart();
+    const summary = await after.engine.reconciler.reconcile();
+    expect(summary.adopted).toEqual([]);
+    const positions = await after.engine.manager.getOpenPositions();
+    expect(positions.map((p) => [p.ticker, p.quantity.toFixed(), p.signalId, usd(p.stopLossPrice)])).toEqual([['MSFT', '10', 'sig-z', '400.00']]);
+    expect((await store.executions.get('sig-z'))?.success).toBe(true);
   });
 });
