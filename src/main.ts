@@ -9,10 +9,9 @@ import { RealtimeSimDriver } from './broker/sim/driver.js';
 import { createSimBroker, type SimBroker } from './broker/sim/index.js';
 import { type Config, readConfigOrReport, secretValues } from './config.js';
 import { openStore, type Store } from './db/index.js';
-import { createLogger } from './logger.js';
+import { createLogger, type Logger } from './logger.js';
 import { createApp } from './operator/app.js';
 import { ConsoleFrontEnd } from './operator/console/ConsoleFrontEnd.js';
-import { DiscordFrontEnd } from './operator/discord/DiscordFrontEnd.js';
 import { Dispatcher } from './operator/dispatch.js';
 import { loadCommands } from './operator/registry.js';
 import { AlertCenter, type AlertSink } from './monitor/AlertCenter.js';
@@ -26,89 +25,124 @@ async function main(): Promise<number> {
   if (!config) return 2;
   const logger = createLogger({ level: config.logLevel, secrets: secretValues(config) });
   const store = await openStore(config.dbPath);
-  const { broker, sim, driver, caughtUp } = await connectBroker(config, store);
+  try {
+    const { broker, sim, driver, caughtUp } = await connectBroker(config, store);
+    try {
+      await run(config, logger, store, broker, sim, driver, caughtUp);
+    } finally {
+      await driver?.stop();
+      await broker.disconnect();
+    }
+  } finally {
+    await store.close();
+  }
+  return 0;
+}
+
+async function run(
+  config: Config,
+  logger: Logger,
+  store: Store,
+  broker: BrokerInterface,
+  sim: SimBroker | null,
+  driver: RealtimeSimDriver | null,
+  caughtUp: number,
+): Promise<void> {
   let monitor: Monitor | null = null;
   const app = createApp({ config, broker, store, sim, status: async () => monitor?.status() ?? {} });
-  const stopFollowing = app.engine.followTradeUpdates((error) => logger.error({ err: error }, 'recording a trade update failed'));
-  // Before anything trades: what happened while the bot was down is recorded once.
-  const reconciliation = await app.engine.reconciler.reconcile();
-  await app.approvals.resumeApproved();
-  await app.approvals.expireDue();
-  logger.info(
-    { db: store.path, broker: broker.name, mode: app.mode, caughtUpMinutes: caughtUp, reconciliation: describeReconciliation(reconciliation) },
-    'catalyst-bot started',
-  );
-  const dispatcher = new Dispatcher(app, await loadCommands(), logger);
-  const monitorFor = (sink: AlertSink) => {
-    const alerts = new AlertCenter({ store, sink, log: logger });
-    monitor = new Monitor({ app, alerts, log: logger, intervalSeconds: config.monitor.intervalSeconds, reportTime: config.monitor.dailyReportTime, timezone: config.monitor.timezone });
-    monitor.attach();
-    return { alerts, monitor };
-  };
-  // Signal intake over HTTP, only when configured (config refuses a port without a secret).
+  app.approvals.onError((error, signalId) => logger.error({ err: error, signal: signalId }, 'auto-approval failed; it is tried again at the next start'));
+  // Signal intake over HTTP, only when configured (config refuses a port without a secret). The port is
+  // bound before anything runs, so a port in use or a wrong host ends start-up here with one line;
+  // signals are taken once a front end listens for them, so none arrives unannounced.
   const webhook =
     config.webhook.port && config.webhook.secret
       ? new WebhookServer({ approvals: app.approvals, secret: config.webhook.secret, host: config.webhook.host, port: config.webhook.port, log: logger })
       : null;
-  // Started once a front end listens for signals, so none arrives unannounced.
-  const startWebhook = async () => {
-    if (webhook) logger.info({ url: (await webhook.start()).url }, 'signal webhook listening');
-  };
-  // Unapproved signals expire on time, whichever front end is running.
-  const sweeper = setInterval(() => {
-    app.approvals.expireDue().catch((error: unknown) => logger.error({ err: error }, 'expiring signals failed'));
-  }, 30_000);
-  sweeper.unref();
+  const bound = await webhook?.listen();
+  const stopFollowing = app.engine.followTradeUpdates((error) => logger.error({ err: error }, 'recording a trade update failed'));
   try {
-    if (config.discord.token) {
-      const discord = new DiscordFrontEnd({ app, dispatcher, log: logger, token: config.discord.token, apiUrl: config.discord.apiUrl });
-      await discord.start();
-      const channel = config.discord.alertsChannelId;
-      const toLog = logSink(logger);
-      const toChannel = channel ? discord.alertSink(channel) : null;
-      // The channel, and the terminal's log beside it.
-      const { monitor: running } = monitorFor(
-        toChannel
-          ? { post: async (views) => { await toChannel.post(views); await toLog.post(views); } }
-          : toLog,
-      );
-      await running.startUp(reconciliation);
-      running.start();
-      driver?.start();
-      await startWebhook();
-      process.stdout.write(`catalyst-bot on Discord (${app.mode}, broker ${broker.name}); Ctrl-C to stop.\n`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
-      running.stop();
-      await discord.stop();
-    } else {
-      const interactive = Boolean(process.stdin.isTTY);
-      let flush: () => Promise<unknown> = async () => undefined;
-      const terminal = new ConsoleFrontEnd({ app, dispatcher, input: process.stdin, output: process.stdout, interactive, flushAlerts: () => flush() });
-      const { alerts, monitor: running } = monitorFor(terminal.alertSink);
-      flush = () => alerts.flush();
-      await running.startUp(reconciliation);
-      // A scripted session runs its lines and ends; a terminal session keeps the schedule.
-      if (interactive) {
+    // Before anything trades: what happened while the bot was down is recorded once.
+    const reconciliation = await app.engine.reconciler.reconcile();
+    await app.approvals.resumeApproved();
+    await app.approvals.expireDue();
+    logger.info(
+      { db: store.path, broker: broker.name, mode: app.mode, caughtUpMinutes: caughtUp, reconciliation: describeReconciliation(reconciliation) },
+      'catalyst-bot started',
+    );
+    const dispatcher = new Dispatcher(app, await loadCommands(), logger);
+    const monitorFor = (sink: AlertSink) => {
+      const alerts = new AlertCenter({ store, sink, log: logger });
+      monitor = new Monitor({ app, alerts, log: logger, intervalSeconds: config.monitor.intervalSeconds, reportTime: config.monitor.dailyReportTime, timezone: config.monitor.timezone });
+      monitor.attach();
+      return { alerts, monitor };
+    };
+    // Once a front end shows signals: auto-approvals a crash interrupted run, then the webhook takes signals.
+    const openIntake = async () => {
+      await app.approvals.resumeAutoApprovals();
+      if (webhook && bound) {
+        webhook.open();
+        logger.info({ url: bound.url }, 'signal webhook listening');
+      }
+    };
+    // Unapproved signals expire on time, whichever front end is running.
+    const sweeper = setInterval(() => {
+      app.approvals.expireDue().catch((error: unknown) => logger.error({ err: error }, 'expiring signals failed'));
+    }, 30_000);
+    sweeper.unref();
+    try {
+      if (config.discord.token) {
+        const { DiscordFrontEnd } = await import('./operator/discord/DiscordFrontEnd.js');
+        const discord = new DiscordFrontEnd({ app, dispatcher, log: logger, token: config.discord.token, apiUrl: config.discord.apiUrl });
+        await discord.start();
+        const channel = config.discord.alertsChannelId;
+        const toLog = logSink(logger);
+        const toChannel = channel ? discord.alertSink(channel) : null;
+        // The channel, and the terminal's log beside it.
+        const { monitor: running } = monitorFor(
+          toChannel
+            ? { post: async (views) => { await toChannel.post(views); await toLog.post(views); } }
+            : toLog,
+        );
+        await running.startUp(reconciliation);
         running.start();
         driver?.start();
+        await openIntake();
+        process.stdout.write(`catalyst-bot on Discord (${app.mode}, broker ${broker.name}); Ctrl-C to stop.\n`);
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
+        await webhook?.stop();
+        await app.approvals.idle();
+        running.stop();
+        await discord.stop();
+      } else {
+        const interactive = Boolean(process.stdin.isTTY);
+        let flush: () => Promise<unknown> = async () => undefined;
+        const terminal = new ConsoleFrontEnd({ app, dispatcher, input: process.stdin, output: process.stdout, interactive, flushAlerts: () => flush() });
+        const { alerts, monitor: running } = monitorFor(terminal.alertSink);
+        flush = () => alerts.flush();
+        await running.startUp(reconciliation);
+        // A scripted session runs its lines and ends; a terminal session keeps the schedule.
+        if (interactive) {
+          running.start();
+          driver?.start();
+        }
+        const session = terminal.run();
+        await openIntake();
+        await session;
+        await webhook?.stop();
+        await app.approvals.idle();
+        await alerts.flush();
+        running.stop();
       }
-      const session = terminal.run();
-      await startWebhook();
-      await session;
-      running.stop();
+    } finally {
+      clearInterval(sweeper);
     }
   } finally {
     await webhook?.stop();
-    clearInterval(sweeper);
     stopFollowing();
-    await driver?.stop();
-    await broker.disconnect();
-    await store.close();
   }
-  return 0;
 }
 
 /** Alerts as log lines: beside the Discord channel, or alone when no DISCORD_ALERTS_CHANNEL_ID is set. */

@@ -49,14 +49,36 @@ export interface SignalApprovalsOptions {
   now?: () => Date;
 }
 
+/** What `submit` did: the stored signal, whether it is new, and its auto-approval when one was queued. */
+export interface Submission {
+  signal: StoredSignal;
+  created: boolean;
+  /** Settles when the auto-approval has run (it runs behind the intake, in arrival order); null when none applies. */
+  approval: Promise<ApprovalOutcome> | null;
+}
+
+const AUTO_APPROVER: Approver = { id: 'auto', name: 'auto-approval' };
+/** Pending signals looked at when auto-approvals are resumed at start-up. */
+const RESUME_LIMIT = 10_000;
+
 export type ApprovalListener = (event: ApprovalEvent) => void;
 
 export class SignalApprovals {
   private readonly listeners = new Set<ApprovalListener>();
   private readonly now: () => Date;
+  /** Auto-approvals run one at a time, in the order their signals arrived. */
+  private autoQueue: Promise<unknown> = Promise.resolve();
+  /** Signals whose auto-approval is queued or running, so a resend does not queue it twice. */
+  private readonly queued = new Map<string, Promise<ApprovalOutcome>>();
+  private errorListener: (error: unknown, signalId: string) => void = () => undefined;
 
   constructor(private readonly options: SignalApprovalsOptions) {
     this.now = options.now ?? (() => new Date());
+  }
+
+  /** Told when an auto-approval running behind the intake fails (the signal stays pending: the next start or a resend tries again). */
+  onError(listener: (error: unknown, signalId: string) => void): void {
+    this.errorListener = listener;
   }
 
   on(listener: ApprovalListener): () => void {
@@ -82,9 +104,10 @@ export class SignalApprovals {
   /**
    * Stores a signal and announces it; a signal_id seen before is not stored
    * again (`created` false, the stored one is returned). With auto-approval
-   * configured and matched, it is executed at once.
+   * configured and matched, its approval is queued and runs behind this call
+   * (also for a resend of a signal still pending, e.g. after a crash).
    */
-  async submit(signal: TradingSignal, source: SignalSource, submittedBy: string): Promise<{ signal: StoredSignal; created: boolean }> {
+  async submit(signal: TradingSignal, source: SignalSource, submittedBy: string): Promise<Submission> {
     const { store, ttlMinutes } = this.options;
     const receivedAt = this.now();
     const stored: StoredSignal = {
@@ -112,13 +135,56 @@ export class SignalApprovals {
       payload: JSON.stringify(signalToWire(signal)),
     };
     const created = await store.signals.insertIfNew(stored);
-    if (!created) return { signal: (await store.signals.get(signal.signalId)) ?? stored, created: false };
+    if (!created) {
+      const existing = (await store.signals.get(signal.signalId)) ?? stored;
+      const approval = existing.status === 'pending' && this.autoApprovesStored(existing) ? this.queueAutoApproval(existing.signalId) : null;
+      return { signal: existing, created: false, approval };
+    }
     await store.audit.record({ at: receivedAt, actor: submittedBy, action: 'signal', target: signal.signalId, outcome: 'ok', details: { source } });
     const auto = this.autoApproves(signal);
     const preview = await this.preview(signal).catch(() => null);
     this.emit({ kind: 'submitted', signal: stored, preview, autoApproved: auto });
-    if (auto) await this.approve(signal.signalId, { id: 'auto', name: 'auto-approval' });
-    return { signal: (await store.signals.get(signal.signalId)) ?? stored, created: true };
+    return { signal: stored, created: true, approval: auto ? this.queueAutoApproval(signal.signalId) : null };
+  }
+
+  /**
+   * At start-up: pending signals the auto-approval policy takes, still within
+   * their time, are queued for approval (a crash may have come between
+   * storing and approving). The usual guards apply; each executes at most
+   * once. Returns how many were queued; `idle()` waits for them.
+   */
+  async resumeAutoApprovals(): Promise<number> {
+    const now = this.now();
+    const due = (await this.options.store.signals.listByStatus('pending', RESUME_LIMIT))
+      .filter((s) => s.expiresAt > now && this.autoApprovesStored(s))
+      .sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
+    for (const s of due) void this.queueAutoApproval(s.signalId);
+    return due.length;
+  }
+
+  /** Settles once every auto-approval queued so far has run (shutdown, tests). */
+  async idle(): Promise<void> {
+    for (;;) {
+      const tail = this.autoQueue;
+      await tail;
+      if (tail === this.autoQueue) return;
+    }
+  }
+
+  private queueAutoApproval(signalId: string): Promise<ApprovalOutcome> {
+    const queued = this.queued.get(signalId);
+    if (queued) return queued;
+    const run = this.autoQueue
+      .then(() => this.approve(signalId, AUTO_APPROVER))
+      .catch((error: unknown): ApprovalOutcome => {
+        // Still pending: the next start, or a resend of the signal, approves it.
+        this.errorListener(error, signalId);
+        return { kind: 'unknown', signalId };
+      })
+      .finally(() => this.queued.delete(signalId));
+    this.queued.set(signalId, run);
+    this.autoQueue = run;
+    return run;
   }
 
   /**
@@ -237,6 +303,10 @@ export class SignalApprovals {
       return `${signal.ticker} is at ${formatUsd(last)}, ${formatPct(drift)} ${long ? 'above' : 'below'} the entry ${formatUsd(signal.entryPrice)} (at most ${formatPct(this.options.maxEntryDriftPct)})`;
     }
     return null;
+  }
+
+  private autoApprovesStored(signal: StoredSignal): boolean {
+    return this.autoApproves(toTradingSignal(signal));
   }
 
   private autoApproves(signal: TradingSignal): boolean {

@@ -308,7 +308,7 @@ describe('Discord: the webhook path', () => {
     const body = JSON.stringify({ signal_id: 'tv-42', ticker: 'MSFT', timestamp: '2026-03-02T15:00:00Z', action: 'sell', confidence: '0.66', current_price: '410', stop_loss_price: '420', take_profit_price: '390', strategy: 'tradingview' });
     const ts = Math.floor(Date.now() / 1000);
     const res = await fetch(`${url}/signals`, { method: 'POST', headers: { 'x-timestamp': String(ts), 'x-signature': sign(secret, ts, body) }, body });
-    expect(res.status).toBe(201);
+    expect(res.status).toBe(202);
     const message = await until(() => bot.fake.messages(SIGNALS).find((m) => embedOf(m).title === 'Signal: SELL MSFT'));
     expect(embedOf(message).description).toBe('From webhook · id tv-42');
     const click = bot.fake.clickButton({ customId: 'approve:tv-42', messageId: message.id, channelId: SIGNALS, member: bob });

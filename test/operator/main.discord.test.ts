@@ -62,7 +62,7 @@ describe('npm start on Discord', () => {
     const body = JSON.stringify({ signal_id: 'main-1', ticker: 'AAPL', timestamp: new Date().toISOString(), action: 'buy', confidence: 0.6, current_price: 190, stop_loss_price: 185, take_profit_price: 200 });
     const ts = Math.floor(Date.now() / 1000);
     const res = await fetch(`http://127.0.0.1:${port}/signals`, { method: 'POST', headers: { 'x-timestamp': String(ts), 'x-signature': sign(SECRET, ts, body) }, body });
-    expect(res.status).toBe(201);
+    expect(res.status).toBe(202);
     await until(() => fake.messages(CHANNEL).find((m) => (m.embeds[0] as { title?: string } | undefined)?.title === 'Signal: BUY AAPL'), 10_000);
 
     child.kill('SIGINT');

@@ -1,9 +1,10 @@
 /**
- * Signal intake over HTTP: `POST /signals` (one TradingSignal or an array),
- * authenticated by an HMAC of the timestamp and raw body; `GET /health`
- * without auth. Accepted signals go into the approval workflow (or execute at
- * once when auto-approval matches). Idempotent on signal_id: a replay answers
- * with the stored status and never creates a second signal.
+ * Signal intake over HTTP: `POST /signals` (one TradingSignal or an array)
+ * and `GET /signals/:id` (its state), both authenticated by an HMAC of the
+ * timestamp and raw body (empty for a GET); `GET /health` without auth. A
+ * POST is answered as soon as its signals are stored (202); approval and any
+ * auto-approved execution run behind it, in order. Idempotent on signal_id:
+ * a replay answers with the stored status and never creates a second signal.
  */
 import type { EventLog } from '../../logger.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -68,36 +69,117 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
+const SIGNAL_PATH = /^\/signals\/([^/]+)$/;
+
+function statusUrl(signalId: string): string {
+  return `/signals/${encodeURIComponent(signalId)}`;
+}
+
 function outcome(s: StoredSignal, created: boolean) {
-  return { signal_id: s.signalId, status: s.status, created, ...(s.orderId ? { order_id: s.orderId } : {}), ...(s.decisionNote ? { note: s.decisionNote } : {}) };
+  return {
+    signal_id: s.signalId,
+    status: s.status,
+    created,
+    status_url: statusUrl(s.signalId),
+    ...(s.orderId ? { order_id: s.orderId } : {}),
+    ...(s.decisionNote ? { note: s.decisionNote } : {}),
+  };
+}
+
+/** A signal's state for `GET /signals/:id`: amounts as exact decimal strings. */
+function signalState(s: StoredSignal) {
+  return {
+    signal_id: s.signalId,
+    ticker: s.ticker,
+    action: s.action,
+    status: s.status,
+    entry: s.entryPrice.toFixed(),
+    stop_loss: s.stopLossPrice.toFixed(),
+    take_profit: s.takeProfitPrice.toFixed(),
+    confidence: s.confidence.toFixed(),
+    strategy: s.strategy,
+    source: s.source,
+    received_at: s.receivedAt.toISOString(),
+    expires_at: s.expiresAt.toISOString(),
+    decided_by: s.decidedBy,
+    decided_at: s.decidedAt?.toISOString() ?? null,
+    order_id: s.orderId,
+    note: s.decisionNote,
+  };
+}
+
+/** Start-up cannot go on without the webhook it was told to serve: one clear line says why. */
+export class WebhookListenError extends Error {}
+
+function listenProblem(error: unknown, host: string, port: number): WebhookListenError {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const why =
+    code === 'EADDRINUSE'
+      ? `port ${port} is already in use (WEBHOOK_PORT)`
+      : code === 'EADDRNOTAVAIL'
+        ? `${host} is not an address of this machine (WEBHOOK_HOST)`
+        : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+          ? `${host} does not resolve to an address (WEBHOOK_HOST)`
+          : code === 'EACCES'
+            ? `permission denied for port ${port} (ports below 1024 need privileges)`
+            : error instanceof Error
+              ? error.message
+              : String(error);
+  return new WebhookListenError(`the signal webhook cannot listen on ${host}:${port}: ${why}`, { cause: error });
 }
 
 export class WebhookServer {
   private server: Server | null = null;
   private readonly limiter: RateLimiter;
   private readonly now: () => Date;
+  /** Requests wait here until `open()`: the port is bound early, signals are taken once a front end can show them. */
+  private opened!: () => void;
+  private readonly ready = new Promise<void>((resolve) => {
+    this.opened = resolve;
+  });
 
   constructor(private readonly options: WebhookServerOptions) {
     this.now = options.now ?? (() => new Date());
     this.limiter = new RateLimiter(options.ratePerMinute ?? 120);
   }
 
-  /** Listens; resolves with the address actually bound (port 0 picks a free one). */
+  /** Listens and takes requests at once; resolves with the address bound (port 0 picks a free one). */
   async start(): Promise<{ host: string; port: number; url: string }> {
+    const bound = await this.listen();
+    this.open();
+    return bound;
+  }
+
+  /**
+   * Binds the port without taking signals yet (requests wait for `open()`),
+   * so a port in use or a wrong host is found before anything else starts.
+   * Rejects with a WebhookListenError naming the address and the setting.
+   */
+  async listen(): Promise<{ host: string; port: number; url: string }> {
     const server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         this.options.log.error({ err: error }, 'webhook request failed');
         if (!res.headersSent) this.send(res, 500, { error: 'internal error' });
       });
     });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(this.options.port, this.options.host, () => resolve());
+      });
+    } catch (error) {
+      server.close();
+      throw listenProblem(error, this.options.host, this.options.port);
+    }
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port, this.options.host, () => resolve());
-    });
     const { address, port } = server.address() as AddressInfo;
     const host = address.includes(':') ? `[${address}]` : address;
     return { host: address, port, url: `http://${host}:${port}` };
+  }
+
+  /** Starts taking the requests that `listen()` held. */
+  open(): void {
+    this.opened();
   }
 
   async stop(): Promise<void> {
@@ -114,10 +196,13 @@ export class WebhookServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (req.method === 'GET' && path === '/health') return this.send(res, 200, { status: 'ok' });
-    if (path !== '/signals') return this.send(res, 404, { error: 'not found: POST /signals or GET /health' });
-    if (req.method !== 'POST') return this.send(res, 405, { error: 'use POST' }, { allow: 'POST' });
+    const one = SIGNAL_PATH.exec(path);
+    if (path !== '/signals' && !one) return this.send(res, 404, { error: 'not found: POST /signals, GET /signals/:id or GET /health' });
+    const method = one ? 'GET' : 'POST';
+    if (req.method !== method) return this.send(res, 405, { error: `use ${method}` }, { allow: method });
+    await this.ready;
     try {
       const source = req.socket.remoteAddress ?? 'unknown';
       const wait = this.limiter.take(source);
@@ -132,16 +217,25 @@ export class WebhookServer {
         this.options.log.warn({ source, reason: verdict.reason }, 'webhook request refused');
         throw new HttpError(401, { error: `unauthorized: ${verdict.reason}` });
       }
-      const result = await this.accept(body);
-      this.send(res, result.status, result.body);
+      const result = one ? await this.state(decodeURIComponent(one[1] ?? '')) : await this.accept(body);
+      this.send(res, result.status, result.body, result.headers);
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
       this.send(res, error.status, error.body, error.headers);
     }
   }
 
-  /** Parses and validates everything before storing anything; then stores each signal once. */
-  private async accept(body: Buffer): Promise<{ status: number; body: Json }> {
+  private async state(signalId: string): Promise<{ status: number; body: Json; headers?: Record<string, string> }> {
+    const signal = await this.options.approvals.get(signalId);
+    if (!signal) throw new HttpError(404, { error: `no signal ${signalId}` });
+    return { status: 200, body: signalState(signal) };
+  }
+
+  /**
+   * Parses and validates everything before storing anything; then stores each
+   * signal once and answers. Auto-approvals queued by the intake run after.
+   */
+  private async accept(body: Buffer): Promise<{ status: number; body: Json; headers?: Record<string, string> }> {
     let input: unknown;
     try {
       input = JSON.parse(body.toString('utf8'));
@@ -168,6 +262,7 @@ export class WebhookServer {
       results.push(outcome(stored, created));
     }
     const anyCreated = results.some((r) => r.created);
-    return { status: anyCreated ? 201 : 200, body: batch ? results : results[0]! };
+    const first = results[0]!;
+    return { status: anyCreated ? 202 : 200, body: batch ? results : first, ...(batch ? {} : { headers: { location: first.status_url } }) };
   }
 }
