@@ -23,7 +23,7 @@ function order(i: number): ExecutedOrderRecord {
 function position(i: number): PositionRecord {
   return {
     positionId: `p-${i}`, ticker: `T${i}`, side: 'long', quantity: dec(100), entryPrice: dec('50.1234'),
-    currentPrice: dec('50.1234'), unrealizedPnl: dec(0), exitedQty: dec(0), exitValue: dec(0), realizedPnl: dec(0), stopLossPrice: dec('48'), takeProfitPrice: dec('55'),
+    currentPrice: dec('50.1234'), unrealizedPnl: dec(0), exitedQty: dec(0), exitValue: dec(0), realizedPnl: dec(0), entryValue: dec('5012.34'), stopLossPrice: dec('48'), takeProfitPrice: dec('55'),
     signalId: null, strategy: 'bench', entryOrderId: null, stopLossOrderId: null, takeProfitOrderId: null,
     openedAt: T0, updatedAt: T0,
   };

@@ -61,6 +61,8 @@ export interface PositionsTable {
   exited_qty: DecimalText;
   exit_value: DecimalText;
   realized_pnl: DecimalText;
+  /** Σ shares × price of every entry fill: a close realizes exit_value − entry_value exactly. */
+  entry_value: DecimalText;
   stop_loss_price: DecimalText | null;
   take_profit_price: DecimalText | null;
   signal_id: string | null;

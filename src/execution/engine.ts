@@ -80,7 +80,11 @@ export function createTradingEngine(options: TradingEngineOptions): TradingEngin
     reconciler,
     followTradeUpdates(onError) {
       return broker.onTradeUpdate((update) => {
-        ledger.apply(update.order).catch((error: unknown) => onError?.(error));
+        // A fill event's own quantity and price: the exact price of those shares.
+        const { qty, price } = update;
+        const filled = update.event === 'fill' || update.event === 'partial_fill';
+        const fill = filled && qty !== null && price !== null ? { orderId: update.order.id, qty, price } : undefined;
+        ledger.apply(update.order, undefined, fill).catch((error: unknown) => onError?.(error));
       });
     },
   };

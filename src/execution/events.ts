@@ -7,7 +7,8 @@ import type { Decimal } from '../broker/money.js';
 import type { ClosedPositionRecord, ExecutedOrderRecord, PositionRecord } from '../db/index.js';
 
 export type TradingEvent =
-  | { kind: 'order_filled' | 'order_partially_filled'; order: ExecutedOrderRecord; fillQty: Decimal; at: Date }
+  /** `fillQty` shares filled since the order was last seen, at `fillPrice` (their own average, not the order's). */
+  | { kind: 'order_filled' | 'order_partially_filled'; order: ExecutedOrderRecord; fillQty: Decimal; fillPrice: Decimal; at: Date }
   | { kind: 'order_rejected' | 'order_canceled' | 'order_expired'; order: ExecutedOrderRecord; at: Date }
   | { kind: 'position_opened'; position: PositionRecord; at: Date }
   | { kind: 'position_closed'; closed: ClosedPositionRecord; at: Date }

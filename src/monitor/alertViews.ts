@@ -35,7 +35,7 @@ export function alertFor(event: TradingEvent): AlertSpec | null {
         eventKey: `fill:${o.orderId}:${o.filledQty.toFixed()}`,
         view: {
           title: `${partial ? 'Partial fill' : 'Entry filled'}: ${o.side} ${o.ticker}`,
-          description: `${o.side} ${event.fillQty.toFixed()} ${o.ticker}${o.filledAvgPrice ? ` @ ${formatUsd(o.filledAvgPrice)}` : ''}${partial ? ` (${o.filledQty.toFixed()} of ${o.quantity.toFixed()} so far)` : ''}`,
+          description: `${o.side} ${event.fillQty.toFixed()} ${o.ticker} @ ${formatUsd(event.fillPrice)}${partial ? ` (${o.filledQty.toFixed()} of ${o.quantity.toFixed()} so far, average ${formatUsd(o.filledAvgPrice ?? event.fillPrice)})` : ''}`,
           fields: [
             ...(o.plannedStopLoss ? [{ name: 'Stop', value: formatUsd(o.plannedStopLoss), inline: true }] : []),
             ...(o.plannedTakeProfit ? [{ name: 'Target', value: formatUsd(o.plannedTakeProfit), inline: true }] : []),

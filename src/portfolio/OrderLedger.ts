@@ -30,9 +30,17 @@ export interface OrderChange {
   fillQty: Decimal;
 }
 
+/** One execution as the broker reported it (a trade update's own quantity and price). */
+export interface ReportedFill {
+  orderId: string;
+  qty: Decimal;
+  price: Decimal;
+}
+
 interface PendingUpdate {
   order: Order;
   context: OrderContext | undefined;
+  fill: ReportedFill | undefined;
   resolve: (changes: OrderChange[]) => void;
   reject: (error: unknown) => void;
 }
@@ -120,11 +128,14 @@ export class OrderLedger {
    * transaction; events go out after it commits. Updates that queue up while
    * the ledger is busy (a bracket's burst of stream events) are applied
    * together in one transaction, in arrival order; should that fail, each is
-   * applied alone so one bad update cannot sink the others.
+   * applied alone so one bad update cannot sink the others. `fill`, the
+   * execution a trade update reports, gives the new shares their own price
+   * when it accounts for exactly those shares; otherwise their price is
+   * derived from the change in filled quantity and average.
    */
-  apply(order: Order, context?: OrderContext): Promise<OrderChange[]> {
+  apply(order: Order, context?: OrderContext, fill?: ReportedFill): Promise<OrderChange[]> {
     return new Promise<OrderChange[]>((resolve, reject) => {
-      const update: PendingUpdate = { order, context, resolve, reject };
+      const update: PendingUpdate = { order, context, fill, resolve, reject };
       if (this.openBatch) {
         this.openBatch.push(update);
         return;
@@ -168,7 +179,7 @@ export class OrderLedger {
     try {
       const results = await this.store.transaction(async (tx) => {
         const out: OrderChange[][] = [];
-        for (const u of updates) out.push(await this.applyFamily(tx, u.order, u.context, emitted));
+        for (const u of updates) out.push(await this.applyFamily(tx, u, emitted));
         await this.writeRows(tx);
         return out;
       });
@@ -215,12 +226,13 @@ export class OrderLedger {
     this.writing.positions.set(position.ticker, position);
   }
 
-  private async applyFamily(tx: Repositories, order: Order, context: OrderContext | undefined, emitted: TradingEvent[]): Promise<OrderChange[]> {
+  private async applyFamily(tx: Repositories, update: PendingUpdate, emitted: TradingEvent[]): Promise<OrderChange[]> {
+    const { order, context, fill } = update;
     const out: OrderChange[] = [];
     let parent: ExecutedOrderRecord | null = null;
     for (const [i, o] of familyOf(order).entries()) {
       if (this.isRecorded(o)) continue;
-      const change = await this.applyChange(tx, o, i === 0 ? context : undefined, emitted, parent);
+      const change = await this.applyChange(tx, o, i === 0 ? context : undefined, emitted, parent, fill?.orderId === o.id ? fill : undefined);
       if (change) {
         out.push(change);
         this.writing.orders.set(change.record.orderId, change.record);
@@ -332,11 +344,14 @@ export class OrderLedger {
     return this.serial(async () => {
       const current = await this.store.positions.get(positionId);
       if (!current) return null;
+      // What the exited shares cost stays; the shares held now cost what the broker says.
+      const exitedCost = current.side === 'long' ? current.exitValue.minus(current.realizedPnl) : current.exitValue.plus(current.realizedPnl);
       const synced: PositionRecord = {
         ...current,
         side: broker.side,
         quantity: broker.quantity,
         entryPrice: broker.avgEntryPrice,
+        entryValue: broker.quantity.times(broker.avgEntryPrice).plus(exitedCost),
         currentPrice: broker.currentPrice,
         unrealizedPnl: broker.unrealizedPnl,
         updatedAt: at,
@@ -405,6 +420,7 @@ export class OrderLedger {
     emitted: TradingEvent[],
     /** The family's entry as just written (legs need not read it back). */
     parent: ExecutedOrderRecord | null = null,
+    reported?: ReportedFill,
   ): Promise<OrderChange | null> {
     const known = await this.known(tx, order.id);
     // A stale view (a listing taken before a stream event, a replay) never moves an order backwards:
@@ -438,10 +454,13 @@ export class OrderLedger {
     const at = order.updatedAt;
     const executionEvents: TradingEvent[] = [];
     if (fillQty.gt(0) && order.filledAvgPrice !== null) {
-      const price = incrementalFillPrice({ qty: before.filledQty, avg: before.filledAvgPrice }, { qty: order.filledQty, avg: order.filledAvgPrice });
+      const price =
+        reported && reported.qty.eq(fillQty)
+          ? reported.price
+          : incrementalFillPrice({ qty: before.filledQty, avg: before.filledAvgPrice }, { qty: order.filledQty, avg: order.filledAvgPrice });
       const filledAt = order.filledAt ?? order.updatedAt;
       await this.applyExecution(tx, order, record, { orderId: order.id, side: order.side, qty: fillQty, price, at: filledAt }, executionEvents);
-      emitted.push({ kind: order.status === 'filled' ? 'order_filled' : 'order_partially_filled', order: record, fillQty, at });
+      emitted.push({ kind: order.status === 'filled' ? 'order_filled' : 'order_partially_filled', order: record, fillQty, fillPrice: price, at });
     } else {
       const kind = statusChanged ? STATUS_EVENTS[order.status] : undefined;
       if (kind === 'order_rejected' || kind === 'order_canceled' || kind === 'order_expired') emitted.push({ kind, order: record, at });

@@ -13,7 +13,7 @@ import type { ClosedPositionRecord, ExecutedOrderRecord, ExitReason, OrderContex
 import { TradingError } from '../execution/errors.js';
 import { clientOrderId, submitOnce } from '../execution/submitOnce.js';
 import { type DayChange, equityStats, statsOf, type TradeStats } from './analytics.js';
-import { costBasisOf, marketValueOf, pnlRatio, stopHit, targetHit, unrealizedPnl } from './fills.js';
+import { costBasisOf, marketValueOf, openPnl, pnlRatio, stopHit, targetHit } from './fills.js';
 import { isWorking, type LedgerStore, type OrderLedger } from './OrderLedger.js';
 
 export interface PositionManagerOptions {
@@ -127,7 +127,7 @@ export class PositionManager {
         marked.push(p);
         continue;
       }
-      const pnl = unrealizedPnl(p.side, p.quantity, p.entryPrice, price);
+      const pnl = openPnl(p, price);
       marked.push({ ...p, currentPrice: price, unrealizedPnl: pnl, updatedAt: at });
     }
     await store.positions.markPrices(

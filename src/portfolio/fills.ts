@@ -62,6 +62,7 @@ export function openFrom(exec: Execution, plan: OpenPlan): PositionRecord {
     exitedQty: ZERO,
     exitValue: ZERO,
     realizedPnl: ZERO,
+    entryValue: exec.qty.times(exec.price),
     stopLossPrice: plan.stopLossPrice,
     takeProfitPrice: plan.takeProfitPrice,
     signalId: plan.signalId,
@@ -74,17 +75,18 @@ export function openFrom(exec: Execution, plan: OpenPlan): PositionRecord {
   };
 }
 
-/** Adds shares on the position's own side: the entry becomes the exact weighted average. */
+/**
+ * Adds shares on the position's own side: the entry becomes the weighted
+ * average (entry value over shares while nothing has been exited).
+ */
 export function grow(position: PositionRecord, exec: Execution): PositionRecord {
   const quantity = position.quantity.plus(exec.qty);
-  const entryPrice = position.quantity.times(position.entryPrice).plus(exec.qty.times(exec.price)).div(quantity);
-  return {
-    ...position,
-    quantity,
-    entryPrice,
-    unrealizedPnl: unrealizedPnl(position.side, quantity, entryPrice, position.currentPrice),
-    updatedAt: exec.at,
-  };
+  const entryValue = position.entryValue.plus(exec.qty.times(exec.price));
+  const entryPrice = position.exitedQty.isZero()
+    ? entryValue.div(quantity)
+    : position.quantity.times(position.entryPrice).plus(exec.qty.times(exec.price)).div(quantity);
+  const grown = { ...position, quantity, entryPrice, entryValue, updatedAt: exec.at };
+  return { ...grown, unrealizedPnl: openPnl(grown, position.currentPrice) };
 }
 
 export type ReduceOutcome =
@@ -93,8 +95,9 @@ export type ReduceOutcome =
 
 /**
  * Takes shares off the position. At zero it is closed: one closed row with
- * every exit so far (average exit price, whole realized P&L); shares beyond
- * the position (a flip) come back as `remainder`.
+ * every exit so far (average entry and exit prices, whole realized P&L, which
+ * is exit value minus entry value: exact, however many fills made either
+ * side); shares beyond the position (a flip) come back as `remainder`.
  */
 export function reduce(position: PositionRecord, exec: Execution, reason: ExitReason): ReduceOutcome {
   const qty = minOf(exec.qty, position.quantity);
@@ -104,21 +107,11 @@ export function reduce(position: PositionRecord, exec: Execution, reason: ExitRe
   const realizedPnl = position.realizedPnl.plus(realized);
   const quantity = position.quantity.minus(qty);
   if (quantity.gt(0)) {
-    return {
-      kind: 'reduced',
-      position: {
-        ...position,
-        quantity,
-        exitedQty,
-        exitValue,
-        realizedPnl,
-        currentPrice: exec.price,
-        unrealizedPnl: unrealizedPnl(position.side, quantity, position.entryPrice, exec.price),
-        updatedAt: exec.at,
-      },
-    };
+    const reduced = { ...position, quantity, exitedQty, exitValue, realizedPnl, currentPrice: exec.price, updatedAt: exec.at };
+    return { kind: 'reduced', position: { ...reduced, unrealizedPnl: openPnl(reduced, exec.price) } };
   }
-  const costBasis = exitedQty.times(position.entryPrice);
+  const costBasis = position.entryValue;
+  const roundTrip = position.side === 'long' ? exitValue.minus(costBasis) : costBasis.minus(exitValue);
   return {
     kind: 'closed',
     remainder: exec.qty.minus(qty),
@@ -127,10 +120,10 @@ export function reduce(position: PositionRecord, exec: Execution, reason: ExitRe
       ticker: position.ticker,
       side: position.side,
       quantity: exitedQty,
-      entryPrice: position.entryPrice,
+      entryPrice: costBasis.div(exitedQty),
       exitPrice: exitValue.div(exitedQty),
-      realizedPnl,
-      realizedPnlPct: costBasis.isZero() ? ZERO : realizedPnl.div(costBasis),
+      realizedPnl: roundTrip,
+      realizedPnlPct: costBasis.isZero() ? ZERO : roundTrip.div(costBasis),
       exitReason: reason,
       signalId: position.signalId,
       strategy: position.strategy,
@@ -157,9 +150,21 @@ export function targetHit(p: Pick<PositionRecord, 'side' | 'takeProfitPrice' | '
   return p.side === 'long' ? p.currentPrice.gte(p.takeProfitPrice) : p.currentPrice.lte(p.takeProfitPrice);
 }
 
-/** quantity × entry: what the position cost (positive for either side). */
-export function costBasisOf(p: Pick<PositionRecord, 'quantity' | 'entryPrice'>): Decimal {
-  return p.quantity.times(p.entryPrice);
+type Held = Pick<PositionRecord, 'side' | 'quantity' | 'entryPrice' | 'entryValue' | 'exitedQty'>;
+
+/**
+ * What the shares held cost (positive for either side): the exact sum of the
+ * entry fills while nothing has been exited, else shares × average entry.
+ */
+export function costBasisOf(p: Omit<Held, 'side'>): Decimal {
+  return p.exitedQty.isZero() ? p.entryValue : p.quantity.times(p.entryPrice);
+}
+
+/** Unrealized P&L of the shares held at `last`: market value against cost, mirrored for a short. */
+export function openPnl(p: Held, last: Decimal): Decimal {
+  const value = p.quantity.times(last);
+  const cost = costBasisOf(p);
+  return p.side === 'long' ? value.minus(cost) : cost.minus(value);
 }
 
 /** Signed like Alpaca's: a short's market value is negative. */

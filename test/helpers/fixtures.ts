@@ -48,7 +48,7 @@ export function orderRecord(overrides: Partial<ExecutedOrderRecord> = {}): Execu
 }
 
 export function positionRecord(overrides: Partial<PositionRecord> = {}): PositionRecord {
-  return {
+  const record: Omit<PositionRecord, 'entryValue'> & Partial<PositionRecord> = {
     positionId: 'pos-1',
     ticker: 'AAPL',
     side: 'long',
@@ -70,6 +70,8 @@ export function positionRecord(overrides: Partial<PositionRecord> = {}): Positio
     updatedAt: T0,
     ...overrides,
   };
+  // One entry fill unless told otherwise: its value is shares × price.
+  return { ...record, entryValue: overrides.entryValue ?? record.quantity.times(record.entryPrice) };
 }
 
 export function closedRecord(overrides: Partial<ClosedPositionRecord> = {}): ClosedPositionRecord {

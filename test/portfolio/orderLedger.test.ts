@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { dec } from '../../src/broker/money.js';
 import { Order } from '../../src/broker/types.js';
+import { TradingEvents, type TradingEvent } from '../../src/execution/events.js';
+import { alertFor } from '../../src/monitor/alertViews.js';
 import { OrderLedger } from '../../src/portfolio/OrderLedger.js';
 import { useTempStore } from '../helpers/tempDb.js';
 
@@ -80,5 +82,57 @@ describe('OrderLedger with updates arriving together', () => {
     expect(String((clash as PromiseRejectedResult).reason)).toContain('UNIQUE constraint failed: executed_orders.client_order_id');
     expect((await store.orders.get('o2'))).toBeNull();
     expect((await store.positions.list()).map((p) => `${p.quantity.toFixed()} ${p.ticker}`)).toEqual(['100 AAPL', '12 NVDA']);
+  });
+});
+
+/** Money from several fills: each fill's own price, and a realized P&L that is exit value minus entry value, exact. */
+describe('OrderLedger with entries and exits in several fills', () => {
+  const newStore = useTempStore();
+
+  function sell(o: { id: string; qty: number; status: string; filled: string; avg: string; at: number }): Order {
+    const buy = brokerOrder({ ...o, clientOrderId: `${o.id}-cid` });
+    return new Order({ ...buy, side: 'sell' } as never);
+  }
+
+  it('stores the exact P&L when the average entry price repeats (3 @ 100.01 + 4 @ 100.02, out at 60.26)', async () => {
+    const store = await newStore();
+    const events: TradingEvent[] = [];
+    const trading = new TradingEvents();
+    trading.on((e) => events.push(e));
+    const ledger = new OrderLedger(store, trading);
+    // The broker's running average after the second fill, to 40 digits: 700.11 / 7.
+    const avg = dec('700.11').div(7).toFixed();
+    await ledger.apply(brokerOrder({ qty: 7, status: 'partially_filled', filled: '3', avg: '100.01', at: 1000 }));
+    await ledger.apply(brokerOrder({ qty: 7, status: 'filled', filled: '7', avg, at: 2000 }), undefined, { orderId: 'o1', qty: dec(4), price: dec('100.02') });
+    const open = await store.positions.getByTicker('AAPL');
+    expect([open?.quantity.toFixed(), open?.entryValue.toFixed()]).toEqual(['7', '700.11']);
+
+    await ledger.apply(sell({ id: 'x1', qty: 7, status: 'filled', filled: '7', avg: '60.26', at: 3000 }));
+    const [closed] = await store.closedPositions.listClosedBetween(new Date(0));
+    expect([closed?.realizedPnl.toFixed(), closed?.exitPrice.toFixed(), closed?.quantity.toFixed()]).toEqual(['-278.29', '60.26', '7']);
+    // The alert of each fill carries that fill's own price, not the order's running average.
+    const fills = events.filter((e) => e.kind === 'order_partially_filled' || e.kind === 'order_filled');
+    expect(fills.map((e) => (e.kind === 'order_filled' || e.kind === 'order_partially_filled' ? [e.fillQty.toFixed(), e.fillPrice.toFixed()] : null))).toEqual([
+      ['3', '100.01'],
+      ['4', '100.02'],
+      ['7', '60.26'],
+    ]);
+  });
+
+  it('derives a fill\'s own price exactly from the change in quantity and average when no event reported it', async () => {
+    const store = await newStore();
+    const events: TradingEvent[] = [];
+    const trading = new TradingEvents();
+    trading.on((e) => events.push(e));
+    const ledger = new OrderLedger(store, trading);
+    // 15 @ 5,000.00 then 25 @ 5,000.03: the running average is 5,000.01875.
+    await ledger.apply(brokerOrder({ ticker: 'BRK', qty: 40, status: 'partially_filled', filled: '15', avg: '5000.00', at: 1000 }));
+    await ledger.apply(brokerOrder({ ticker: 'BRK', qty: 40, status: 'filled', filled: '40', avg: '5000.01875', at: 2000 }));
+    const last = events.filter((e) => e.kind === 'order_filled').at(-1);
+    expect(last?.kind === 'order_filled' ? [last.fillQty.toFixed(), last.fillPrice.toFixed()] : null).toEqual(['25', '5000.03']);
+    const spec = last ? alertFor(last) : null;
+    expect(spec?.view.description).toBe('buy 25 BRK @ $5,000.03');
+    const partial = events.find((e) => e.kind === 'order_partially_filled');
+    expect(partial ? alertFor(partial)?.view.description : null).toBe('buy 15 BRK @ $5,000.00 (15 of 40 so far, average $5,000.00)');
   });
 });

@@ -22,6 +22,8 @@ export interface PositionRecord {
   exitedQty: Decimal;
   exitValue: Decimal;
   realizedPnl: Decimal;
+  /** Σ qty × price of every entry fill (shares entered = quantity + exitedQty). */
+  entryValue: Decimal;
   stopLossPrice: Decimal | null;
   takeProfitPrice: Decimal | null;
   signalId: string | null;
@@ -72,6 +74,7 @@ function toRow(r: PositionRecord): PositionRow {
     exited_qty: money.write(r.exitedQty),
     exit_value: money.write(r.exitValue),
     realized_pnl: money.write(r.realizedPnl),
+    entry_value: money.write(r.entryValue),
     stop_loss_price: money.writeOrNull(r.stopLossPrice),
     take_profit_price: money.writeOrNull(r.takeProfitPrice),
     signal_id: r.signalId,
@@ -96,6 +99,7 @@ function fromRow(row: PositionRow): PositionRecord {
     exitedQty: money.read(row.exited_qty),
     exitValue: money.read(row.exit_value),
     realizedPnl: money.read(row.realized_pnl),
+    entryValue: money.read(row.entry_value),
     stopLossPrice: money.readOrNull(row.stop_loss_price),
     takeProfitPrice: money.readOrNull(row.take_profit_price),
     signalId: row.signal_id,
@@ -110,7 +114,7 @@ function fromRow(row: PositionRow): PositionRecord {
 
 const COLUMNS = columnsOf<PositionRow>({
   position_id: true, ticker: true, side: true, quantity: true, entry_price: true, current_price: true, unrealized_pnl: true, cost_basis: true,
-  market_value: true, unrealized_pnl_pct: true, exited_qty: true, exit_value: true, realized_pnl: true, stop_loss_price: true,
+  market_value: true, unrealized_pnl_pct: true, exited_qty: true, exit_value: true, realized_pnl: true, entry_value: true, stop_loss_price: true,
   take_profit_price: true, signal_id: true, strategy: true, entry_order_id: true, stop_loss_order_id: true, take_profit_order_id: true,
   opened_at: true, updated_at: true,
 });

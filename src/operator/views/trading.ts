@@ -1,6 +1,6 @@
 /** Views of the account, positions, orders and what an order command did. */
 import { type Decimal, formatPct, formatUsd, ZERO } from '../../broker/money.js';
-import type { Account, Order } from '../../broker/types.js';
+import { type Account, type Order, TERMINAL_STATUSES } from '../../broker/types.js';
 import type { ExecutedOrderRecord, PositionRecord, TradingState } from '../../db/index.js';
 import type { ExecutionResult } from '../../execution/OrderExecutor.js';
 import type { View, ViewField } from '../view.js';
@@ -64,9 +64,13 @@ export function ordersView(orders: readonly Order[], status: string): View {
   };
 }
 
+/** The order and how much of it filled: all of it, part of it so far (or before it ended), or none yet. */
 function orderSummary(o: ExecutedOrderRecord): string {
-  const fill = o.filledAvgPrice ? ` filled @ ${formatUsd(o.filledAvgPrice)}` : ` ${o.status}`;
-  return `${o.side} ${o.quantity.toFixed()} ${o.ticker} (${o.orderType})${fill}`;
+  const what = `${o.side} ${o.quantity.toFixed()} ${o.ticker} (${o.orderType})`;
+  if (o.filledQty.isZero() || o.filledAvgPrice === null) return `${what} ${o.status}`;
+  if (o.filledQty.eq(o.quantity)) return `${what} filled @ ${formatUsd(o.filledAvgPrice)}`;
+  const part = `${o.filledQty.toFixed()} of ${o.quantity.toFixed()} filled`;
+  return !TERMINAL_STATUSES.has(o.status) ? `${what}: ${part} so far @ ${formatUsd(o.filledAvgPrice)}` : `${what}: ${part} @ ${formatUsd(o.filledAvgPrice)}, then ${o.status}`;
 }
 
 /** What an entry did: filled / working / refused and why, with the order id and quantity. */
