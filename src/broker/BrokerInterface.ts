@@ -15,6 +15,9 @@ import type {
   TradeUpdateListener,
 } from './types.js';
 
+/** A network trade-update stream: up, down and retrying, or closed by us. */
+export type StreamState = 'connected' | 'reconnecting' | 'stopped';
+
 /**
  * What every broker (Alpaca, the paper simulator) implements. Methods throw
  * the errors of `errors.ts`; none returns a partial result silently.
@@ -58,5 +61,7 @@ export interface BrokerInterface {
   onTradeUpdate(listener: TradeUpdateListener): () => void;
 
   /** The trade-update stream's state, for brokers that stream over the network (absent: in-process). */
-  streamState?(): 'connected' | 'reconnecting' | 'stopped';
+  streamState?(): StreamState;
+  /** Told each time the stream's state changes (a drop, its return), as it happens. Returns the unsubscribe function. */
+  onStreamState?(listener: (state: StreamState) => void): () => void;
 }

@@ -13,6 +13,7 @@ import { addDays, exchangeDate, zonedTime } from '../broker/marketTime.js';
 import { secretValues } from '../config.js';
 import { type EventLog, redactSecrets } from '../logger.js';
 import { ZERO } from '../broker/money.js';
+import type { StreamState } from '../broker/BrokerInterface.js';
 import type { Account, CalendarDay } from '../broker/types.js';
 import type { PositionRecord } from '../db/index.js';
 import type { AppServices, StatusInfo } from '../operator/command.js';
@@ -43,7 +44,8 @@ export class Monitor {
   private running = false;
   /** Whether the last cycle ran with the market open: the first closed tick after it runs the after-close cycle. */
   private lastOpen = false;
-  private lastStream: string | null = null;
+  private lastStream: StreamState | null = null;
+  private streamChanges = 0;
   private lastCycle: StatusInfo['lastCycle'] = null;
   private readonly jobs: schedule.Job[] = [];
   private readonly unsubscribe: (() => void)[] = [];
@@ -52,15 +54,22 @@ export class Monitor {
     this.now = options.now ?? options.app.now;
   }
 
-  /** Engine events become alerts as they happen (fills do not wait for a cycle). */
+  /** Engine events and the broker stream's drops and returns become alerts as they happen (they do not wait for a cycle). */
   attach(): void {
     const { app, alerts, log } = this.options;
+    const failed = (error: unknown) => log.error({ err: error }, 'recording an alert failed');
     this.unsubscribe.push(
       app.engine.events.on((event) => {
         const spec = alertFor(event);
-        if (spec) alerts.raise(spec.kind, spec.eventKey, spec.view).catch((error: unknown) => log.error({ err: error }, 'recording an alert failed'));
+        if (spec) alerts.raise(spec.kind, spec.eventKey, spec.view).catch(failed);
       }),
     );
+    const stream = app.broker.onStreamState?.((state) => {
+      this.streamChanged(state)
+        .then(() => alerts.flush())
+        .catch(failed);
+    });
+    if (stream) this.unsubscribe.push(stream);
   }
 
   /** At start-up: the reconciliation summary, then any daily report missed while down. */
@@ -224,13 +233,19 @@ export class Monitor {
     });
   }
 
-  /** Alerts when the broker's trade stream drops and when it is back. */
+  /** Alerts when the broker's trade stream drops and when it is back (a cycle checks too, should an event be missed). */
   private async checkStream(): Promise<void> {
     const state = this.options.app.broker.streamState?.();
-    if (!state || state === this.lastStream) return;
+    if (state) await this.streamChanged(state);
+  }
+
+  private async streamChanged(state: StreamState): Promise<void> {
+    // Our own disconnect at shutdown is no outage.
+    if (state === this.lastStream || state === 'stopped') return;
     const previous = this.lastStream;
     this.lastStream = state;
-    const at = this.now().toISOString();
+    // Each change is its own event, even two within one clock tick.
+    const at = `${this.now().toISOString()}:${++this.streamChanges}`;
     if (state !== 'connected') {
       await this.options.alerts.raise('broker_disconnected', `broker_disconnected:${at}`, {
         title: 'Broker stream disconnected',

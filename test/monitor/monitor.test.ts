@@ -8,6 +8,7 @@ import { CHART_SIZE } from '../../src/monitor/chart.js';
 import { intervalRule, Monitor } from '../../src/monitor/Monitor.js';
 import type { View } from '../../src/operator/view.js';
 import { useTempStore } from '../helpers/tempDb.js';
+import { until } from '../helpers/until.js';
 import { operatorHarness } from '../operator/appHarness.js';
 
 const NYSE = (start: string) => ({ sim: { mode: 'nyse' as const, start } });
@@ -246,5 +247,27 @@ describe('alert messages within Discord’s limits', () => {
     expect([second.posted, second.messages]).toEqual([3, 2]);
     const sizes = posted.map((m) => m.reduce((n, v) => n + v.title.length + (v.description?.length ?? 0), 0));
     expect(sizes.every((n) => n <= 6000)).toBe(true);
+  });
+});
+
+describe('broker stream alerts', () => {
+  const newStore = useTempStore();
+
+  it('alerts a stream drop shorter than a monitor cycle, and its return, from the stream\'s own events', async () => {
+    const sink = recordingSink();
+    const t = await operatorHarness(await newStore(), {}, { alpaca: true, sink });
+    await t.broker.connect();
+    try {
+      t.faults?.dropStream();
+      // No monitor cycle runs: both alerts come from the stream's events.
+      const titles = () => sink.messages.flat().map((v) => v.title);
+      await until(() => (titles().includes('Broker stream reconnected') ? true : null), 15_000);
+      expect(titles()).toEqual(['Broker stream disconnected', 'Broker stream reconnected']);
+      expect(await t.store.alerts.countUnposted()).toBe(0);
+    } finally {
+      await t.broker.disconnect();
+    }
+    // Our own disconnect at shutdown is no outage.
+    expect(sink.messages.flat().map((v) => v.title)).toEqual(['Broker stream disconnected', 'Broker stream reconnected']);
   });
 });

@@ -9,7 +9,7 @@
  * (Alpaca refuses the duplicate id, and the adapter answers with the original).
  */
 import { DEFAULT_RATE_LIMIT, marketData, OrdersApi, trading } from '@alpacahq/alpaca-trade-api';
-import type { BrokerInterface } from '../BrokerInterface.js';
+import type { BrokerInterface, StreamState } from '../BrokerInterface.js';
 import { BrokerConnectionError, NotFoundError, OrderRejectedError } from '../errors.js';
 import { exchangeTime } from '../marketTime.js';
 import { type Decimal, dec } from '../money.js';
@@ -247,8 +247,12 @@ export class AlpacaBroker implements BrokerInterface {
   }
 
   /** Whether the trade-update stream is connected (for /status and alerts). */
-  streamState(): 'connected' | 'reconnecting' | 'stopped' {
+  streamState(): StreamState {
     return this.stream.state();
+  }
+
+  onStreamState(listener: (state: StreamState) => void): () => void {
+    return this.stream.onState(listener);
   }
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {

@@ -6,6 +6,7 @@
  */
 import { streaming } from '@alpacahq/alpaca-trade-api';
 import { BrokerAuthenticationError, BrokerConnectionError } from '../errors.js';
+import type { StreamState } from '../BrokerInterface.js';
 import type { Order, TradeEvent, TradeUpdate, TradeUpdateListener } from '../types.js';
 import { amount, toOrder } from './mapping.js';
 
@@ -44,13 +45,32 @@ export class AlpacaTradeStream {
   private readonly seen = new Set<string>();
   private lastEventAt: Date | null = null;
   private startedAt = new Date();
-  private current: 'connected' | 'reconnecting' | 'stopped' = 'stopped';
+  private current: StreamState = 'stopped';
+  private readonly stateListeners = new Set<(state: StreamState) => void>();
   private recovering: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: TradeStreamOptions) {}
 
-  state(): 'connected' | 'reconnecting' | 'stopped' {
+  state(): StreamState {
     return this.current;
+  }
+
+  /** Told of every change of state as it happens: a drop shorter than any polling interval is seen too. */
+  onState(listener: (state: StreamState) => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  private setState(state: StreamState): void {
+    if (state === this.current) return;
+    this.current = state;
+    for (const listener of this.stateListeners) {
+      try {
+        listener(state);
+      } catch {
+        // An alert that fails to record must not stop the stream.
+      }
+    }
   }
 
   onUpdate(listener: TradeUpdateListener): () => void {
@@ -72,10 +92,10 @@ export class AlpacaTradeStream {
     this.stream = stream;
     stream.onTradeUpdate((u) => this.deliver(fromSdk(u)));
     stream.onDisconnect(() => {
-      if (this.current !== 'stopped') this.current = 'reconnecting';
+      if (this.current !== 'stopped') this.setState('reconnecting');
     });
     stream.onReconnected(() => {
-      this.current = 'connected';
+      this.setState('connected');
       this.recovering = this.recovering.then(() => this.recoverMissed()).catch(() => undefined);
     });
     const subscribed = new Promise<void>((resolve) => stream.once('subscription', () => resolve()));
@@ -89,11 +109,11 @@ export class AlpacaTradeStream {
       throw new BrokerConnectionError(`the trade-update stream did not connect: ${auth.message}`);
     }
     await Promise.race([subscribed, new Promise((resolve) => setTimeout(resolve, timeout).unref())]);
-    this.current = 'connected';
+    this.setState('connected');
   }
 
   stop(): void {
-    this.current = 'stopped';
+    this.setState('stopped');
     this.stream?.disconnect();
     this.stream = null;
   }
