@@ -262,7 +262,7 @@ describe('Discord: every command, registration, and Discord failing', () => {
       execFile(
         process.execPath,
         ['--import', `${root}node_modules/tsx/dist/esm/index.mjs`, `${root}scripts/deploy-commands.ts`],
-        { cwd: root, env: { PATH: process.env.PATH ?? '', DISCORD_TOKEN: fake.token, DISCORD_APPLICATION_ID: fake.applicationId, DISCORD_GUILD_ID: fake.guildId, DISCORD_API_URL: apiUrl }, timeout: 30_000 },
+        { cwd: root, env: { PATH: process.env.PATH ?? '', DISCORD_TOKEN: fake.token, DISCORD_APPLICATION_ID: fake.applicationId, DISCORD_GUILD_ID: fake.guildId, DISCORD_API_URL: apiUrl }, timeout: 120_000 },
         (error, stdout) => (error ? reject(error) : resolve(stdout)),
       ),
     );

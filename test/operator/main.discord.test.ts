@@ -1,5 +1,6 @@
 /** `npm start` with DISCORD_TOKEN: the whole composition root against the fake Discord server, the webhook on, then Ctrl-C. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sign } from '../../src/signals/webhook/signature.js';
@@ -17,7 +18,8 @@ afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
 });
 
-function waitFor(child: ChildProcess, text: RegExp, timeoutMs = 20_000): Promise<string> {
+/** Waits for the child to print `text`; the limit is only a safety net for a hung child, far above a slow start. */
+function waitFor(child: ChildProcess, text: RegExp, timeoutMs = 90_000): Promise<string> {
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`timed out waiting for ${text}; got:\n${out}`)), timeoutMs);
@@ -31,6 +33,14 @@ function waitFor(child: ChildProcess, text: RegExp, timeoutMs = 20_000): Promise
   });
 }
 
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
 describe('npm start on Discord', () => {
   const newDir = useTempDir();
 
@@ -39,7 +49,7 @@ describe('npm start on Discord', () => {
     const { apiUrl } = await fake.start();
     cleanup.push(() => fake.stop());
     const dir = newDir();
-    const port = String(20_000 + Math.floor(Math.random() * 20_000));
+    const port = String(await freePort());
     const child = spawn(process.execPath, ['--import', join(ROOT, 'node_modules/tsx/dist/esm/index.mjs'), join(ROOT, 'src/main.ts')], {
       cwd: dir,
       env: {
@@ -54,18 +64,18 @@ describe('npm start on Discord', () => {
       if (child.exitCode === null) child.kill('SIGKILL');
     });
     await waitFor(child, /catalyst-bot on Discord \(SIM, broker sim\)/);
-    await until(() => fake.messages(CHANNEL).find((m) => (m.embeds[0] as { title?: string } | undefined)?.title === 'Started: reconciliation'), 10_000);
+    await until(() => fake.messages(CHANNEL).find((m) => (m.embeds[0] as { title?: string } | undefined)?.title === 'Started: reconciliation'), 60_000);
 
     const account = fake.slashCommand({ name: 'account', member: { userId: '400000000000000009', username: 'carol', roles: [ROLE] }, channelId: CHANNEL });
-    expect((await account.waitForEdits(1, 10_000)).embeds[0]).toMatchObject({ title: 'Account (SIM)' });
+    expect((await account.waitForEdits(1, 60_000)).embeds[0]).toMatchObject({ title: 'Account (SIM)' });
 
     const body = JSON.stringify({ signal_id: 'main-1', ticker: 'AAPL', timestamp: new Date().toISOString(), action: 'buy', confidence: 0.6, current_price: 190, stop_loss_price: 185, take_profit_price: 200 });
     const ts = Math.floor(Date.now() / 1000);
     const res = await fetch(`http://127.0.0.1:${port}/signals`, { method: 'POST', headers: { 'x-timestamp': String(ts), 'x-signature': sign(SECRET, ts, body) }, body });
     expect(res.status).toBe(202);
-    await until(() => fake.messages(CHANNEL).find((m) => (m.embeds[0] as { title?: string } | undefined)?.title === 'Signal: BUY AAPL'), 10_000);
+    await until(() => fake.messages(CHANNEL).find((m) => (m.embeds[0] as { title?: string } | undefined)?.title === 'Signal: BUY AAPL'), 60_000);
 
     child.kill('SIGINT');
     expect(await exited).toBe(0);
-  }, 40_000);
+  }, 180_000);
 });

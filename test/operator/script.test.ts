@@ -17,7 +17,7 @@ describe('the console as a script', () => {
       input: script,
       encoding: 'utf8',
       env: { PATH: process.env.PATH ?? '', DB_PATH: join(dir, 'trading.db'), SIM_PRICES: 'AAPL=190', SIM_SEED: '1', LOG_LEVEL: 'silent' },
-      timeout: 30_000,
+      timeout: 150_000,
     });
     // risk sizing with the defaults: 2,000 / 5 = 400, capped at 10% of 100,000 / 190 = 52 shares.
     expect(out).toContain('  Proposed: 52 shares, $260.00 at risk');
@@ -25,5 +25,5 @@ describe('the console as a script', () => {
     expect(out).toContain('AAPL long 52: entry $190.00');
     expect(out).toContain('» ✔ Position closed: AAPL\n    long 52 AAPL: $190.00 → $190.00\n    Realized P&L: $0.00 (0.00%)');
     expect(out).toContain('  Trades: 1 (0 won, 0 lost)');
-  });
+  }, 180_000);
 });

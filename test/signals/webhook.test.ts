@@ -165,7 +165,7 @@ describe('npm run signal', () => {
       execFile(
         process.execPath,
         ['--import', `${root}node_modules/tsx/dist/esm/index.mjs`, `${root}scripts/signal.ts`, file],
-        { cwd: newDir(), env: { PATH: process.env.PATH ?? '', WEBHOOK_PORT: port, WEBHOOK_SECRET: SECRET }, timeout: 30_000 },
+        { cwd: newDir(), env: { PATH: process.env.PATH ?? '', WEBHOOK_PORT: port, WEBHOOK_SECRET: SECRET }, timeout: 120_000 },
         (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)),
       ),
     );
