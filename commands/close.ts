@@ -1,8 +1,7 @@
 /** /close ticker percent?: close a position (or part of it) at market. */
 import { SlashCommandBuilder } from 'discord.js';
-import { dec } from '../src/broker/money.js';
-import { CommandError, type AppServices, type Choice, type CommandContext, type FocusedOption, type OperatorCommand } from '../src/operator/command.js';
-import { parseTicker } from '../src/operator/parse.js';
+import type { AppServices, Choice, CommandContext, FocusedOption, OperatorCommand } from '../src/operator/command.js';
+import { parsePercent, parseTicker } from '../src/operator/parse.js';
 import type { View } from '../src/operator/view.js';
 import { exitView } from '../src/operator/views/trading.js';
 
@@ -14,9 +13,7 @@ export const data = new SlashCommandBuilder()
 
 export async function execute({ app, options }: CommandContext): Promise<View> {
   const ticker = parseTicker(options.string('ticker'));
-  const raw = options.string('percent');
-  if (raw !== null && !/^\d+(\.\d+)?$/.test(raw.trim())) throw new CommandError(`percent must be a number above 0 up to 100, got ${JSON.stringify(raw)}.`);
-  const percent = raw === null ? undefined : dec(raw.trim());
+  const percent = parsePercent(options.string('percent')) ?? undefined;
   const order = await app.engine.manager.closePosition(ticker, { ...(percent ? { percent } : {}), reason: 'manual' });
   return exitView(`Close ${ticker}${percent ? ` (${percent.toFixed()}%)` : ''}`, order);
 }

@@ -1,6 +1,7 @@
 /** /halt reason?: no new entries until /resume (exits still work). */
 import { SlashCommandBuilder } from 'discord.js';
 import type { CommandContext, OperatorCommand } from '../src/operator/command.js';
+import { parseText } from '../src/operator/parse.js';
 import type { View } from '../src/operator/view.js';
 
 export const data = new SlashCommandBuilder()
@@ -9,7 +10,7 @@ export const data = new SlashCommandBuilder()
   .addStringOption((o) => o.setName('reason').setDescription('Why (shown to everyone)').setMaxLength(200));
 
 export async function execute({ app, options, actor }: CommandContext): Promise<View> {
-  const reason = options.string('reason')?.trim() || `halted by ${actor.name}`;
+  const reason = parseText(options.string('reason'), 'reason', 200) ?? `halted by ${actor.name}`;
   const changed = await app.engine.risk.halt(reason, actor.name);
   const state = await app.engine.risk.state();
   return changed

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { dec, formatPct, formatUsd } from '../src/broker/money.js';
+import { dec, formatNumber, formatPct, formatUsd } from '../src/broker/money.js';
 import { SimClock } from '../src/broker/sim/clock.js';
 import { SimEngine } from '../src/broker/sim/engine.js';
 import { SimBroker } from '../src/broker/sim/SimBroker.js';
@@ -81,8 +81,8 @@ export async function runExample(print: (line: string) => void): Promise<void> {
     print('6. Report');
     const stats = await manager.getPerformanceStats(30);
     const exec = await executor.getExecutionStats(30);
-    print(`   trades ${stats.totalTrades}, win rate ${formatPct(stats.winRate!)}, total P&L ${formatUsd(stats.totalPnl)}, profit factor ${stats.profitFactor?.toFixed(2) ?? 'n/a'}`);
-    print(`   orders ${exec.totalOrders}, fill rate ${formatPct(exec.fillRate!)}, slippage ${exec.avgSlippageBps?.toFixed(1) ?? 'n/a'} bps`);
+    print(`   trades ${stats.totalTrades}, win rate ${formatPct(stats.winRate!)}, total P&L ${formatUsd(stats.totalPnl)}, profit factor ${stats.profitFactor ? formatNumber(stats.profitFactor, 2) : 'n/a'}`);
+    print(`   orders ${exec.totalOrders}, fill rate ${formatPct(exec.fillRate!)}, slippage ${exec.avgSlippageBps ? formatNumber(exec.avgSlippageBps, 1) : 'n/a'} bps`);
     print(`   equity ${formatUsd((await broker.getAccount()).equity)}`);
   } finally {
     await store.close();

@@ -139,6 +139,7 @@ const envSchema = z.object({
   ALPACA_DATA_URL: urlVar.optional(),
   ALPACA_STREAM_URL: urlVar.optional(),
   DB_PATH: z.string().min(1),
+  REPORTS_DIR: z.string().min(1).optional(),
   SIM_STARTING_CASH: decimalVar('a dollar amount above 0 (e.g. 100000)', (d) => d.gt(0)),
   SIM_PRICES: simPricesVar,
   SIM_SEED: intVar('a whole number (e.g. 42)', 0, 2 ** 31 - 1),
@@ -229,6 +230,8 @@ export interface Config {
     streamUrl: string | null;
   };
   dbPath: string;
+  /** REPORTS_DIR; null = `reports/` beside the database. */
+  reportsDir: string | null;
   sim: {
     startingCash: Decimal;
     prices: ReadonlyMap<string, Decimal>;
@@ -323,6 +326,7 @@ function toConfig(env: Env): Config {
       streamUrl: env.ALPACA_STREAM_URL ?? null,
     },
     dbPath: env.DB_PATH,
+    reportsDir: env.REPORTS_DIR?.trim() || null,
     sim: {
       startingCash: env.SIM_STARTING_CASH,
       prices: env.SIM_PRICES,

@@ -123,3 +123,20 @@ export function formatUsd(value: Decimal): string {
 export function formatPct(ratio: Decimal, places = 2): string {
   return `${ratio.times(HUNDRED).toDecimalPlaces(places, Decimal.ROUND_HALF_UP).toFixed(places)}%`;
 }
+
+/**
+ * Every figure shown to people (ratios, bps, seconds, share counts in prose)
+ * goes through here: rounded half away from zero like `formatUsd` and
+ * `formatPct`, never the half-even of the arithmetic, and never "-0.00".
+ * `trim` drops trailing zeros (`2.50` → `2.5`, `10.00` → `10`).
+ */
+export function formatNumber(value: Decimal, places = 2, options: { trim?: boolean } = {}): string {
+  const rounded = value.toDecimalPlaces(places, Decimal.ROUND_HALF_UP);
+  const shown = rounded.isZero() ? rounded.abs() : rounded;
+  return options.trim ? shown.toFixed() : shown.toFixed(places);
+}
+
+/** A ratio (0.025) as a short percentage: `2.5%`, `10%` (at most `places` decimals, half-up). */
+export function formatPctShort(ratio: Decimal, places = 2): string {
+  return `${formatNumber(ratio.times(HUNDRED), places, { trim: true })}%`;
+}

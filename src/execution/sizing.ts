@@ -3,7 +3,7 @@
  * Every figure is a Decimal; the result says which rule bound the quantity so
  * an operator can see why a trade is the size it is.
  */
-import { type Decimal, formatPct, formatUsd, ONE, ZERO } from '../broker/money.js';
+import { type Decimal, formatNumber, formatPct, formatPctShort, formatUsd, ONE, ZERO } from '../broker/money.js';
 import type { TradingSignal } from '../signals/TradingSignal.js';
 
 export type SizingMethod = 'risk' | 'percent' | 'kelly';
@@ -42,6 +42,12 @@ interface SizingFigures {
   buyingPowerQuantity: Decimal;
   /** The Kelly fraction f (kelly only). */
   kellyF: Decimal | null;
+  /** The method's rule in words: `the 2% risk rule`, `the 10% of equity rule`, `the Kelly rule (f 0.55 × 0.5)`. */
+  rule: string;
+  /** The position cap: its fraction of equity and its dollars. */
+  maxPositionPct: Decimal;
+  maxPositionDollars: Decimal;
+  buyingPower: Decimal;
 }
 
 export type SizingResult =
@@ -65,45 +71,51 @@ function methodQuantity(
   signal: SizingInput,
   equity: Decimal,
   config: PositionSizingConfig,
-): { quantity: Decimal; kellyF: Decimal | null; explain: string } | { refusal: string; kellyF: Decimal | null } {
+): { quantity: Decimal; kellyF: Decimal | null; explain: string; rule: string } | { refusal: string; kellyF: Decimal | null; rule: string } {
   const entry = signal.currentPrice;
   switch (config.method) {
     case 'percent': {
       const pct = signal.positionSizePct ?? config.maxPositionSizePct;
       const dollars = equity.times(pct);
-      return { quantity: floorShares(dollars.div(entry)), kellyF: null, explain: `${formatPct(pct)} of equity is ${formatUsd(dollars)}` };
+      return { quantity: floorShares(dollars.div(entry)), kellyF: null, explain: `${formatPct(pct)} of equity is ${formatUsd(dollars)}`, rule: `the ${formatPctShort(pct)} of equity rule` };
     }
     case 'risk': {
-      if (signal.stopLossPrice === null) return { refusal: 'risk sizing needs a stop loss (or give a quantity)', kellyF: null };
+      const rule = `the ${formatPctShort(config.riskPerTradePct)} risk rule`;
+      if (signal.stopLossPrice === null) return { refusal: 'risk sizing needs a stop loss (or give a quantity)', kellyF: null, rule };
       const perShare = entry.minus(signal.stopLossPrice).abs();
-      if (perShare.isZero()) return { refusal: 'the stop equals the entry: zero risk distance', kellyF: null };
+      if (perShare.isZero()) return { refusal: 'the stop equals the entry: zero risk distance', kellyF: null, rule };
       const budget = equity.times(config.riskPerTradePct);
       return {
         quantity: floorShares(budget.div(perShare)),
         kellyF: null,
+        rule,
         explain: `risking ${formatPct(config.riskPerTradePct)} of equity (${formatUsd(budget)}) at ${formatUsd(perShare)} a share`,
       };
     }
     case 'kelly': {
+      const rule = 'the Kelly rule';
       if (signal.stopLossPrice === null || signal.takeProfitPrice === null) {
-        return { refusal: 'Kelly sizing needs a stop loss and a take profit (or give a quantity)', kellyF: null };
+        return { refusal: 'Kelly sizing needs a stop loss and a take profit (or give a quantity)', kellyF: null, rule };
       }
       const risk = entry.minus(signal.stopLossPrice).abs();
-      if (risk.isZero()) return { refusal: 'the stop equals the entry: zero risk distance', kellyF: null };
+      if (risk.isZero()) return { refusal: 'the stop equals the entry: zero risk distance', kellyF: null, rule };
       const b = signal.takeProfitPrice.minus(entry).abs().div(risk);
       const p = signal.confidence;
       const f = p.minus(ONE.minus(p).div(b));
+      const fText = formatNumber(f, 4, { trim: true });
       if (f.lte(0)) {
         return {
-          refusal: `Kelly sizing finds no edge: f = p − (1 − p) / b = ${f.toDecimalPlaces(4).toFixed()} at confidence ${p.toFixed()} and reward:risk ${b.toDecimalPlaces(2).toFixed()}`,
+          refusal: `Kelly sizing finds no edge: f = p − (1 − p) / b = ${fText} at confidence ${p.toFixed()} and reward:risk ${formatNumber(b, 2, { trim: true })}`,
           kellyF: f,
+          rule,
         };
       }
       const dollars = equity.times(config.kellyFraction).times(f);
       return {
         quantity: floorShares(dollars.div(entry)),
         kellyF: f,
-        explain: `Kelly f = ${f.toDecimalPlaces(4).toFixed()} × ${config.kellyFraction.toFixed()} of equity is ${formatUsd(dollars)}`,
+        rule: `the Kelly rule (f ${fText} × ${config.kellyFraction.toFixed()})`,
+        explain: `Kelly f = ${fText} × ${config.kellyFraction.toFixed()} of equity is ${formatUsd(dollars)}`,
       };
     }
   }
@@ -111,10 +123,20 @@ function methodQuantity(
 
 export function sizePosition(signal: SizingInput, account: SizingAccount, config: PositionSizingConfig): SizingResult {
   const entry = signal.currentPrice;
-  const maxPositionQuantity = floorShares(account.equity.times(config.maxPositionSizePct).div(entry));
+  const maxPositionDollars = account.equity.times(config.maxPositionSizePct);
+  const maxPositionQuantity = floorShares(maxPositionDollars.div(entry));
   const buyingPowerQuantity = floorShares(account.buyingPower.div(entry));
   const wanted = methodQuantity(signal, account.equity, config);
-  const base = { method: config.method, maxPositionQuantity, buyingPowerQuantity, kellyF: wanted.kellyF };
+  const base = {
+    method: config.method,
+    maxPositionQuantity,
+    buyingPowerQuantity,
+    kellyF: wanted.kellyF,
+    rule: wanted.rule,
+    maxPositionPct: config.maxPositionSizePct,
+    maxPositionDollars,
+    buyingPower: account.buyingPower,
+  };
   if ('refusal' in wanted) return { ...base, ok: false, methodQuantity: ZERO, reason: wanted.refusal };
 
   let quantity = wanted.quantity;

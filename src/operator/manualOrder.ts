@@ -9,7 +9,7 @@ import { type Decimal, dec, formatUsd } from '../broker/money.js';
 import type { OrderSide } from '../broker/types.js';
 import type { EntryRequest } from '../execution/OrderExecutor.js';
 import { CommandError, type CommandContext } from './command.js';
-import { parsePrice, parseTicker } from './parse.js';
+import { MAX_ORDER_QTY, parsePrice, parseQuantity, parseTicker } from './parse.js';
 import type { View } from './view.js';
 import { BUTTON, customId } from './views/signal.js';
 import { executionView } from './views/trading.js';
@@ -20,7 +20,7 @@ export function orderCommandData(side: OrderSide) {
     .setName(side)
     .setDescription(`${verb}; bracket with stop_loss + take_profit; no qty = sized`)
     .addStringOption((o) => o.setName('ticker').setDescription('Ticker, e.g. AAPL').setRequired(true))
-    .addIntegerOption((o) => o.setName('qty').setDescription('Shares (whole); omit to size by SIZING_METHOD').setMinValue(1).setMaxValue(1_000_000))
+    .addIntegerOption((o) => o.setName('qty').setDescription('Shares (whole); omit to size by SIZING_METHOD').setMinValue(1).setMaxValue(MAX_ORDER_QTY))
     .addStringOption((o) =>
       o.setName('type').setDescription('Order type (default market)').addChoices({ name: 'market', value: 'market' }, { name: 'limit', value: 'limit' }),
     )
@@ -42,8 +42,7 @@ function checkSide(side: OrderSide, entry: Decimal, stop: Decimal | null, target
 export async function executeOrder(side: OrderSide, ctx: CommandContext): Promise<View> {
   const { app, options, actor, requestId } = ctx;
   const ticker = parseTicker(options.string('ticker'));
-  const qtyRaw = options.integer('qty');
-  if (qtyRaw !== null && (!Number.isInteger(qtyRaw) || qtyRaw < 1)) throw new CommandError(`qty must be a whole number of shares, at least 1; got ${qtyRaw}.`);
+  const qty = parseQuantity(options.integer('qty'));
   const type = options.string('type') ?? 'market';
   if (type !== 'market' && type !== 'limit') throw new CommandError(`type must be market or limit, got ${JSON.stringify(type)}.`);
   const limitRaw = options.string('limit_price');
@@ -57,7 +56,7 @@ export async function executeOrder(side: OrderSide, ctx: CommandContext): Promis
   if (last === undefined) throw new CommandError(`Unknown ticker ${ticker}: the broker has no price for it.`);
   const entry = limitPrice ?? last;
   checkSide(side, entry, stop, target);
-  if (qtyRaw === null && app.config.sizing.method === 'kelly') {
+  if (qty === null && app.config.sizing.method === 'kelly') {
     throw new CommandError('Kelly sizing needs a signal’s confidence: give qty, or post it with /signal.');
   }
 
@@ -80,12 +79,12 @@ export async function executeOrder(side: OrderSide, ctx: CommandContext): Promis
       await app.engine.executor.executeEntry(request, {
         entryType: type,
         ...(limitPrice ? { limitPrice } : {}),
-        ...(qtyRaw !== null ? { quantity: dec(qtyRaw) } : {}),
+        ...(qty !== null ? { quantity: qty } : {}),
         useBracketOrder: stop !== null && target !== null,
       }),
     );
   if (app.mode !== 'LIVE') return run();
-  const what = `${side} ${qtyRaw ?? 'sized'} ${ticker} ${type === 'limit' ? `limit ${formatUsd(entry)}` : `at market (last ${formatUsd(last)})`}`;
+  const what = `${side} ${qty?.toFixed() ?? 'sized'} ${ticker} ${type === 'limit' ? `limit ${formatUsd(entry)}` : `at market (last ${formatUsd(last)})`}`;
   const token = app.confirmations.request(actor.id, what, run);
   return {
     title: `Confirm: ${what}`,

@@ -59,8 +59,11 @@ export interface PerformanceStats extends TradeStats {
   days: number;
   sharpe: Decimal | null;
   sortino: Decimal | null;
+  /** The max drawdown episode: its dollars, its fraction of the peak, and its days (see EquityStats). */
   maxDrawdown: Decimal;
   maxDrawdownPct: Decimal;
+  drawdownPeakDay: string | null;
+  drawdownTroughDay: string | null;
   bestDay: DayChange | null;
   worstDay: DayChange | null;
   /** End-of-day snapshots the equity figures are computed from. */
@@ -271,6 +274,8 @@ export class PositionManager {
       sortino: equity.sortino,
       maxDrawdown: equity.maxDrawdown,
       maxDrawdownPct: equity.maxDrawdownPct,
+      drawdownPeakDay: equity.drawdownPeakDay,
+      drawdownTroughDay: equity.drawdownTroughDay,
       bestDay: equity.bestDay,
       worstDay: equity.worstDay,
       equityDays: equity.days,

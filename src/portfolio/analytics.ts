@@ -80,9 +80,13 @@ export interface EquityStats {
   sharpe: Decimal | null;
   /** mean(r) / √(Σ min(r,0)² / n) × √252; null without a down day. */
   sortino: Decimal | null;
-  /** Largest fall from a running peak, in dollars (>= 0). */
+  /**
+   * The maximum drawdown episode: the largest fall from a running peak as a
+   * fraction of that peak (maxDrawdownPct), and the dollars of that same
+   * fall (maxDrawdown, >= 0), from drawdownPeakDay to drawdownTroughDay.
+   * Null days: no fall at all.
+   */
   maxDrawdown: Decimal;
-  /** That fall as a fraction of its peak. */
   maxDrawdownPct: Decimal;
   drawdownPeakDay: string | null;
   drawdownTroughDay: string | null;
@@ -123,6 +127,10 @@ export function equityStats(input: readonly EquityPoint[]): EquityStats {
     if (worst === null || change.lt(worst.change)) worst = { day: cur.day, change, pct };
   }
 
+  // One episode: the largest fall from a running peak as a fraction of that
+  // peak, with that same fall's dollars and days. (The largest dollar fall
+  // may be another episode: 100k → 90k → 150k → 138k is 10% and $10,000,
+  // not $12,000, which was only 8%.)
   let maxDrawdown = ZERO;
   let maxDrawdownPct = ZERO;
   let drawdownPeakDay: string | null = null;
@@ -130,15 +138,14 @@ export function equityStats(input: readonly EquityPoint[]): EquityStats {
   let peak: EquityPoint | null = null;
   for (const p of points) {
     if (peak === null || p.equity.gt(peak.equity)) peak = p;
+    if (!peak.equity.gt(0)) continue;
     const fall = peak.equity.minus(p.equity);
-    if (fall.gt(maxDrawdown)) {
+    const pct = fall.div(peak.equity);
+    if (pct.gt(maxDrawdownPct)) {
       maxDrawdown = fall;
+      maxDrawdownPct = pct;
       drawdownPeakDay = peak.day;
       drawdownTroughDay = p.day;
-    }
-    if (peak.equity.gt(0)) {
-      const pct = fall.div(peak.equity);
-      if (pct.gt(maxDrawdownPct)) maxDrawdownPct = pct;
     }
   }
 

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { type Decimal, ONE, ZERO } from '../broker/money.js';
 import type { OrderSide } from '../broker/types.js';
-import { decimalSchema, priceSchema, tickerSchema } from './fields.js';
+import { decimalSchema, plainTextSchema, priceSchema, tickerSchema } from './fields.js';
 
 export interface TradingSignal {
   signalId: string;
@@ -25,11 +25,9 @@ export interface TradingSignal {
   strategy: string | null;
 }
 
+/** Free text: printed to the terminal and chat, so control characters are refused, naming the field. */
 const optionalText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max)
+  plainTextSchema(max)
     .nullish()
     .transform((v) => (v === undefined || v === null || v === '' ? null : v));
 

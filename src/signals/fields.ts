@@ -24,3 +24,34 @@ export const decimalSchema = z.union([z.number(), z.string()]).transform((value,
 });
 
 export const priceSchema = decimalSchema.refine((d) => d.gt(0), 'must be above 0');
+
+/**
+ * Characters no text shown to people may carry: C0 and C1 controls (ESC, NUL,
+ * bell, newlines, DEL...), the Unicode line separators, and the bidirectional
+ * overrides that reorder what is displayed. They could redraw a terminal,
+ * break a chat message or disguise a value.
+ */
+const CONTROL_CHARS = /[\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/u;
+
+/** The first control character in `text` as `U+001B`, or null when there is none. */
+export function controlCharIn(text: string): string | null {
+  const found = CONTROL_CHARS.exec(text)?.[0];
+  return found === undefined ? null : `U+${found.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/** Why `text` is refused as free text (`must not contain control characters (found U+001B)`), or null. */
+export function controlCharProblem(text: string): string | null {
+  const found = controlCharIn(text);
+  return found === null ? null : `must not contain control characters (found ${found})`;
+}
+
+/** Free text (a strategy name, a reason): trimmed, at most `max` characters, no control characters. */
+export const plainTextSchema = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max, `at most ${max} characters`)
+    .superRefine((text, ctx) => {
+      const problem = controlCharProblem(text);
+      if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+    });

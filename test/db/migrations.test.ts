@@ -40,7 +40,7 @@ describe('migrations', () => {
     const report = await migrateToLatest(handle.db);
     await handle.close();
 
-    expect(report.applied).toEqual(['0001_initial', '0002_sim_state', '0003_trading_engine', '0004_monitor_failed_alert', '0005_order_indexes', '0006_fewer_order_indexes']);
+    expect(report.applied).toEqual(['0001_initial', '0002_sim_state', '0003_trading_engine', '0004_monitor_failed_alert', '0005_order_indexes', '0006_fewer_order_indexes', '0008_position_entry_value']);
     const db = new SqliteDatabase(path, { readonly: true });
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'kysely_%' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
     db.close();

@@ -149,7 +149,7 @@ describe('Discord: signal approval', () => {
     const bot = await startBot(await newStore());
     const message = await postSignal(bot);
     expect(embedOf(message).title).toBe('Signal: BUY AAPL');
-    expect(embedOf(message).fields?.find((f) => f.name === 'Proposed')?.value).toBe('400 shares, $2,000.00 at risk');
+    expect(embedOf(message).fields?.find((f) => f.name === 'Proposed')?.value).toBe('400 shares, $2,000.00 at risk (set by the 2% risk rule)');
     expect(buttonsOf(message)).toEqual(['Approve:on', 'Reject:on']);
     const approveId = (message.components[0] as { components: { custom_id: string }[] }).components[0]!.custom_id;
 

@@ -55,6 +55,28 @@ describe('equity statistics', () => {
     ]);
   });
 
+  it('reports one drawdown episode: the largest percentage fall with its own dollars and days', () => {
+    // 100k → 90k is $10,000 = 10%; 150k → 138k is $12,000 = 8%. The max drawdown is the 10% fall.
+    const s = equityStats([
+      { day: '2026-03-02', equity: dec(100_000) },
+      { day: '2026-03-03', equity: dec(90_000) },
+      { day: '2026-03-04', equity: dec(150_000) },
+      { day: '2026-03-05', equity: dec(138_000) },
+    ]);
+    expect([s.maxDrawdown.toFixed(2), s.maxDrawdownPct.toFixed(4), s.drawdownPeakDay, s.drawdownTroughDay]).toEqual(['10000.00', '0.1000', '2026-03-02', '2026-03-03']);
+    // A later, deeper percentage fall from a lower peak wins even though it is fewer dollars.
+    const later = equityStats([
+      { day: '2026-03-02', equity: dec(200_000) },
+      { day: '2026-03-03', equity: dec(190_000) },
+      { day: '2026-03-04', equity: dec(210_000) },
+      { day: '2026-03-05', equity: dec(180_000) },
+      { day: '2026-03-06', equity: dec(240_000) },
+      { day: '2026-03-09', equity: dec(239_000) },
+    ]);
+    // 210k → 180k: $30,000 = 14.2857…%; 200k → 190k is 5%, 240k → 239k is 0.42%.
+    expect([later.maxDrawdown.toFixed(2), later.maxDrawdownPct.toFixed(6), later.drawdownPeakDay, later.drawdownTroughDay]).toEqual(['30000.00', '0.142857', '2026-03-04', '2026-03-05']);
+  });
+
   it('has no ratio without variation or without data', () => {
     const flat = equityStats([{ day: '2026-03-02', equity: dec(100) }, { day: '2026-03-03', equity: dec(100) }, { day: '2026-03-04', equity: dec(100) }]);
     expect([flat.sharpe, flat.sortino, flat.maxDrawdown.toFixed()]).toEqual([null, null, '0']);

@@ -90,6 +90,19 @@ export class EquitySnapshotsRepository {
     return row ? fromRow(row) : null;
   }
 
+  /** A trading day's intraday snapshots, oldest first (what a chart draws before there are two days). */
+  async listIntraday(tradingDay: string): Promise<EquitySnapshot[]> {
+    const rows = await this.db
+      .selectFrom('equity_snapshots')
+      .selectAll()
+      .where('kind', '=', 'intraday')
+      .where('trading_day', '=', tradingDay)
+      .orderBy('taken_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(fromRow);
+  }
+
   /** The last intraday snapshot of a trading day: its closing figure when the end-of-day one was missed. */
   async lastIntraday(tradingDay: string): Promise<EquitySnapshot | null> {
     const row = await this.db

@@ -3,7 +3,9 @@
  * `name:value` (quotes for spaces) or positional in the order the command
  * declares them: `/buy AAPL qty:10 stop_loss:185` and `/buy AAPL 10` both work.
  */
+import { controlCharProblem } from '../../signals/fields.js';
 import type { CommandOptions, OperatorCommand } from '../command.js';
+import { shown } from '../parse.js';
 
 export type ParsedLine =
   | { kind: 'empty' }
@@ -14,6 +16,7 @@ export type ParsedLine =
 interface JsonOption {
   name: string;
   type: number;
+  max_value?: number;
   options?: JsonOption[];
 }
 
@@ -25,17 +28,34 @@ export function tokenize(line: string): string[] {
   return [...line.matchAll(/(?:[^\s"]+:)?"[^"]*"|\S+/g)].map((m) => m[0].replace(/^([^\s"]+:)?"([^"]*)"$/, '$1$2'));
 }
 
+/**
+ * A typed whole number against its option's bounds, exactly (BigInt, never a
+ * JS number): `9007199254740993` is reported as typed, and 400 digits are
+ * "too large", not Infinity. Below the minimum is the command's to word.
+ */
+function integerProblem(key: string, text: string, option: JsonOption | undefined): string | null {
+  if (!/^-?\d+$/.test(text)) return `${key} must be a whole number, got ${shown(text)}.`;
+  const value = BigInt(text);
+  const typed = text.length <= 24 ? text : `(a ${text.replace('-', '').length}-digit number)`;
+  if (option?.max_value !== undefined && value > BigInt(option.max_value)) return `${key} ${typed} is too large: at most ${option.max_value.toLocaleString('en-US')}.`;
+  if (value > BigInt(Number.MAX_SAFE_INTEGER)) return `${key} ${typed} is too large.`;
+  if (value < BigInt(Number.MIN_SAFE_INTEGER)) return `${key} ${typed} is too small.`;
+  return null;
+}
+
 export function parseLine(line: string, commands: ReadonlyMap<string, OperatorCommand>): ParsedLine {
   const tokens = tokenize(line.trim());
   const [head, ...rest] = tokens;
   if (head === undefined) return { kind: 'empty' };
   const word = head.toLowerCase();
   if (word === 'approve' || word === 'reject' || word === 'confirm') {
+    const problem = rest[0] === undefined ? null : controlCharProblem(rest[0]);
+    if (problem !== null) return { kind: 'error', message: `The ${word} target ${problem}.` };
     return { kind: 'button', action: word, target: rest[0] ?? null };
   }
   const name = word.replace(/^\//, '');
   const command = commands.get(name);
-  if (!command) return { kind: 'error', message: `Unknown command ${head}. Type /help for the list.` };
+  if (!command) return { kind: 'error', message: `Unknown command ${controlCharProblem(head) === null ? head : JSON.stringify(head)}. Type /help for the list.` };
 
   let declared = (command.data.toJSON().options ?? []) as JsonOption[];
   let subcommand: string | null = null;
@@ -62,7 +82,12 @@ export function parseLine(line: string, commands: ReadonlyMap<string, OperatorCo
   }
   const types = new Map(declared.map((o) => [o.name, o.type]));
   for (const [key, value] of values) {
-    if (types.get(key) === INTEGER && !/^-?\d+$/.test(value)) return { kind: 'error', message: `${key} must be a whole number, got ${JSON.stringify(value)}.` };
+    // Typed text reaches views, the audit log and the channel: no ESC, NUL or other control characters.
+    const control = controlCharProblem(value);
+    if (control !== null) return { kind: 'error', message: `${key} ${control}.` };
+    if (types.get(key) !== INTEGER) continue;
+    const problem = integerProblem(key, value, declared.find((o) => o.name === key));
+    if (problem !== null) return { kind: 'error', message: problem };
   }
   return {
     kind: 'command',

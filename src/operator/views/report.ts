@@ -1,11 +1,12 @@
 /** The daily report as a view (the monitor attaches the equity chart to it). */
-import { formatPct, formatUsd, ZERO } from '../../broker/money.js';
+import { formatNumber, formatPct, formatUsd, ZERO } from '../../broker/money.js';
 import type { Account } from '../../broker/types.js';
 import type { ClosedPositionRecord, PositionRecord, TradingState } from '../../db/index.js';
 import type { ExecutionStats } from '../../execution/OrderExecutor.js';
 import type { PerformanceStats } from '../../portfolio/PositionManager.js';
 import type { View } from '../view.js';
 import { linesWithin } from './limits.js';
+import { drawdownText } from './stats.js';
 import { signed, signedPct } from './trading.js';
 
 export interface ReportData {
@@ -39,9 +40,9 @@ export function reportView(r: ReportData): View {
         name: `Last ${p.days} days`,
         value: [
           `win rate ${p.winRate === null ? '—' : formatPct(p.winRate)} over ${p.totalTrades} trades`,
-          `profit factor ${p.profitFactor?.toDecimalPlaces(2).toFixed(2) ?? '—'}`,
-          `Sharpe ${p.sharpe?.toDecimalPlaces(2).toFixed(2) ?? '—'}`,
-          `max drawdown ${formatUsd(p.maxDrawdown)} (${formatPct(p.maxDrawdownPct)})`,
+          `profit factor ${p.profitFactor ? formatNumber(p.profitFactor, 2) : '—'}`,
+          `Sharpe ${p.sharpe ? formatNumber(p.sharpe, 2) : '—'}`,
+          `max drawdown ${drawdownText(p)}`,
         ].join(' · '),
         inline: false,
       },
@@ -53,7 +54,7 @@ export function reportView(r: ReportData): View {
       { name: 'Risk', value: r.state.state === 'HALTED' ? `HALTED: ${r.state.reason ?? ''}` : 'ACTIVE', inline: true },
       {
         name: 'Execution',
-        value: `fill rate ${r.execution.fillRate === null ? '—' : formatPct(r.execution.fillRate)}, slippage ${r.execution.avgSlippageBps?.toDecimalPlaces(1).toFixed(1) ?? '—'} bps`,
+        value: `fill rate ${r.execution.fillRate === null ? '—' : formatPct(r.execution.fillRate)}, slippage ${r.execution.avgSlippageBps ? formatNumber(r.execution.avgSlippageBps, 1) : '—'} bps`,
         inline: true,
       },
     ],

@@ -1,5 +1,6 @@
 /** The signal embed with its Approve / Reject buttons, and how it reads once decided. */
-import { formatPct, formatUsd } from '../../broker/money.js';
+import { formatNumber, formatPct, formatPctShort, formatUsd } from '../../broker/money.js';
+import type { SizingResult } from '../../execution/sizing.js';
 import type { ExecutedOrderRecord, StoredSignal } from '../../db/index.js';
 import type { ApprovalOutcome, SignalPreview } from '../../signals/SignalApprovals.js';
 import type { View, ViewButton } from '../view.js';
@@ -24,6 +25,22 @@ function buttons(signalId: string, disabled: boolean): ViewButton[] {
   ];
 }
 
+/**
+ * Which rule set the proposed size, and what the method alone gave when a cap
+ * bound it: ` (capped by max position 10% = $10,000.00; the 2% risk rule alone gives 400)`.
+ */
+export function sizedBy(sizing: SizingResult): string {
+  if (!sizing.ok) return '';
+  switch (sizing.boundBy) {
+    case 'method':
+      return ` (set by ${sizing.rule})`;
+    case 'max_position_size':
+      return ` (capped by max position ${formatPctShort(sizing.maxPositionPct)} = ${formatUsd(sizing.maxPositionDollars)}; ${sizing.rule} alone gives ${sizing.methodQuantity.toFixed()})`;
+    case 'buying_power':
+      return ` (capped by buying power ${formatUsd(sizing.buyingPower)}; ${sizing.rule} alone gives ${sizing.methodQuantity.toFixed()})`;
+  }
+}
+
 function signalFields(s: StoredSignal, preview: SignalPreview | null) {
   const risk = s.entryPrice.minus(s.stopLossPrice).abs();
   const rr = s.takeProfitPrice.minus(s.entryPrice).abs().div(risk);
@@ -31,12 +48,12 @@ function signalFields(s: StoredSignal, preview: SignalPreview | null) {
     { name: 'Entry', value: formatUsd(s.entryPrice), inline: true },
     { name: 'Stop', value: formatUsd(s.stopLossPrice), inline: true },
     { name: 'Target', value: formatUsd(s.takeProfitPrice), inline: true },
-    { name: 'Reward:risk', value: `${rr.toDecimalPlaces(2).toFixed(2)}`, inline: true },
+    { name: 'Reward:risk', value: formatNumber(rr, 2), inline: true },
     { name: 'Confidence', value: formatPct(s.confidence, 0), inline: true },
     ...(preview === null ? [] : [{
       name: 'Proposed',
       value: preview.quantity
-        ? `${preview.quantity.toFixed()} shares, ${preview.dollarsAtRisk ? formatUsd(preview.dollarsAtRisk) : '—'} at risk`
+        ? `${preview.quantity.toFixed()} shares, ${preview.dollarsAtRisk ? formatUsd(preview.dollarsAtRisk) : '—'} at risk${sizedBy(preview.sizing)}`
         : `not sizable: ${preview.sizing.ok === false ? preview.sizing.reason : 'no preview'}`,
       inline: false,
     }]),

@@ -1,5 +1,5 @@
 /** Performance and execution statistics, the report, status and help. */
-import { type Decimal, formatPct, formatUsd } from '../../broker/money.js';
+import { type Decimal, formatNumber, formatPct, formatUsd } from '../../broker/money.js';
 import type { ExecutionStats } from '../../execution/OrderExecutor.js';
 import type { PerformanceStats } from '../../portfolio/PositionManager.js';
 import type { StatusInfo } from '../command.js';
@@ -7,15 +7,20 @@ import type { View } from '../view.js';
 import { signed } from './trading.js';
 
 const pct = (d: Decimal | null): string => (d === null ? '—' : formatPct(d));
-const num = (d: Decimal | null, places = 2): string => (d === null ? '—' : d.toDecimalPlaces(places).toFixed(places));
+const num = (d: Decimal | null, places = 2): string => (d === null ? '—' : formatNumber(d, places));
 const usd = (d: Decimal | null): string => (d === null ? '—' : formatUsd(d));
 
 function hold(seconds: Decimal | null): string {
   if (seconds === null) return '—';
-  const s = seconds.toNumber();
-  if (s < 3600) return `${Math.round(s / 60)} min`;
-  if (s < 86_400) return `${(s / 3600).toFixed(1)} h`;
-  return `${(s / 86_400).toFixed(1)} d`;
+  if (seconds.lt(3600)) return `${formatNumber(seconds.div(60), 0)} min`;
+  if (seconds.lt(86_400)) return `${formatNumber(seconds.div(3600), 1)} h`;
+  return `${formatNumber(seconds.div(86_400), 1)} d`;
+}
+
+/** The max drawdown episode: `$10,000.00 (10.00%), 2026-03-02 → 2026-03-03` (one fall, its dollars and its percent). */
+export function drawdownText(p: Pick<PerformanceStats, 'maxDrawdown' | 'maxDrawdownPct' | 'drawdownPeakDay' | 'drawdownTroughDay'>): string {
+  const days = p.drawdownPeakDay !== null && p.drawdownTroughDay !== null ? `, ${p.drawdownPeakDay} → ${p.drawdownTroughDay}` : '';
+  return `${formatUsd(p.maxDrawdown)} (${formatPct(p.maxDrawdownPct)})${days}`;
 }
 
 export function statsView(p: PerformanceStats, e: ExecutionStats): View {
@@ -31,7 +36,7 @@ export function statsView(p: PerformanceStats, e: ExecutionStats): View {
       { name: 'Largest win / loss', value: `${usd(p.largestWin)} / ${usd(p.largestLoss)}`, inline: true },
       { name: 'Average hold', value: hold(p.avgHoldSeconds), inline: true },
       { name: 'Sharpe / Sortino', value: `${num(p.sharpe)} / ${num(p.sortino)}`, inline: true },
-      { name: 'Max drawdown', value: `${formatUsd(p.maxDrawdown)} (${formatPct(p.maxDrawdownPct)})`, inline: true },
+      { name: 'Max drawdown', value: drawdownText(p), inline: true },
       { name: 'Orders', value: `${e.totalOrders}: ${e.filled} filled, ${e.canceled} canceled, ${e.rejected} rejected, ${e.expired} expired`, inline: false },
       { name: 'Fill rate', value: pct(e.fillRate), inline: true },
       { name: 'Slippage', value: e.avgSlippageBps === null ? '—' : `${num(e.avgSlippageBps, 1)} bps`, inline: true },
