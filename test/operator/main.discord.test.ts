@@ -1,10 +1,10 @@
 /** `npm start` with DISCORD_TOKEN: the whole composition root against the fake Discord server, the webhook on, then Ctrl-C. */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sign } from '../../src/signals/webhook/signature.js';
 import { createFakeDiscord, type FakeDiscord } from '../fakes/discord/index.js';
+import { freePort } from '../helpers/freePort.js';
 import { useTempDir } from '../helpers/tempDb.js';
 import { until } from '../helpers/until.js';
 
@@ -33,13 +33,6 @@ function waitFor(child: ChildProcess, text: RegExp, timeoutMs = 90_000): Promise
   });
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('npm start on Discord', () => {
   const newDir = useTempDir();

@@ -6,7 +6,6 @@
  * it. After every restart the database must agree with the broker.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dec } from '../../src/broker/money.js';
@@ -14,6 +13,7 @@ import type { OrderRequest } from '../../src/broker/sim/api.js';
 import type { Order } from '../../src/broker/types.js';
 import { openStore } from '../../src/db/index.js';
 import { sign } from '../../src/signals/webhook/signature.js';
+import { freePort } from '../helpers/freePort.js';
 import { useTempDir } from '../helpers/tempDb.js';
 import { KEY, SECRET, served } from '../sim/server/serverHarness.js';
 
@@ -32,13 +32,6 @@ function random(seed: number): () => number {
   };
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 interface Bot {
   child: ChildProcess;
