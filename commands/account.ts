@@ -7,7 +7,7 @@ import { accountView } from '../src/operator/views/trading.js';
 export const data = new SlashCommandBuilder().setName('account').setDescription('Equity, cash, buying power, day P&L, mode and trading state');
 
 export async function execute({ app }: CommandContext): Promise<View> {
-  return accountView(await app.broker.getAccount(), app.mode, await app.engine.risk.state());
+  return accountView(await app.operator.account());
 }
 
 export const command: OperatorCommand = { data, access: 'read', execute };

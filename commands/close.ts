@@ -14,14 +14,14 @@ export const data = new SlashCommandBuilder()
 export async function execute({ app, options }: CommandContext): Promise<View> {
   const ticker = parseTicker(options.string('ticker'));
   const percent = parsePercent(options.string('percent')) ?? undefined;
-  const order = await app.engine.manager.closePosition(ticker, { ...(percent ? { percent } : {}), reason: 'manual' });
+  const order = await app.operator.close(ticker, percent ?? null);
   return exitView(`Close ${ticker}${percent ? ` (${percent.toFixed()}%)` : ''}`, order);
 }
 
 /** Offers the open positions whose ticker starts with what is typed. */
 export async function autocomplete(app: AppServices, focused: FocusedOption): Promise<Choice[]> {
   const typed = focused.value.trim().toUpperCase();
-  return (await app.engine.manager.getOpenPositions())
+  return (await app.operator.openPositions())
     .filter((p) => p.ticker.startsWith(typed))
     .slice(0, 25)
     .map((p) => ({ name: `${p.ticker} (${p.side} ${p.quantity.toFixed()})`, value: p.ticker }));

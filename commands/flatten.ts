@@ -7,7 +7,7 @@ import { BUTTON, customId } from '../src/operator/views/signal.js';
 export const data = new SlashCommandBuilder().setName('flatten').setDescription('Cancel all orders and close all positions (asks for confirmation)');
 
 async function flatten(ctx: CommandContext): Promise<View> {
-  const { canceled, exits, failures } = await ctx.app.engine.manager.flatten();
+  const { canceled, exits, failures } = await ctx.app.operator.flatten();
   const lines = [
     ...exits.map((o) => `${o.side} ${o.quantity.toFixed()} ${o.ticker}: ${o.status}`),
     ...failures.map((f) => `${f.ticker}: failed: ${f.error}`),
@@ -21,7 +21,7 @@ async function flatten(ctx: CommandContext): Promise<View> {
 }
 
 export async function execute(ctx: CommandContext): Promise<View> {
-  const positions = await ctx.app.engine.manager.getOpenPositions();
+  const positions = await ctx.app.operator.openPositions();
   const what = `flatten: cancel all orders and close ${positions.length} position(s)`;
   const token = ctx.app.confirmations.request(ctx.actor.id, what, () => flatten(ctx));
   return {

@@ -11,11 +11,10 @@ export const data = new SlashCommandBuilder()
 
 export async function execute({ app, options, actor }: CommandContext): Promise<View> {
   const reason = parseText(options.string('reason'), 'reason', 200) ?? `halted by ${actor.name}`;
-  const changed = await app.engine.risk.halt(reason, actor.name);
-  const state = await app.engine.risk.state();
+  const { changed, trading } = await app.operator.halt(reason, actor.name);
   return changed
     ? { title: 'Trading halted', description: `${reason}. No new entries until /resume; exits still work.`, fields: [], tone: 'warning' }
-    : { title: 'Already halted', description: `Trading was already halted: ${state.reason ?? ''}`, fields: [], tone: 'neutral' };
+    : { title: 'Already halted', description: `Trading was already halted: ${trading.reason ?? ''}`, fields: [], tone: 'neutral' };
 }
 
 export const command: OperatorCommand = { data, access: 'trade', execute };

@@ -20,7 +20,7 @@ export async function execute({ app, options }: CommandContext): Promise<View> {
   if (status !== 'open' && status !== 'closed' && status !== 'all') throw new CommandError(`status must be open, closed or all, got ${JSON.stringify(status)}.`);
   const limit = options.integer('limit') ?? 10;
   if (!Number.isInteger(limit) || limit < 1 || limit > 25) throw new CommandError(`limit must be a whole number from 1 to 25, got ${limit}.`);
-  return ordersView(await app.broker.listOrders({ status, limit, direction: 'desc' }), status);
+  return ordersView(await app.operator.orders({ status, limit }), status);
 }
 
 export const command: OperatorCommand = { data, access: 'read', execute };

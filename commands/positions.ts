@@ -8,7 +8,7 @@ export const data = new SlashCommandBuilder().setName('positions').setDescriptio
 
 export async function execute({ app }: CommandContext): Promise<View> {
   // Fresh prices first (one batch call), so the P&L shown is current.
-  return positionsView(await app.engine.manager.updatePositionPrices());
+  return positionsView(await app.operator.positions());
 }
 
 export const command: OperatorCommand = { data, access: 'read', execute };

@@ -6,7 +6,7 @@ import type { View } from '../src/operator/view.js';
 export const data = new SlashCommandBuilder().setName('resume').setDescription('Resume trading (state ACTIVE)');
 
 export async function execute({ app, actor }: CommandContext): Promise<View> {
-  const changed = await app.engine.risk.resume(actor.name);
+  const { changed } = await app.operator.resume(actor.name);
   return changed
     ? { title: 'Trading resumed', description: `Resumed by ${actor.name}: new entries allowed.`, fields: [], tone: 'success' }
     : { title: 'Already active', description: 'Trading was not halted.', fields: [], tone: 'neutral' };

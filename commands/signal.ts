@@ -36,7 +36,7 @@ export async function execute({ app, options, actor, requestId, source }: Comman
     const problems = parsed.problems.map((p) => p.replace(/^(\w+):/, (_, f: string) => `${FIELD_NAMES[f] ?? f}:`));
     throw new CommandError(`Signal not posted: ${problems.join('; ')}.`);
   }
-  const { signal, approval } = await app.approvals.submit(parsed.signal, source, actor.id);
+  const { signal, approval } = await app.operator.submitSignal(parsed.signal, source, actor.id);
   // An operator's own signal: its auto-approval is shown before the command answers.
   if (approval) await approval;
   return {

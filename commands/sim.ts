@@ -48,24 +48,21 @@ function result(title: string, updates: readonly TradeUpdate[], now: Date): View
 }
 
 export async function execute({ app, options }: CommandContext): Promise<View> {
-  const sim = app.sim;
-  if (!sim) throw new CommandError('/sim works only on the simulator (BROKER=sim).');
+  if (app.mode !== 'SIM') throw new CommandError('/sim works only on the simulator (BROKER=sim).');
   const sub = options.subcommand();
   if (sub === 'price') {
     const ticker = parseTicker(options.string('ticker'));
     const price = parsePrice(options.string('price'), 'price');
-    const known = await sim.getLatestPrices([ticker]);
-    if (!known.has(ticker)) throw new CommandError(`Unknown ticker ${ticker}: the simulator trades ${sim.engine.tickers().join(', ')}.`);
-    const updates = await sim.setPrice(ticker, price);
-    return result(`${ticker} set to ${formatUsd(price)}`, updates, sim.engine.clockSource.now());
+    const { updates, now } = await app.operator.simSetPrice(ticker, price);
+    return result(`${ticker} set to ${formatUsd(price)}`, updates, now);
   }
   if (sub === 'advance') {
     const minutes = options.integer('minutes');
     if (minutes === null || !Number.isInteger(minutes) || minutes < 1 || minutes > MAX_MINUTES) {
       throw new CommandError(`minutes must be a whole number from 1 to ${MAX_MINUTES}.`);
     }
-    const updates = await sim.advance(minutes);
-    return result(`Advanced ${minutes} minute${minutes === 1 ? '' : 's'}`, updates, sim.engine.clockSource.now());
+    const { updates, now } = await app.operator.simAdvance(minutes);
+    return result(`Advanced ${minutes} minute${minutes === 1 ? '' : 's'}`, updates, now);
   }
   throw new CommandError('Use /sim price TICKER PRICE or /sim advance MINUTES.');
 }

@@ -12,7 +12,7 @@ export const data = new SlashCommandBuilder()
 export async function execute({ app, options }: CommandContext): Promise<View> {
   const days = options.integer('days') ?? 30;
   if (!Number.isInteger(days) || days < 1 || days > 3650) throw new CommandError(`days must be a whole number from 1 to 3650, got ${days}.`);
-  return statsView(await app.engine.manager.getPerformanceStats(days), await app.engine.executor.getExecutionStats(days));
+  return statsView(await app.operator.stats(days));
 }
 
 export const command: OperatorCommand = { data, access: 'read', execute };

@@ -7,8 +7,8 @@ import { statusView } from '../src/operator/views/stats.js';
 export const data = new SlashCommandBuilder().setName('status').setDescription('Broker, stream, last monitor cycle, schedule and version');
 
 export async function execute({ app }: CommandContext): Promise<View> {
-  const state = await app.engine.risk.state();
-  return statusView(await app.status(), app.broker.name, app.mode, state.state === 'HALTED' ? `HALTED: ${state.reason ?? ''}` : 'ACTIVE');
+  const { info, broker, mode, trading } = await app.operator.status();
+  return statusView(info, broker, mode, trading.state === 'HALTED' ? `HALTED: ${trading.reason ?? ''}` : 'ACTIVE');
 }
 
 export const command: OperatorCommand = { data, access: 'read', execute };

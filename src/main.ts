@@ -56,7 +56,7 @@ async function run(
   // signals are taken once a front end listens for them, so none arrives unannounced.
   const webhook =
     config.webhook.port && config.webhook.secret
-      ? new WebhookServer({ approvals: app.approvals, secret: config.webhook.secret, host: config.webhook.host, port: config.webhook.port, log: logger })
+      ? new WebhookServer({ operator: app.operator, secret: config.webhook.secret, host: config.webhook.host, port: config.webhook.port, log: logger })
       : null;
   const bound = await webhook?.listen();
   const stopFollowing = app.engine.followTradeUpdates((error) => logger.error({ err: error }, 'recording a trade update failed'));

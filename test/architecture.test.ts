@@ -54,4 +54,24 @@ describe('the dependency rule', () => {
       .map((f) => relative(ROOT, f));
     expect(offenders).toEqual([]);
   });
+
+  it('keeps the application core free of front ends and adapters: it returns data they format', () => {
+    const offenders: string[] = [];
+    for (const file of sourceFiles(join(ROOT, 'src/app'))) {
+      const rel = relative(ROOT, file);
+      for (const m of readFileSync(file, 'utf8').matchAll(/from\s+'([^']+)'/g)) {
+        const spec = m[1] ?? '';
+        if (/(^|\/)(operator|monitor|dashboard)\//.test(spec) || FORBIDDEN.some((f) => spec.startsWith(f))) offenders.push(`${rel} imports ${spec}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('has every command call the operator service, never the engine, the broker or the store', () => {
+    const offenders: string[] = [];
+    for (const file of sourceFiles(join(ROOT, 'commands')).concat(join(ROOT, 'src/operator/manualOrder.ts'))) {
+      for (const m of readFileSync(file, 'utf8').matchAll(/\bapp\.(engine|broker|store|approvals|sim)\b/g)) offenders.push(`${relative(ROOT, file)} uses app.${m[1]}`);
+    }
+    expect(offenders).toEqual([]);
+  });
 });

@@ -6,7 +6,8 @@ import { type Config, tradingMode } from '../config.js';
 import type { Store } from '../db/index.js';
 import { createTradingEngine, sizingFromConfig, type TradingEngine } from '../execution/engine.js';
 import { SignalApprovals } from '../signals/SignalApprovals.js';
-import type { AppServices, StatusInfo } from './command.js';
+import { OperatorService, type StatusInfo } from '../app/OperatorService.js';
+import type { AppServices } from './command.js';
 import { Confirmations } from './confirmations.js';
 
 export const VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
@@ -38,9 +39,25 @@ export function createApp(options: AppOptions): AppServices {
     now,
   });
   const startedAt = now();
+  const mode = tradingMode(config);
+  const status = async (): Promise<StatusInfo> => {
+    const extra = (await options.status?.()) ?? {};
+    return {
+      version: VERSION,
+      startedAt,
+      stream: sim ? 'in-process (simulator)' : 'unknown',
+      lastCycle: null,
+      nextCycle: null,
+      nextReport: null,
+      alertsPending: await store.alerts.countUnposted(),
+      ...extra,
+    };
+  };
+  const operator = new OperatorService({ mode, sizingMethod: config.sizing.method, broker, store, engine, approvals, sim, now, status });
   return {
+    operator,
     config,
-    mode: tradingMode(config),
+    mode,
     broker,
     store,
     engine,
@@ -48,18 +65,6 @@ export function createApp(options: AppOptions): AppServices {
     confirmations: new Confirmations(now),
     sim,
     now,
-    async status() {
-      const extra = (await options.status?.()) ?? {};
-      return {
-        version: VERSION,
-        startedAt,
-        stream: sim ? 'in-process (simulator)' : 'unknown',
-        lastCycle: null,
-        nextCycle: null,
-        nextReport: null,
-        alertsPending: await store.alerts.countUnposted(),
-        ...extra,
-      };
-    },
+    status,
   };
 }

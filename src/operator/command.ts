@@ -4,6 +4,8 @@
  * a view. The same handler serves Discord and the console.
  */
 import type { SlashCommandOptionsOnlyBuilder, SlashCommandSubcommandsOnlyBuilder } from 'discord.js';
+import { OperatorError } from '../app/errors.js';
+import type { OperatorService, StatusInfo, TradingMode } from '../app/OperatorService.js';
 import type { BrokerInterface } from '../broker/BrokerInterface.js';
 import type { SimBroker } from '../broker/sim/SimBroker.js';
 import type { Config } from '../config.js';
@@ -36,22 +38,17 @@ export interface Actor {
   name: string;
 }
 
-/** How the bot is doing, for /status (the monitor adds its schedule). */
-export interface StatusInfo {
-  version: string;
-  startedAt: Date;
-  /** The trade-update stream: connected, reconnecting, down (n/a for the in-process simulator). */
-  stream: string;
-  lastCycle: { at: Date; durationMs: number; ok: boolean } | null;
-  nextCycle: Date | null;
-  nextReport: Date | null;
-  alertsPending: number;
-}
+export type { StatusInfo } from '../app/OperatorService.js';
 
-/** What handlers call: the engine and its stores, never an adapter directly (except /sim's simulator). */
+/**
+ * The application as the front ends hold it. Commands call `operator` (one
+ * core returning data) and format what it returns; the rest is wiring for
+ * the front ends, the monitor and tests.
+ */
 export interface AppServices {
+  operator: OperatorService;
   config: Config;
-  mode: 'SIM' | 'PAPER' | 'LIVE';
+  mode: TradingMode;
   broker: BrokerInterface;
   store: Store;
   engine: TradingEngine;
@@ -84,7 +81,7 @@ export interface OperatorCommand {
   autocomplete?(app: AppServices, focused: FocusedOption): Promise<Choice[]>;
 }
 
-/** A refusal worth showing the operator as it is (bad input, wrong mode). */
-export class CommandError extends Error {
-  override readonly name = 'CommandError';
+/** A refusal worth showing the operator as it is (bad input, wrong mode): an OperatorError raised at the input edge. */
+export class CommandError extends OperatorError {
+  override readonly name: string = 'CommandError';
 }

@@ -8,7 +8,7 @@ import { secretValues } from '../config.js';
 import { TradingError } from '../execution/errors.js';
 import { type EventLog, redactSecrets } from '../logger.js';
 import type { Actor, AppServices, CommandOptions, OperatorCommand } from './command.js';
-import { CommandError } from './command.js';
+import { OperatorError } from '../app/errors.js';
 import type { View } from './view.js';
 import { alreadyText, customId, decidedSignalView, settledSignalView } from './views/signal.js';
 
@@ -37,7 +37,7 @@ export function errorView(message: string): View {
 
 /** What an operator may be told about a failure: the reason, never a stack trace. */
 function explain(error: unknown): string | null {
-  if (error instanceof CommandError || error instanceof TradingError) return error.message;
+  if (error instanceof OperatorError || error instanceof TradingError) return error.message;
   if (error instanceof BrokerError) return `The broker answered: ${error.message}`;
   return null;
 }
@@ -54,7 +54,7 @@ export class Dispatcher {
     if (!command) return errorView(`Unknown command /${inv.name}. Type /help for the list.`);
     const audit = (outcome: 'ok' | 'refused' | 'error', details?: Record<string, unknown>) =>
       command.access === 'trade'
-        ? this.app.store.audit.record({ at: this.app.now(), actor: inv.actor.id, actorName: inv.actor.name, action: `/${inv.name}`, outcome, details: details ?? null })
+        ? this.app.operator.audit({ at: this.app.now(), actor: inv.actor.id, actorName: inv.actor.name, action: `/${inv.name}`, outcome, details: details ?? null })
         : Promise.resolve();
     if (command.access === 'trade' && !permission.allowed) {
       await audit('refused', { reason: permission.reason });
@@ -73,18 +73,18 @@ export class Dispatcher {
     const parsed = customId.parse(id);
     if (!parsed) return { update: null, reply: errorView('This button is not one of the bot’s.') };
     if (!permission.allowed) {
-      await this.app.store.audit.record({ at: this.app.now(), actor: actor.id, actorName: actor.name, action: parsed.action, target: parsed.target, outcome: 'refused', details: { reason: permission.reason } });
+      await this.app.operator.audit({ at: this.app.now(), actor: actor.id, actorName: actor.name, action: parsed.action, target: parsed.target, outcome: 'refused', details: { reason: permission.reason } });
       return { update: null, reply: errorView(permission.reason) };
     }
     try {
       if (parsed.action === 'confirm') return await this.confirm(parsed.target, actor);
-      const { approvals } = this.app;
-      const outcome = parsed.action === 'approve' ? await approvals.approve(parsed.target, actor) : await approvals.reject(parsed.target, actor);
+      const { operator } = this.app;
+      const outcome = parsed.action === 'approve' ? await operator.approve(parsed.target, actor) : await operator.reject(parsed.target, actor);
       switch (outcome.kind) {
         case 'unknown':
           return { update: null, reply: errorView(`Unknown signal ${outcome.signalId}.`) };
         case 'already': {
-          const order = outcome.signal.orderId ? await this.app.store.orders.get(outcome.signal.orderId) : null;
+          const order = outcome.signal.orderId ? await operator.recordedOrder(outcome.signal.orderId) : null;
           return { update: settledSignalView(outcome.signal, order), reply: { ...errorView(alreadyText(outcome.signal)), title: 'Already decided', tone: 'neutral' } };
         }
         case 'refused':

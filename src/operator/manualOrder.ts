@@ -1,13 +1,13 @@
 /**
- * /buy and /sell: one definition, two sides. A manual entry goes through the
- * same executor as a signal (risk, sizing when no qty, deterministic
- * client_order_id from the invocation), as a bracket when both stop and
- * target are given. In live mode it waits for a Confirm click.
+ * /buy and /sell: one definition, two sides. The options are parsed here;
+ * the operator service checks the ticket against the market and places it
+ * through the same executor as a signal (risk, sizing when no qty,
+ * deterministic client_order_id from the invocation, a bracket when both stop
+ * and target are given). In live mode it waits for a Confirm click.
  */
 import { SlashCommandBuilder } from 'discord.js';
 import { type Decimal, dec, formatUsd } from '../broker/money.js';
 import type { OrderSide } from '../broker/types.js';
-import type { EntryRequest } from '../execution/OrderExecutor.js';
 import { CommandError, type CommandContext } from './command.js';
 import { MAX_ORDER_QTY, parsePrice, parseQuantity, parseTicker } from './parse.js';
 import type { View } from './view.js';
@@ -29,16 +29,6 @@ export function orderCommandData(side: OrderSide) {
     .addStringOption((o) => o.setName('take_profit').setDescription('Take-profit price'));
 }
 
-function checkSide(side: OrderSide, entry: Decimal, stop: Decimal | null, target: Decimal | null): void {
-  const long = side === 'buy';
-  if (stop && (long ? stop.gte(entry) : stop.lte(entry))) {
-    throw new CommandError(`stop_loss ${formatUsd(stop)} is on the wrong side: a ${side} needs its stop ${long ? 'below' : 'above'} the entry ${formatUsd(entry)}.`);
-  }
-  if (target && (long ? target.lte(entry) : target.gte(entry))) {
-    throw new CommandError(`take_profit ${formatUsd(target)} is on the wrong side: a ${side} needs its target ${long ? 'above' : 'below'} the entry ${formatUsd(entry)}.`);
-  }
-}
-
 export async function executeOrder(side: OrderSide, ctx: CommandContext): Promise<View> {
   const { app, options, actor, requestId } = ctx;
   const ticker = parseTicker(options.string('ticker'));
@@ -52,39 +42,11 @@ export async function executeOrder(side: OrderSide, ctx: CommandContext): Promis
   const stop = options.string('stop_loss') === null ? null : parsePrice(options.string('stop_loss'), 'stop_loss');
   const target = options.string('take_profit') === null ? null : parsePrice(options.string('take_profit'), 'take_profit');
 
-  const last = (await app.broker.getLatestPrices([ticker])).get(ticker);
-  if (last === undefined) throw new CommandError(`Unknown ticker ${ticker}: the broker has no price for it.`);
-  const entry = limitPrice ?? last;
-  checkSide(side, entry, stop, target);
-  if (qty === null && app.config.sizing.method === 'kelly') {
-    throw new CommandError('Kelly sizing needs a signal’s confidence: give qty, or post it with /signal.');
-  }
-
-  const request: EntryRequest = {
-    signalId: `manual-${requestId}`,
-    ticker,
-    action: side,
-    confidence: dec(1),
-    currentPrice: entry,
-    stopLossPrice: stop,
-    takeProfitPrice: target,
-    positionSizePct: null,
-    signalType: 'manual',
-    strategy: 'manual',
-  };
+  const ticket = await app.operator.prepareOrder({ side, ticker, quantity: qty, type, limitPrice, stopLoss: stop, takeProfit: target, requestId });
   const title = `${side === 'buy' ? 'Buy' : 'Sell'} ${ticker}`;
-  const run = async () =>
-    executionView(
-      title,
-      await app.engine.executor.executeEntry(request, {
-        entryType: type,
-        ...(limitPrice ? { limitPrice } : {}),
-        ...(qty !== null ? { quantity: qty } : {}),
-        useBracketOrder: stop !== null && target !== null,
-      }),
-    );
+  const run = async () => executionView(title, await app.operator.placeOrder(ticket));
   if (app.mode !== 'LIVE') return run();
-  const what = `${side} ${qty?.toFixed() ?? 'sized'} ${ticker} ${type === 'limit' ? `limit ${formatUsd(entry)}` : `at market (last ${formatUsd(last)})`}`;
+  const what = `${side} ${qty?.toFixed() ?? 'sized'} ${ticker} ${type === 'limit' ? `limit ${formatUsd(ticket.entry)}` : `at market (last ${formatUsd(ticket.last)})`}`;
   const token = app.confirmations.request(actor.id, what, run);
   return {
     title: `Confirm: ${what}`,

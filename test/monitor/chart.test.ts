@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { dec, ZERO } from '../../src/broker/money.js';
 import { loadConfig } from '../../src/config.js';
 import { CHART_SIZE, equityChartOption, fittedRange } from '../../src/monitor/chart.js';
-import { reportChart, reportsDir } from '../../src/monitor/dailyReport.js';
+import { reportsDir } from '../../src/monitor/dailyReport.js';
 import type { Store } from '../../src/db/index.js';
 import { useTempStore } from '../helpers/tempDb.js';
 import { operatorHarness } from '../operator/appHarness.js';
@@ -65,7 +65,7 @@ describe('equity chart on sparse data', () => {
     await intraday(t.store, '2026-03-02T14:35:00Z', '100000');
     await intraday(t.store, '2026-03-02T14:45:00Z', '100800');
     await intraday(t.store, '2026-03-02T14:55:00Z', '99500');
-    const chart = await reportChart(t.app, '2026-03-02', await t.broker.getAccount());
+    const { chart } = await t.app.operator.report('2026-03-02');
     expect(chart.title).toBe('Equity, 2026-03-02 (intraday, New York time)');
     expect(chart.points.map((p) => [p.day, p.equity.toFixed()])).toEqual([['09:35', '100000'], ['09:45', '100800'], ['09:55', '99500'], ['10:00', '100000']]);
     const option = equityChartOption(chart.points, chart.title);

@@ -302,7 +302,7 @@ describe('Discord: the webhook path', () => {
   it('webhook → signal embed in the channel → Approve → one order on the simulator', async () => {
     const bot = await startBot(await newStore());
     const secret = 'webhook-e2e-secret-0000000000';
-    const server = new WebhookServer({ approvals: bot.app.approvals, secret, host: '127.0.0.1', port: 0, log: quiet });
+    const server = new WebhookServer({ operator: bot.app.operator, secret, host: '127.0.0.1', port: 0, log: quiet });
     const { url } = await server.start();
     running.push(server);
     const body = JSON.stringify({ signal_id: 'tv-42', ticker: 'MSFT', timestamp: '2026-03-02T15:00:00Z', action: 'sell', confidence: '0.66', current_price: '410', stop_loss_price: '420', take_profit_price: '390', strategy: 'tradingview' });

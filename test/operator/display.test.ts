@@ -60,7 +60,7 @@ describe('one rounding rule for what is shown', () => {
   });
 
   it('/stats shows a profit factor of 1.125 as 1.13 (and Sharpe, Sortino, slippage, time to fill half-up too)', () => {
-    const view = statsView(performance(), execution);
+    const view = statsView({ performance: performance(), execution });
     expect([field(view, 'Profit factor'), field(view, 'Sharpe / Sortino'), field(view, 'Slippage'), field(view, 'Time to fill'), field(view, 'Average hold')]).toEqual([
       '1.13', '1.13 / -1.13', '2.3 bps', '0.1 s', '1 min',
     ]);
@@ -84,7 +84,7 @@ describe('one rounding rule for what is shown', () => {
 
 describe('max drawdown: one episode', () => {
   it('/stats shows the largest percentage fall with its own dollars and days', () => {
-    expect(field(statsView(performance(), execution), 'Max drawdown')).toBe('$10,000.00 (10.00%), 2026-02-23 → 2026-02-24');
+    expect(field(statsView({ performance: performance(), execution }), 'Max drawdown')).toBe('$10,000.00 (10.00%), 2026-02-23 → 2026-02-24');
   });
 
   const newStore = useTempStore();

@@ -42,7 +42,7 @@ describe('control characters in a signal', () => {
   it('the webhook answers 400 naming the field, and stores nothing', async () => {
     const t = await operatorHarness(await newStore());
     const secret = 'webhook-test-secret-0123456789';
-    const server = new WebhookServer({ approvals: t.app.approvals, secret, host: '127.0.0.1', port: 0, log: { info: () => undefined, warn: () => undefined, error: () => undefined } });
+    const server = new WebhookServer({ operator: t.app.operator, secret, host: '127.0.0.1', port: 0, log: { info: () => undefined, warn: () => undefined, error: () => undefined } });
     servers.push(server);
     const { url } = await server.start();
     const body = JSON.stringify(wire({ strategy: 'evil\u001b]0;pwned\u0007' }));

@@ -22,7 +22,7 @@ const signalJson = (overrides: Record<string, unknown> = {}) => ({
 });
 
 async function serve(t: OperatorHarness, ratePerMinute = 1000) {
-  const server = new WebhookServer({ approvals: t.app.approvals, secret: SECRET, host: '127.0.0.1', port: 0, log: quiet, ratePerMinute });
+  const server = new WebhookServer({ operator: t.app.operator, secret: SECRET, host: '127.0.0.1', port: 0, log: quiet, ratePerMinute });
   servers.push(server);
   const { url } = await server.start();
   const post = async (body: string, headers: Record<string, string> = {}) => {
@@ -266,13 +266,13 @@ describe('webhook: answered at once, executed behind the answer, in order', () =
 
 describe('webhook: a port it cannot listen on', () => {
   it('names the address and the setting', async () => {
-    const taken = new WebhookServer({ approvals: null as never, secret: SECRET, host: '127.0.0.1', port: 0, log: quiet });
+    const taken = new WebhookServer({ operator: null as never, secret: SECRET, host: '127.0.0.1', port: 0, log: quiet });
     servers.push(taken);
     const { port } = await taken.listen();
-    const second = new WebhookServer({ approvals: null as never, secret: SECRET, host: '127.0.0.1', port, log: quiet });
+    const second = new WebhookServer({ operator: null as never, secret: SECRET, host: '127.0.0.1', port, log: quiet });
     await expect(second.listen()).rejects.toThrow(`the signal webhook cannot listen on 127.0.0.1:${port}: port ${port} is already in use (WEBHOOK_PORT)`);
     // TEST-NET-1: never an address of this machine; binding fails without sending anything.
-    const elsewhere = new WebhookServer({ approvals: null as never, secret: SECRET, host: '192.0.2.1', port: 0, log: quiet });
+    const elsewhere = new WebhookServer({ operator: null as never, secret: SECRET, host: '192.0.2.1', port: 0, log: quiet });
     await expect(elsewhere.listen()).rejects.toThrow('the signal webhook cannot listen on 192.0.2.1:0: 192.0.2.1 is not an address of this machine (WEBHOOK_HOST)');
   });
 });

@@ -53,12 +53,12 @@ export class ConsoleFrontEnd {
   async run(): Promise<void> {
     const { app, input, interactive } = this.options;
     this.unsubscribe.push(
-      app.approvals.on((event) => {
+      app.operator.onSignal((event) => {
         if (event.kind === 'submitted') this.show(signalView(event.signal, event.preview, event.autoApproved));
         else this.show(decidedSignalView(event.outcome));
       }),
     );
-    if (interactive) this.print(`catalyst-bot console (${app.mode}, broker ${app.broker.name}). Type /help; Ctrl-D or exit to quit.`);
+    if (interactive) this.print(`catalyst-bot console (${app.mode}, broker ${app.operator.brokerName}). Type /help; Ctrl-D or exit to quit.`);
     const lines = createInterface({ input, terminal: false });
     const prompt = () => interactive && this.options.output.write('> ');
     prompt();
@@ -106,6 +106,6 @@ export class ConsoleFrontEnd {
 
   private async defaultTarget(action: 'approve' | 'reject' | 'confirm'): Promise<string | null> {
     if (action === 'confirm') return this.options.app.confirmations.newestFor(CONSOLE_ACTOR.id);
-    return (await this.options.app.approvals.newestPending())?.signalId ?? null;
+    return (await this.options.app.operator.newestPendingSignal())?.signalId ?? null;
   }
 }

@@ -74,7 +74,7 @@ export class DiscordFrontEnd {
     });
     this.client.on('error', (error) => log.error({ err: error }, 'discord client error'));
     this.unsubscribe.push(
-      app.approvals.on((event) => {
+      app.operator.onSignal((event) => {
         this.onApproval(event).catch((error: unknown) => log.error({ err: error }, 'posting a signal failed'));
       }),
     );
@@ -180,14 +180,14 @@ export class DiscordFrontEnd {
       }
       const channel = await this.sendable(channelId);
       const message = await channel.send(renderMessage(signalView(event.signal, event.preview, event.autoApproved)));
-      await app.store.signals.setMessage(event.signal.signalId, channelId, message.id);
+      await app.operator.recordSignalMessage(event.signal.signalId, channelId, message.id);
       return;
     }
     await this.editSignalMessage(event.outcome.signal, decidedSignalView(event.outcome));
   }
 
   private async editSignalMessage(signal: StoredSignal, view: View): Promise<void> {
-    const stored = await this.options.app.store.signals.get(signal.signalId);
+    const stored = await this.options.app.operator.signal(signal.signalId);
     if (!stored?.channelId || !stored.messageId) return;
     const channel = await this.sendable(stored.channelId);
     const message = await channel.messages.fetch(stored.messageId);

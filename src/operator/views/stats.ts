@@ -1,4 +1,5 @@
 /** Performance and execution statistics, the report, status and help. */
+import type { StatsReport } from '../../app/OperatorService.js';
 import { type Decimal, formatNumber, formatPct, formatUsd } from '../../broker/money.js';
 import type { ExecutionStats } from '../../execution/OrderExecutor.js';
 import type { PerformanceStats } from '../../portfolio/PositionManager.js';
@@ -23,7 +24,7 @@ export function drawdownText(p: Pick<PerformanceStats, 'maxDrawdown' | 'maxDrawd
   return `${formatUsd(p.maxDrawdown)} (${formatPct(p.maxDrawdownPct)})${days}`;
 }
 
-export function statsView(p: PerformanceStats, e: ExecutionStats): View {
+export function statsView({ performance: p, execution: e }: Pick<StatsReport, 'performance' | 'execution'>): View {
   return {
     title: `Statistics, last ${p.days} days`,
     fields: [

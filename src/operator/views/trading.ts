@@ -2,6 +2,7 @@
 import { type Decimal, formatPct, formatUsd, ZERO } from '../../broker/money.js';
 import { type Account, type Order, TERMINAL_STATUSES } from '../../broker/types.js';
 import type { ExecutedOrderRecord, PositionRecord, TradingState } from '../../db/index.js';
+import type { AccountSummary } from '../../app/OperatorService.js';
 import type { ExecutionResult } from '../../execution/OrderExecutor.js';
 import type { View, ViewField } from '../view.js';
 
@@ -9,7 +10,7 @@ export const signed = (d: Decimal): string => `${d.gt(0) ? '+' : ''}${formatUsd(
 export const signedPct = (d: Decimal): string => `${d.gt(0) ? '+' : ''}${formatPct(d)}`;
 const price = (d: Decimal | null): string => (d === null ? '—' : formatUsd(d));
 
-export function accountView(account: Account, mode: string, state: TradingState): View {
+export function accountView({ account, mode, trading: state }: AccountSummary): View {
   const halted = state.state === 'HALTED';
   return {
     title: `Account (${mode})`,

@@ -10,7 +10,6 @@ import type { EventLog } from '../../logger.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { StoredSignal } from '../../db/index.js';
-import type { SignalApprovals } from '../SignalApprovals.js';
 import { parseSignal, type TradingSignal } from '../TradingSignal.js';
 import { RateLimiter } from './rateLimit.js';
 import { verify } from './signature.js';
@@ -20,8 +19,14 @@ export const MAX_BODY_BYTES = 64 * 1024;
 export const MAX_BATCH = 100;
 
 
+/** What the webhook needs of the application (the operator service): store a signal, read one back. */
+export interface SignalIntake {
+  submitSignal(signal: TradingSignal, source: 'webhook', by: string): Promise<{ signal: StoredSignal; created: boolean }>;
+  signal(signalId: string): Promise<StoredSignal | null>;
+}
+
 export interface WebhookServerOptions {
-  approvals: SignalApprovals;
+  operator: SignalIntake;
   secret: string;
   host: string;
   port: number;
@@ -226,7 +231,7 @@ export class WebhookServer {
   }
 
   private async state(signalId: string): Promise<{ status: number; body: Json; headers?: Record<string, string> }> {
-    const signal = await this.options.approvals.get(signalId);
+    const signal = await this.options.operator.signal(signalId);
     if (!signal) throw new HttpError(404, { error: `no signal ${signalId}` });
     return { status: 200, body: signalState(signal) };
   }
@@ -257,7 +262,7 @@ export class WebhookServer {
 
     const results = [];
     for (const signal of signals) {
-      const { signal: stored, created } = await this.options.approvals.submit(signal, 'webhook', 'webhook');
+      const { signal: stored, created } = await this.options.operator.submitSignal(signal, 'webhook', 'webhook');
       this.options.log.info({ signal: stored.signalId, created, status: stored.status }, created ? 'signal received' : 'signal replayed');
       results.push(outcome(stored, created));
     }

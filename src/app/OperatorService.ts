@@ -1,0 +1,346 @@
+/**
+ * Every operator action as a typed function returning plain data (Decimal
+ * amounts, records), never a chat view. Discord, the console, the webhook
+ * and the monitor call this and only format what it returns; a refusal is an
+ * OperatorError (or the engine's TradingError) whose message is meant for the
+ * operator. A new front end needs no other entry point.
+ */
+import type { BrokerInterface } from '../broker/BrokerInterface.js';
+import { type Decimal, dec, formatUsd } from '../broker/money.js';
+import { addDays, exchangeDate, exchangeIso } from '../broker/marketTime.js';
+import type { SimBroker } from '../broker/sim/SimBroker.js';
+import type { Account, Order, OrderFilter, OrderSide, TradeUpdate } from '../broker/types.js';
+import type { AuditEntry, ClosedPositionRecord, ExecutedOrderRecord, PositionRecord, SignalSource, Store, StoredSignal, TradingState } from '../db/index.js';
+import type { TradingEngine } from '../execution/engine.js';
+import type { EntryRequest, ExecuteOptions, ExecutionResult, ExecutionStats } from '../execution/OrderExecutor.js';
+import type { EquityPoint } from '../portfolio/analytics.js';
+import type { PerformanceStats } from '../portfolio/PositionManager.js';
+import type { ApprovalListener, ApprovalOutcome, Approver, SignalApprovals, Submission } from '../signals/SignalApprovals.js';
+import type { TradingSignal } from '../signals/TradingSignal.js';
+import { OperatorError } from './errors.js';
+
+export type TradingMode = 'SIM' | 'PAPER' | 'LIVE';
+
+/** How the bot is doing: its own view (the monitor adds its schedule). */
+export interface StatusInfo {
+  version: string;
+  startedAt: Date;
+  /** The trade-update stream: connected, reconnecting, down (n/a for the in-process simulator). */
+  stream: string;
+  lastCycle: { at: Date; durationMs: number; ok: boolean } | null;
+  nextCycle: Date | null;
+  nextReport: Date | null;
+  alertsPending: number;
+}
+
+export interface AccountSummary {
+  account: Account;
+  mode: TradingMode;
+  trading: TradingState;
+}
+
+export interface StatusReport {
+  info: StatusInfo;
+  broker: string;
+  mode: TradingMode;
+  trading: TradingState;
+}
+
+export interface StatsReport {
+  days: number;
+  performance: PerformanceStats;
+  execution: ExecutionStats;
+}
+
+export interface DailyReportData {
+  day: string;
+  mode: TradingMode;
+  account: Account;
+  closedToday: ClosedPositionRecord[];
+  positions: PositionRecord[];
+  performance: PerformanceStats;
+  execution: ExecutionStats;
+  state: TradingState;
+  /** The equity curve to draw: the last 90 days' closes, or the day's intraday snapshots for a first day. */
+  chart: { points: EquityPoint[]; title: string };
+}
+
+export interface HaltResult {
+  /** False when trading was already halted (nothing changed). */
+  changed: boolean;
+  trading: TradingState;
+}
+
+export interface FlattenResult {
+  /** Every order was seen canceled within the wait. */
+  canceled: boolean;
+  exits: ExecutedOrderRecord[];
+  failures: { ticker: string; error: string }[];
+}
+
+/** A manual entry (/buy, /sell) as the operator gave it, validated and priced: ready to place. */
+export interface OrderTicket {
+  side: OrderSide;
+  ticker: string;
+  /** Null: sized by SIZING_METHOD. */
+  quantity: Decimal | null;
+  type: 'market' | 'limit';
+  limitPrice: Decimal | null;
+  stopLoss: Decimal | null;
+  takeProfit: Decimal | null;
+  /** The last trade price when the ticket was made. */
+  last: Decimal;
+  /** What the entry is priced at: the limit, else the last trade. */
+  entry: Decimal;
+  /** The idempotency key: the same ticket never places a second order. */
+  requestId: string;
+}
+
+export interface OrderInput {
+  side: OrderSide;
+  ticker: string;
+  quantity: Decimal | null;
+  type: 'market' | 'limit';
+  limitPrice: Decimal | null;
+  stopLoss: Decimal | null;
+  takeProfit: Decimal | null;
+  requestId: string;
+}
+
+export interface SimResult {
+  updates: TradeUpdate[];
+  /** The simulated clock afterwards. */
+  now: Date;
+}
+
+export interface OperatorServiceOptions {
+  mode: TradingMode;
+  sizingMethod: string;
+  broker: BrokerInterface;
+  store: Store;
+  engine: TradingEngine;
+  approvals: SignalApprovals;
+  sim: SimBroker | null;
+  now: () => Date;
+  status: () => Promise<StatusInfo>;
+}
+
+const REPORT_DAYS = 30;
+const CHART_DAYS = 90;
+
+export class OperatorService {
+  constructor(private readonly o: OperatorServiceOptions) {}
+
+  get mode(): TradingMode {
+    return this.o.mode;
+  }
+
+  /** The broker's short name (`sim`, `alpaca-paper`, …). */
+  get brokerName(): string {
+    return this.o.broker.name;
+  }
+
+  /** Records an operator action (or a refused attempt) in the audit log. */
+  audit(entry: AuditEntry): Promise<void> {
+    return this.o.store.audit.record(entry);
+  }
+
+  /** Told when a signal arrives or is decided (a front end posts it, then edits it). Returns the unsubscribe function. */
+  onSignal(listener: ApprovalListener): () => void {
+    return this.o.approvals.on(listener);
+  }
+
+  /** Where a signal was posted, so a later decision (also after a restart) edits that message. */
+  recordSignalMessage(signalId: string, channelId: string, messageId: string): Promise<void> {
+    return this.o.store.signals.setMessage(signalId, channelId, messageId);
+  }
+
+  async account(): Promise<AccountSummary> {
+    return { account: await this.o.broker.getAccount(), mode: this.o.mode, trading: await this.o.engine.risk.state() };
+  }
+
+  /** Open positions, marked to the last price. */
+  positions(): Promise<PositionRecord[]> {
+    return this.o.engine.manager.updatePositionPrices();
+  }
+
+  /** Open positions as last recorded (no broker call): for suggestions. */
+  openPositions(): Promise<PositionRecord[]> {
+    return this.o.engine.manager.getOpenPositions();
+  }
+
+  /** The broker's orders, newest first. */
+  orders(filter: { status: NonNullable<OrderFilter['status']>; limit: number }): Promise<Order[]> {
+    return this.o.broker.listOrders({ status: filter.status, limit: filter.limit, direction: 'desc' });
+  }
+
+  /** Validates a manual entry against the market (known ticker, stop and target on the right sides): nothing is sent. */
+  async prepareOrder(input: OrderInput): Promise<OrderTicket> {
+    const last = (await this.o.broker.getLatestPrices([input.ticker])).get(input.ticker);
+    if (last === undefined) throw new OperatorError(`Unknown ticker ${input.ticker}: the broker has no price for it.`);
+    const entry = input.limitPrice ?? last;
+    checkSides(input.side, entry, input.stopLoss, input.takeProfit);
+    if (input.quantity === null && this.o.sizingMethod === 'kelly') {
+      throw new OperatorError('Kelly sizing needs a signal’s confidence: give qty, or post it with /signal.');
+    }
+    return { ...input, last, entry };
+  }
+
+  /** Places a prepared entry through the executor (risk, sizing, bracket when stop and target are both given), once per request id. */
+  placeOrder(ticket: OrderTicket): Promise<ExecutionResult> {
+    const request: EntryRequest = {
+      signalId: `manual-${ticket.requestId}`,
+      ticker: ticket.ticker,
+      action: ticket.side,
+      confidence: dec(1),
+      currentPrice: ticket.entry,
+      stopLossPrice: ticket.stopLoss,
+      takeProfitPrice: ticket.takeProfit,
+      positionSizePct: null,
+      signalType: 'manual',
+      strategy: 'manual',
+    };
+    const options: ExecuteOptions = {
+      entryType: ticket.type,
+      ...(ticket.limitPrice ? { limitPrice: ticket.limitPrice } : {}),
+      ...(ticket.quantity !== null ? { quantity: ticket.quantity } : {}),
+      useBracketOrder: ticket.stopLoss !== null && ticket.takeProfit !== null,
+    };
+    return this.o.engine.executor.executeEntry(request, options);
+  }
+
+  /** Closes a position (or `percent` of it) at market. */
+  close(ticker: string, percent: Decimal | null): Promise<ExecutedOrderRecord> {
+    return this.o.engine.manager.closePosition(ticker, { ...(percent ? { percent } : {}), reason: 'manual' });
+  }
+
+  /** Cancels every order and closes every position at market. */
+  flatten(): Promise<FlattenResult> {
+    return this.o.engine.manager.flatten();
+  }
+
+  async halt(reason: string, by: string): Promise<HaltResult> {
+    const changed = await this.o.engine.risk.halt(reason, by);
+    return { changed, trading: await this.o.engine.risk.state() };
+  }
+
+  async resume(by: string): Promise<HaltResult> {
+    const changed = await this.o.engine.risk.resume(by);
+    return { changed, trading: await this.o.engine.risk.state() };
+  }
+
+  /** Stores a signal for approval (auto-approval, when it matches, runs behind this call). */
+  submitSignal(signal: TradingSignal, source: SignalSource, by: string): Promise<Submission> {
+    return this.o.approvals.submit(signal, source, by);
+  }
+
+  signal(signalId: string): Promise<StoredSignal | null> {
+    return this.o.approvals.get(signalId);
+  }
+
+  /** Signals in one state, newest first. */
+  signals(status: StoredSignal['status'] = 'pending', limit = 50): Promise<StoredSignal[]> {
+    return this.o.store.signals.listByStatus(status, limit);
+  }
+
+  newestPendingSignal(): Promise<StoredSignal | null> {
+    return this.o.approvals.newestPending();
+  }
+
+  approve(signalId: string, by: Approver): Promise<ApprovalOutcome> {
+    return this.o.approvals.approve(signalId, by);
+  }
+
+  reject(signalId: string, by: Approver, note: string | null = null): Promise<ApprovalOutcome> {
+    return this.o.approvals.reject(signalId, by, note);
+  }
+
+  /** An order as recorded (e.g. a decided signal's). */
+  recordedOrder(orderId: string): Promise<ExecutedOrderRecord | null> {
+    return this.o.store.orders.get(orderId);
+  }
+
+  async stats(days: number): Promise<StatsReport> {
+    const { manager, executor } = this.o.engine;
+    return { days, performance: await manager.getPerformanceStats(days), execution: await executor.getExecutionStats(days) };
+  }
+
+  /** The daily report's figures for trading day `day` (default: today on the exchange). */
+  async report(day: string = exchangeDate(this.o.now())): Promise<DailyReportData> {
+    const { manager, executor, risk } = this.o.engine;
+    const account = await this.o.broker.getAccount();
+    return {
+      day,
+      mode: this.o.mode,
+      account,
+      closedToday: await manager.getClosedOn(day),
+      positions: await manager.updatePositionPrices(),
+      performance: await manager.getPerformanceStats(REPORT_DAYS),
+      execution: await executor.getExecutionStats(REPORT_DAYS),
+      state: await risk.state(),
+      chart: await this.equityChart(day, account),
+    };
+  }
+
+  async status(): Promise<StatusReport> {
+    return { info: await this.o.status(), broker: this.o.broker.name, mode: this.o.mode, trading: await this.o.engine.risk.state() };
+  }
+
+  /** Simulator only: sets a ticker's last price; the fills it causes follow at once. */
+  async simSetPrice(ticker: string, price: Decimal): Promise<SimResult> {
+    const sim = this.simulator();
+    const known = await sim.getLatestPrices([ticker]);
+    if (!known.has(ticker)) throw new OperatorError(`Unknown ticker ${ticker}: the simulator trades ${sim.engine.tickers().join(', ')}.`);
+    const updates = await sim.setPrice(ticker, price);
+    return { updates, now: sim.engine.clockSource.now() };
+  }
+
+  /** Simulator only: moves the simulated clock; the feed walks and orders fill or expire. */
+  async simAdvance(minutes: number): Promise<SimResult> {
+    const sim = this.simulator();
+    const updates = await sim.advance(minutes);
+    return { updates, now: sim.engine.clockSource.now() };
+  }
+
+  private simulator(): SimBroker {
+    if (!this.o.sim) throw new OperatorError('/sim works only on the simulator (BROKER=sim).');
+    return this.o.sim;
+  }
+
+  /**
+   * The end-of-day series of the last 90 days (the account now standing in
+   * for a close not yet recorded) when it has two days or more; else the
+   * day's intraday snapshots, closed by the day's last figure, so a first day
+   * still shows a curve.
+   */
+  private async equityChart(day: string, account: Pick<Account, 'equity'>): Promise<{ points: EquityPoint[]; title: string }> {
+    const { equity } = this.o.store;
+    const daily = (await equity.listDaily(addDays(day, -CHART_DAYS))).filter((s) => s.tradingDay <= day);
+    const points: EquityPoint[] = daily.map((s) => ({ day: s.tradingDay, equity: s.equity }));
+    if (points.at(-1)?.day !== day) points.push({ day, equity: account.equity });
+    const dailyChart = { points, title: `Equity, ${points[0]?.day ?? day} to ${day}` };
+    if (points.length >= 2) return dailyChart;
+
+    const lastDaily = daily.at(-1);
+    const eod = lastDaily?.tradingDay === day ? lastDaily : null;
+    const now = this.o.now();
+    // The day's last figure: its end-of-day snapshot, else the account now (when now is that day).
+    const close = eod ? { at: eod.takenAt, equity: eod.equity } : exchangeDate(now) === day ? { at: now, equity: account.equity } : null;
+    const intraday = (await equity.listIntraday(day)).map((s) => ({ at: s.takenAt, equity: s.equity }));
+    const lastIntraday = intraday.at(-1);
+    if (close !== null && (lastIntraday === undefined || close.at > lastIntraday.at)) intraday.push(close);
+    if (intraday.length < 2) return dailyChart;
+    // HH:MM in New York labels an intraday point.
+    return { points: intraday.map((p) => ({ day: exchangeIso(p.at).slice(11, 16), equity: p.equity })), title: `Equity, ${day} (intraday, New York time)` };
+  }
+}
+
+function checkSides(side: OrderSide, entry: Decimal, stop: Decimal | null, target: Decimal | null): void {
+  const long = side === 'buy';
+  if (stop && (long ? stop.gte(entry) : stop.lte(entry))) {
+    throw new OperatorError(`stop_loss ${formatUsd(stop)} is on the wrong side: a ${side} needs its stop ${long ? 'below' : 'above'} the entry ${formatUsd(entry)}.`);
+  }
+  if (target && (long ? target.lte(entry) : target.gte(entry))) {
+    throw new OperatorError(`take_profit ${formatUsd(target)} is on the wrong side: a ${side} needs its target ${long ? 'above' : 'below'} the entry ${formatUsd(entry)}.`);
+  }
+}
