@@ -20,7 +20,7 @@ export type FaultKind = Fault['kind'];
 /** `*` matches any method. */
 export type FaultMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE' | '*';
 
-interface Rule {
+export interface Rule {
   method: string;
   pathPrefix: string;
   fault: Fault;
@@ -47,6 +47,11 @@ export class FaultInjector {
   /** Disarms every pending fault. */
   clear(): void {
     this.rules = [];
+  }
+
+  /** The armed rules, in the order they match. */
+  list(): readonly Readonly<Rule>[] {
+    return this.rules.map((r) => ({ ...r }));
   }
 
   /** How many injected faults are still armed. */

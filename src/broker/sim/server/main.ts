@@ -37,7 +37,7 @@ process.stdout.write(
     `  ALPACA_STREAM_URL=${urls.streamUrl}`,
     `  ALPACA_API_KEY=${keyId}`,
     generated ? `  ALPACA_API_SECRET=${secret}   (generated for this run)` : '  ALPACA_API_SECRET=(from SIM_SERVER_SECRET)',
-    `Tickers: ${broker.engine.tickers().join(', ')}. Ctrl-C stops it.`,
+    `Tickers: ${broker.engine.tickers().join(', ')}. Faults: POST /admin/faults (docs/simulator-server.md). Ctrl-C stops it.`,
     '',
   ].join('\n'),
 );

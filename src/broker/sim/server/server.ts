@@ -3,12 +3,14 @@
  * REST, the market-data endpoints the adapter uses and the trade_updates
  * WebSocket, all on one port (market data lives under /v2/stocks, the
  * stream under /stream). The official SDK pointed at these URLs works
- * unchanged; tests inject faults through `faults`.
+ * unchanged; tests inject faults through `faults`, people through
+ * /admin/faults (see admin.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AlpacaCode, type SimEngineApi, SimRejection } from '../api.js';
+import { ADMIN_PREFIX, handleAdmin } from './admin.js';
 import { FaultInjector } from './faults.js';
 import { createRoutes, matchRoute, type Reply } from './routes.js';
 import { STREAM_PATH, TradeUpdateStreams } from './stream.js';
@@ -109,6 +111,19 @@ export function createSimServer(engine: SimEngineApi, options: SimServerOptions)
 
     if (req.headers['apca-api-key-id'] !== options.keyId || req.headers['apca-api-secret-key'] !== options.secret) {
       send(res, { status: 401, body: errorJson(AlpacaCode.Unauthorized, 'request is not authorized') }, limits);
+      return;
+    }
+    if (url.pathname.startsWith(ADMIN_PREFIX)) {
+      // Never faulted nor counted: the controls stay usable whatever is armed.
+      let body: unknown;
+      try {
+        body = BODY_METHODS.has(method) ? await readJsonBody(req) : undefined;
+      } catch (error) {
+        if (!(error instanceof SimRejection)) throw error;
+        send(res, { status: error.status, body: errorJson(error.code, error.message) }, limits);
+        return;
+      }
+      send(res, handleAdmin(faults, method, url.pathname, body), limits);
       return;
     }
     counted.push(url.pathname);
