@@ -198,11 +198,77 @@ export interface TradingStateTable {
   peak_equity: DecimalText | null;
 }
 
+/** The paper simulator's scalars (one row, id 1); its orders, holdings and prices have tables of their own. */
 export interface SimStateTable {
   id: number;
-  /** The engine's snapshot (JSON, amounts as decimal strings). */
-  snapshot: string;
+  /** The simulated clock. */
+  clock: IsoTime;
+  cash: DecimalText;
+  realized_pnl: DecimalText;
+  /** Random draws the feed has taken (its place in the walk). */
+  feed_draws: number;
+  last_equity: DecimalText;
+  last_equity_day: string;
+  /** JSON object: recent trading days and their day-trade counts. */
+  day_trades: string;
+  account_id: string;
   saved_at: IsoTime;
+}
+
+/** One row per order the simulator ever held, written when the order changes. */
+export interface SimOrdersTable {
+  /** Registration order; the key. */
+  seq: number;
+  id: string;
+  client_order_id: string;
+  symbol: string;
+  side: string;
+  type: string;
+  order_class: string;
+  time_in_force: string;
+  qty: DecimalText;
+  filled_qty: DecimalText;
+  filled_avg_price: DecimalText | null;
+  limit_price: DecimalText | null;
+  stop_price: DecimalText | null;
+  trail_price: DecimalText | null;
+  trail_percent: DecimalText | null;
+  hwm: DecimalText | null;
+  status: string;
+  parent_id: string | null;
+  /** JSON array of the legs' ids. */
+  leg_ids: string;
+  oco_with: string | null;
+  /** 0 or 1: a stop-limit whose stop was touched. */
+  triggered: number;
+  submitted_at: IsoTime;
+  updated_at: IsoTime;
+  filled_at: IsoTime | null;
+  canceled_at: IsoTime | null;
+  expired_at: IsoTime | null;
+  expires_at: IsoTime | null;
+  status_reason: string | null;
+  replaced_by: string | null;
+  executions: number;
+}
+
+/** The simulator's open positions (a flat one has no row). */
+export interface SimHoldingsTable {
+  ticker: string;
+  seq: number;
+  /** Signed: negative is short. */
+  qty: DecimalText;
+  avg_entry_price: DecimalText;
+  opened_on: string | null;
+}
+
+/** The simulated feed's last trade per ticker. */
+export interface SimPricesTable {
+  ticker: string;
+  seq: number;
+  price: DecimalText;
+  size: DecimalText;
+  timestamp: IsoTime;
 }
 
 export interface Database {
@@ -215,6 +281,9 @@ export interface Database {
   audit_log: AuditLogTable;
   trading_state: TradingStateTable;
   sim_state: SimStateTable;
+  sim_orders: SimOrdersTable;
+  sim_holdings: SimHoldingsTable;
+  sim_prices: SimPricesTable;
   executions: ExecutionsTable;
 }
 

@@ -280,11 +280,11 @@ describe('oco and oto', () => {
 });
 
 describe('restart continuity', () => {
-  it('continues the same account, orders and positions from a snapshot', () => {
+  it('continues the same account, orders and positions from its saved state', () => {
     const first = harness();
     first.engine.submit(bracketBuy());
     first.engine.setPrice('MSFT', dec(412));
-    const snapshot = JSON.parse(JSON.stringify(first.engine.snapshot()));
+    const snapshot = JSON.parse(JSON.stringify(first.engine.state()));
 
     const second = harness();
     second.engine.restore(snapshot);
@@ -301,7 +301,7 @@ describe('restart continuity', () => {
   it('resumes the random walk where it stood, not from the start', () => {
     const a = harness();
     a.engine.advance(5);
-    const snapshot = JSON.parse(JSON.stringify(a.engine.snapshot()));
+    const snapshot = JSON.parse(JSON.stringify(a.engine.state()));
     a.engine.advance(5);
     const b = harness();
     b.engine.restore(snapshot);

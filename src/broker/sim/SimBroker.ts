@@ -1,7 +1,8 @@
 /**
  * BrokerInterface over the in-process simulator engine: the product's default
  * broker (BROKER=sim). Refusals arrive as the same error classes the Alpaca
- * adapter raises, and state is saved after every change when a store is given.
+ * adapter raises, and state is saved after every change when a store is given:
+ * only the orders, holdings and prices the change touched, with the scalar row.
  */
 import type { BrokerInterface } from '../BrokerInterface.js';
 import {
@@ -29,13 +30,10 @@ import {
   type TradeUpdateListener,
 } from '../types.js';
 import { AlpacaCode, type OrderRequest, SimRejection } from './api.js';
-import type { SimEngine, SimSnapshot } from './engine.js';
+import type { SimEngine } from './engine.js';
+import type { SimStatePersistence } from './state.js';
 
-/** Where the simulator keeps its state between runs. */
-export interface SimStatePersistence {
-  load(): Promise<string | null>;
-  save(snapshot: string, at: Date): Promise<void>;
-}
+export type { SimChanges, SimState, SimStatePersistence } from './state.js';
 
 /** Maps the engine's Alpaca-style refusal to the product's error classes. */
 export function fromSimRejection(error: unknown): unknown {
@@ -52,16 +50,23 @@ export function fromSimRejection(error: unknown): unknown {
 export class SimBroker implements BrokerInterface {
   readonly name = 'sim';
   private saving: Promise<void> = Promise.resolve();
+  /** Saves started and not yet settled. */
+  private savesInFlight = 0;
 
   constructor(
     readonly engine: SimEngine,
     private readonly persistence: SimStatePersistence | null = null,
-  ) {}
+  ) {
+    if (persistence) engine.trackChanges();
+  }
 
-  /** Restores the saved paper account, if there is one. */
+  /** Restores the saved paper account, if there is one; a new account is saved whole. */
   async connect(): Promise<void> {
-    const saved = await this.persistence?.load();
-    if (saved) this.engine.restore(JSON.parse(saved) as SimSnapshot);
+    if (this.persistence) {
+      const saved = await this.persistence.load();
+      if (saved) this.engine.restore(saved);
+      else this.engine.markAllChanged();
+    }
     await this.persist();
   }
 
@@ -203,10 +208,24 @@ export class SimBroker implements BrokerInterface {
   private persist(): Promise<void> {
     const persistence = this.persistence;
     if (!persistence) return Promise.resolve();
-    const snapshot = JSON.stringify(this.engine.snapshot());
+    // Taken now, in command order: what this command (and anything since the last save) changed.
+    const changes = this.engine.takeChanges();
     const at = this.engine.clockSource.now();
-    // A failed save is reported to its caller but does not block the next one.
-    const next = this.saving.catch(() => undefined).then(() => persistence.save(snapshot, at));
+    const save = () => persistence.save(changes, at);
+    // With no save in flight this one starts now, ahead of whatever the trade
+    // updates of this command set off; otherwise it waits for the last one.
+    // A failed save is reported to its caller but does not block the next
+    // one, and its rows are noted again so a later save writes them.
+    const started = this.savesInFlight === 0 ? save() : this.saving.catch(() => undefined).then(save);
+    const next = started.catch((error: unknown) => {
+      this.engine.requeueChanges(changes);
+      throw error;
+    });
+    this.savesInFlight += 1;
+    const settled = () => {
+      this.savesInFlight -= 1;
+    };
+    next.then(settled, settled);
     this.saving = next;
     return next;
   }

@@ -8,7 +8,7 @@
  * no order can fill twice and the books always balance between calls.
  */
 import { randomUUID } from 'node:crypto';
-import { Decimal, HUNDRED, ONE, ZERO, dec } from '../money.js';
+import { Decimal, HUNDRED, ONE, ZERO, dec, toStorage } from '../money.js';
 import {
   Account,
   type CalendarDay,
@@ -36,8 +36,9 @@ import {
   SimRejection,
 } from './api.js';
 import type { SimClock } from './clock.js';
-import { type FeedSnapshot, PriceFeed, roundToTick } from './feed.js';
-import { Ledger, type LedgerSnapshot } from './ledger.js';
+import { PriceFeed, roundToTick } from './feed.js';
+import { Ledger } from './ledger.js';
+import type { SimChanges, SimHoldingState, SimOrderState, SimPriceState, SimScalarState, SimState } from './state.js';
 import { validateOrder } from './validation.js';
 
 export interface SimEngineOptions {
@@ -57,6 +58,8 @@ export interface SimEngineOptions {
 
 /** An order as the engine tracks it: mutable, with the links Alpaca keeps. */
 interface SimOrder {
+  /** Registration order (kept across a restart). */
+  seq: number;
   id: string;
   clientOrderId: string;
   symbol: string;
@@ -91,20 +94,23 @@ interface SimOrder {
   executions: number;
 }
 
-type SimOrderJson = { [K in keyof SimOrder]: SimOrder[K] extends Decimal | null ? string | null : SimOrder[K] extends Date | null ? string | null : SimOrder[K] };
+/** The stored form of a SimOrder: amounts and times as text. Checked both ways against SimOrderState below. */
+type SimOrderJson = {
+  [K in keyof SimOrder]: SimOrder[K] extends Decimal ? string : SimOrder[K] extends Decimal | null ? string | null : SimOrder[K] extends Date ? string : SimOrder[K] extends Date | null ? string | null : SimOrder[K];
+};
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const storedFormIsComplete: Same<SimOrderJson, SimOrderState> = true;
+void storedFormIsComplete;
 
-export interface SimSnapshot {
-  version: 1;
-  clock: string;
-  ledger: LedgerSnapshot;
-  feed: FeedSnapshot;
-  orders: SimOrderJson[];
-  lastEquity: string;
-  lastEquityDay: string;
-  dayTrades: string[];
-  openedOn: Record<string, string>;
-  accountId: string;
+/** What changed since the last save: order ids, holding and price tickers. */
+interface Dirty {
+  orders: Set<string>;
+  holdings: Set<string>;
+  prices: Set<string>;
 }
+
+/** Day trades older than this never count again (the count looks back five sessions, at most 7 days). */
+const DAY_TRADE_MEMORY_DAYS = 14;
 
 const WORKING: ReadonlySet<OrderStatus> = new Set<OrderStatus>(['new', 'partially_filled', 'accepted']);
 
@@ -118,15 +124,21 @@ export class SimEngine implements SimEngineApi {
   private readonly commissionPerShare: Decimal;
   private readonly orders = new Map<string, SimOrder>();
   private readonly byClientId = new Map<string, string>();
+  /** Ids of orders that may not be finished yet, in registration order (finished ones are pruned when met). */
+  private readonly live = new Set<string>();
   /** Working orders by symbol, in submission order: what a price tick can fill. */
   private readonly workingBySymbol = new Map<string, Set<string>>();
   private readonly listeners = new Set<TradeUpdateListener>();
   private lastEquity: Decimal;
   private lastEquityDay: string;
-  private dayTrades: string[] = [];
+  /** Day trades per trading day, the last DAY_TRADE_MEMORY_DAYS days only. */
+  private dayTrades = new Map<string, number>();
   /** The trading day each position was opened: a same-day exit is a day trade. */
   private readonly openedOn = new Map<string, string>();
   private accountId: string = randomUUID();
+  private nextSeq = 0;
+  /** Null until change tracking is turned on (a persistent SimBroker): then every change is noted here. */
+  private dirty: Dirty | null = null;
 
   constructor(options: SimEngineOptions) {
     this.clockSource = options.clock;
@@ -283,6 +295,7 @@ export class SimEngine implements SimEngineApi {
       legs.push(this.newLeg(parent, exitSide, type, { stopPrice: req.stopLoss.stopPrice, limitPrice: req.stopLoss.limitPrice ?? null }, legStatus, now));
     }
     parent.legIds = legs.map((l) => l.id);
+    this.touch(parent);
     if (orderClass === 'bracket') {
       const [tp, sl] = legs;
       if (tp && sl) this.linkOco(tp, sl);
@@ -356,19 +369,29 @@ export class SimEngine implements SimEngineApi {
     old.status = 'replaced';
     old.replacedBy = next.id;
     old.updatedAt = now;
+    this.touch(old);
     this.register(next);
     // Keep the family links pointing at the live order.
     if (old.ocoWith) {
       const sibling = this.orders.get(old.ocoWith);
-      if (sibling) sibling.ocoWith = next.id;
+      if (sibling) {
+        sibling.ocoWith = next.id;
+        this.touch(sibling);
+      }
     }
     if (old.parentId) {
       const parent = this.orders.get(old.parentId);
-      if (parent) parent.legIds = parent.legIds.map((l) => (l === old.id ? next.id : l));
+      if (parent) {
+        parent.legIds = parent.legIds.map((l) => (l === old.id ? next.id : l));
+        this.touch(parent);
+      }
     }
     for (const legId of next.legIds) {
       const leg = this.orders.get(legId);
-      if (leg) leg.parentId = next.id;
+      if (leg) {
+        leg.parentId = next.id;
+        this.touch(leg);
+      }
     }
     this.emit('replaced', old, now);
     this.emit('new', next, now);
@@ -411,6 +434,7 @@ export class SimEngine implements SimEngineApi {
     if (price.lte(0)) throw new SimRejection(422, AlpacaCode.Unprocessable, 'price must be > 0');
     const now = this.clockSource.now();
     this.feed.set(symbol, price, now);
+    this.dirty?.prices.add(symbol);
     if (this.clockSource.isOpen(now)) this.onTick(symbol, now);
   }
 
@@ -421,47 +445,132 @@ export class SimEngine implements SimEngineApi {
       const now = this.clockSource.advance(60_000);
       this.onTime(now);
       if (this.clockSource.isOpen(now)) {
-        for (const ticker of this.feed.step(now).keys()) this.onTick(ticker, now);
+        for (const ticker of this.feed.step(now).keys()) {
+          this.dirty?.prices.add(ticker);
+          this.onTick(ticker, now);
+        }
       }
     }
   }
 
   // ---- persistence -------------------------------------------------------------
 
-  snapshot(): SimSnapshot {
+  /**
+   * Turns on change tracking: from now on every order, holding and price the
+   * engine touches is noted, and `takeChanges` hands them out. A persistent
+   * SimBroker turns it on; without it nothing is noted (and nothing grows).
+   */
+  trackChanges(): void {
+    this.dirty ??= { orders: new Set(), holdings: new Set(), prices: new Set() };
+  }
+
+  /** Marks everything changed: the next save writes the whole state (a first save). */
+  markAllChanged(): void {
+    this.trackChanges();
+    for (const id of this.orders.keys()) this.dirty!.orders.add(id);
+    for (const t of this.ledger.tickers()) this.dirty!.holdings.add(t);
+    for (const t of this.feed.tickers()) this.dirty!.prices.add(t);
+  }
+
+  /** What changed since the last call (nothing when tracking is off), plus the scalar row; the noted set starts empty again. */
+  takeChanges(): SimChanges {
+    const dirty = this.dirty;
+    const changes: SimChanges = { scalar: this.scalarState(), orders: [], holdings: [], prices: [], closedHoldings: [] };
+    if (!dirty) return changes;
+    for (const id of dirty.orders) {
+      const o = this.orders.get(id);
+      // An order touched before it was registered and then refused (never registered) has no row.
+      if (o) changes.orders.push(orderToState(o));
+    }
+    for (const ticker of dirty.holdings) {
+      const h = this.holdingState(ticker);
+      if (h) changes.holdings.push(h);
+      else changes.closedHoldings.push(ticker);
+    }
+    for (const ticker of dirty.prices) {
+      const p = this.priceState(ticker);
+      if (p) changes.prices.push(p);
+    }
+    this.dirty = { orders: new Set(), holdings: new Set(), prices: new Set() };
+    return changes;
+  }
+
+  /** A save of `changes` failed: their rows are noted again, so the next save writes them (in their state then). */
+  requeueChanges(changes: SimChanges): void {
+    if (!this.dirty) return;
+    for (const o of changes.orders) this.dirty.orders.add(o.id);
+    for (const h of changes.holdings) this.dirty.holdings.add(h.ticker);
+    for (const t of changes.closedHoldings) this.dirty.holdings.add(t);
+    for (const p of changes.prices) this.dirty.prices.add(p.ticker);
+  }
+
+  /** The whole state, as rows. */
+  state(): SimState {
     return {
-      version: 1,
+      scalar: this.scalarState(),
+      orders: [...this.orders.values()].map(orderToState),
+      holdings: this.ledger.tickers().map((t) => this.holdingState(t)!),
+      prices: this.feed.tickers().map((t) => this.priceState(t)!),
+    };
+  }
+
+  /** Continues a saved account: orders (working ones armed again), books, feed, clock. Nothing is noted as changed. */
+  restore(s: SimState): void {
+    this.clockSource.set(new Date(s.scalar.clock));
+    this.ledger.restore(
+      dec(s.scalar.cash),
+      dec(s.scalar.realizedPnl),
+      s.holdings.map((h) => ({ ticker: h.ticker, seq: h.seq, qty: dec(h.qty), avgEntryPrice: dec(h.avgEntryPrice) })),
+    );
+    this.feed.restore(
+      s.prices.map((p) => ({ ticker: p.ticker, seq: p.seq, price: dec(p.price), size: dec(p.size), timestamp: new Date(p.timestamp) })),
+      s.scalar.feedDraws,
+    );
+    this.orders.clear();
+    this.byClientId.clear();
+    this.workingBySymbol.clear();
+    this.live.clear();
+    this.nextSeq = 0;
+    for (const row of [...s.orders].sort((a, b) => a.seq - b.seq)) {
+      const o = orderFromState(row);
+      this.orders.set(o.id, o);
+      this.byClientId.set(o.clientOrderId, o.id);
+      if (!TERMINAL_STATUSES.has(o.status)) this.live.add(o.id);
+      this.nextSeq = Math.max(this.nextSeq, o.seq + 1);
+      if (WORKING.has(o.status)) this.work(o, null);
+    }
+    this.lastEquity = dec(s.scalar.lastEquity);
+    this.lastEquityDay = s.scalar.lastEquityDay;
+    this.dayTrades = new Map(Object.entries(s.scalar.dayTrades));
+    this.openedOn.clear();
+    for (const h of s.holdings) if (h.openedOn !== null) this.openedOn.set(h.ticker, h.openedOn);
+    this.accountId = s.scalar.accountId;
+    if (this.dirty) this.dirty = { orders: new Set(), holdings: new Set(), prices: new Set() };
+  }
+
+  private scalarState(): SimScalarState {
+    return {
       clock: this.clockSource.now().toISOString(),
-      ledger: this.ledger.snapshot(),
-      feed: this.feed.snapshot(),
-      orders: [...this.orders.values()].map(orderToJson),
-      lastEquity: this.lastEquity.toFixed(),
+      cash: toStorage(this.ledger.cash),
+      realizedPnl: toStorage(this.ledger.realizedPnl),
+      feedDraws: this.feed.drawCount(),
+      lastEquity: toStorage(this.lastEquity),
       lastEquityDay: this.lastEquityDay,
-      dayTrades: [...this.dayTrades],
-      openedOn: Object.fromEntries(this.openedOn),
+      dayTrades: Object.fromEntries(this.dayTrades),
       accountId: this.accountId,
     };
   }
 
-  restore(s: SimSnapshot): void {
-    this.clockSource.set(new Date(s.clock));
-    this.ledger.restore(s.ledger);
-    this.feed.restore(s.feed);
-    this.orders.clear();
-    this.byClientId.clear();
-    this.workingBySymbol.clear();
-    for (const json of s.orders) {
-      const o = orderFromJson(json);
-      this.orders.set(o.id, o);
-      this.byClientId.set(o.clientOrderId, o.id);
-      if (WORKING.has(o.status)) this.work(o, null);
-    }
-    this.lastEquity = dec(s.lastEquity);
-    this.lastEquityDay = s.lastEquityDay;
-    this.dayTrades = [...s.dayTrades];
-    this.openedOn.clear();
-    for (const [t, d] of Object.entries(s.openedOn)) this.openedOn.set(t, d);
-    this.accountId = s.accountId;
+  private holdingState(ticker: string): SimHoldingState | null {
+    const row = this.ledger.row(ticker);
+    if (!row) return null;
+    return { ticker, seq: row.seq, qty: toStorage(row.qty), avgEntryPrice: toStorage(row.avgEntryPrice), openedOn: this.openedOn.get(ticker) ?? null };
+  }
+
+  private priceState(ticker: string): SimPriceState | null {
+    const row = this.feed.row(ticker);
+    if (!row) return null;
+    return { ticker, seq: row.seq, price: toStorage(row.price), size: toStorage(row.size), timestamp: row.timestamp.toISOString() };
   }
 
   // ---- internals -----------------------------------------------------------------
@@ -526,6 +635,7 @@ export class SimEngine implements SimEngineApi {
     f: { id: string; clientOrderId: string; type: OrderType; limitPrice: Decimal | null; status: OrderStatus; now: Date },
   ): SimOrder {
     const o: SimOrder = {
+      seq: -1, // set when registered
       id: f.id,
       clientOrderId: f.clientOrderId,
       symbol: req.symbol,
@@ -592,6 +702,8 @@ export class SimEngine implements SimEngineApi {
   private linkOco(a: SimOrder, b: SimOrder): void {
     a.ocoWith = b.id;
     b.ocoWith = a.id;
+    this.touch(a);
+    this.touch(b);
   }
 
   /** The close of the session an order placed at `at` trades in (the next one when closed). */
@@ -603,8 +715,22 @@ export class SimEngine implements SimEngineApi {
   }
 
   private register(o: SimOrder): void {
+    o.seq = this.nextSeq++;
     this.orders.set(o.id, o);
     this.byClientId.set(o.clientOrderId, o.id);
+    if (!TERMINAL_STATUSES.has(o.status)) this.live.add(o.id);
+    this.touch(o);
+  }
+
+  /** Notes that `o` changed (when changes are tracked). */
+  private touch(o: SimOrder): void {
+    this.dirty?.orders.add(o.id);
+  }
+
+  private recordDayTrade(day: string): void {
+    const cutoff = this.dayBefore(DAY_TRADE_MEMORY_DAYS);
+    for (const d of this.dayTrades.keys()) if (d < cutoff) this.dayTrades.delete(d);
+    this.dayTrades.set(day, (this.dayTrades.get(day) ?? 0) + 1);
   }
 
   private work(o: SimOrder, now: Date | null): void {
@@ -675,6 +801,7 @@ export class SimEngine implements SimEngineApi {
         o.status = 'rejected';
         o.updatedAt = now;
         o.statusReason = 'insufficient buying power at the open';
+        this.touch(o);
         this.emit('rejected', o, now);
         for (const id of o.legIds) this.finish(this.orders.get(id)!, 'canceled', now, 'parent order rejected', false);
         return;
@@ -682,14 +809,18 @@ export class SimEngine implements SimEngineApi {
     }
     o.status = 'new';
     o.updatedAt = now;
+    this.touch(o);
     this.work(o, now);
   }
 
   private updateTrail(o: SimOrder, price: Decimal): void {
     const hwm = o.hwm === null ? price : o.side === 'sell' ? Decimal.max(o.hwm, price) : Decimal.min(o.hwm, price);
-    o.hwm = hwm;
     const offset = o.trailPrice ?? hwm.times(o.trailPercent ?? ZERO).div(HUNDRED);
-    o.stopPrice = roundToTick(o.side === 'sell' ? hwm.minus(offset) : hwm.plus(offset));
+    const stop = roundToTick(o.side === 'sell' ? hwm.minus(offset) : hwm.plus(offset));
+    if (o.hwm !== null && o.hwm.eq(hwm) && o.stopPrice !== null && o.stopPrice.eq(stop)) return; // nothing moved
+    o.hwm = hwm;
+    o.stopPrice = stop;
+    this.touch(o);
   }
 
   /** Fills what the price allows: the whole order, or a tick's volume of it. */
@@ -709,7 +840,10 @@ export class SimEngine implements SimEngineApi {
         if (buy ? price.gte(o.stopPrice!) : price.lte(o.stopPrice!)) fillPrice = this.slipped(price, buy);
         break;
       case 'stop_limit':
-        if (!o.triggered && (buy ? price.gte(o.stopPrice!) : price.lte(o.stopPrice!))) o.triggered = true;
+        if (!o.triggered && (buy ? price.gte(o.stopPrice!) : price.lte(o.stopPrice!))) {
+          o.triggered = true;
+          this.touch(o);
+        }
         if (o.triggered && (buy ? price.lte(o.limitPrice!) : price.gte(o.limitPrice!))) fillPrice = price;
         break;
       case 'trailing_stop':
@@ -734,7 +868,8 @@ export class SimEngine implements SimEngineApi {
     const day = this.clockSource.tradingDay(now);
     const before = this.ledger.holding(o.symbol)?.qty ?? ZERO;
     const result = this.ledger.apply(o.symbol, o.side, qty, price, this.commissionPerShare.times(qty));
-    if (result.reduced && this.openedOn.get(o.symbol) === day) this.dayTrades.push(day);
+    this.dirty?.holdings.add(o.symbol);
+    if (result.reduced && this.openedOn.get(o.symbol) === day) this.recordDayTrade(day);
     if (result.positionQty.isZero()) this.openedOn.delete(o.symbol);
     else if (before.isZero() || before.isPositive() !== result.positionQty.isPositive()) this.openedOn.set(o.symbol, day);
 
@@ -743,6 +878,7 @@ export class SimEngine implements SimEngineApi {
     o.filledAvgPrice = (o.filledAvgPrice ?? ZERO).times(filledBefore).plus(price.times(qty)).div(o.filledQty);
     o.updatedAt = now;
     o.executions += 1;
+    this.touch(o);
     const complete = o.filledQty.eq(o.qty);
     o.status = complete ? 'filled' : 'partially_filled';
     if (complete) {
@@ -756,7 +892,10 @@ export class SimEngine implements SimEngineApi {
       const sibling = this.orders.get(o.ocoWith);
       if (sibling && !TERMINAL_STATUSES.has(sibling.status)) {
         if (complete) this.finish(sibling, 'canceled', now, 'oco sibling filled', false);
-        else sibling.qty = Decimal.max(sibling.filledQty, o.qty.minus(o.filledQty));
+        else {
+          sibling.qty = Decimal.max(sibling.filledQty, o.qty.minus(o.filledQty));
+          this.touch(sibling);
+        }
       }
     }
     if (complete) this.activateLegs(o, now);
@@ -770,6 +909,7 @@ export class SimEngine implements SimEngineApi {
       leg.status = 'new';
       leg.qty = parent.filledQty;
       leg.updatedAt = now;
+      this.touch(leg);
       this.emit('new', leg, now);
     }
     for (const id of parent.legIds) this.work(this.orders.get(id)!, now);
@@ -788,6 +928,7 @@ export class SimEngine implements SimEngineApi {
     o.statusReason = reason;
     if (status === 'canceled') o.canceledAt = now;
     else o.expiredAt = now;
+    this.touch(o);
     this.emit(status, o, now);
     if (o.filledQty.gt(0) && o.legIds.length > 0) {
       this.activateLegs(o, now);
@@ -802,9 +943,20 @@ export class SimEngine implements SimEngineApi {
 
   private cancelWhere(match: (o: SimOrder) => boolean): void {
     const now = this.clockSource.now();
-    for (const o of [...this.orders.values()]) {
+    for (const o of this.liveOrders()) {
       if (!TERMINAL_STATUSES.has(o.status) && match(o)) this.finish(o, 'canceled', now, 'canceled by request');
     }
+  }
+
+  /** The orders not yet finished, oldest first; finished ones are dropped from the set on the way. */
+  private liveOrders(): SimOrder[] {
+    const out: SimOrder[] = [];
+    for (const id of this.live) {
+      const o = this.orders.get(id);
+      if (o && !TERMINAL_STATUSES.has(o.status)) out.push(o);
+      else this.live.delete(id);
+    }
+    return out;
   }
 
   /** A family is done when the order and all its legs are. */
@@ -815,7 +967,9 @@ export class SimEngine implements SimEngineApi {
   private dayTradeCount(): number {
     const days = this.clockSource.calendar(this.dayBefore(7), this.clockSource.tradingDay()).map((d) => d.date);
     const lastFive = new Set(days.slice(-5));
-    return this.dayTrades.filter((d) => lastFive.has(d)).length;
+    let count = 0;
+    for (const d of lastFive) count += this.dayTrades.get(d) ?? 0;
+    return count;
   }
 
   private dayBefore(n: number): string {
@@ -828,6 +982,7 @@ export class SimEngine implements SimEngineApi {
     at: Date,
     exec?: { price: Decimal; qty: Decimal; positionQty: Decimal },
   ): void {
+    this.touch(o); // every event is a change of its order (the explicit touches cover the silent ones)
     const update: TradeUpdate = {
       event,
       order: this.toOrder(o),
@@ -879,18 +1034,18 @@ export class SimEngine implements SimEngineApi {
 const DECIMAL_FIELDS = ['qty', 'filledQty', 'filledAvgPrice', 'limitPrice', 'stopPrice', 'trailPrice', 'trailPercent', 'hwm'] as const;
 const DATE_FIELDS = ['submittedAt', 'updatedAt', 'filledAt', 'canceledAt', 'expiredAt', 'expiresAt'] as const;
 
-function orderToJson(o: SimOrder): SimOrderJson {
+function orderToState(o: SimOrder): SimOrderState {
   const out: Record<string, unknown> = { ...o };
-  for (const f of DECIMAL_FIELDS) out[f] = o[f]?.toFixed() ?? null;
+  for (const f of DECIMAL_FIELDS) out[f] = o[f] === null ? null : toStorage(o[f]);
   for (const f of DATE_FIELDS) out[f] = o[f]?.toISOString() ?? null;
   out.legIds = [...o.legIds];
-  return out as SimOrderJson;
+  return out as unknown as SimOrderState;
 }
 
-function orderFromJson(j: SimOrderJson): SimOrder {
+function orderFromState(j: SimOrderState): SimOrder {
   const out: Record<string, unknown> = { ...j };
-  for (const f of DECIMAL_FIELDS) out[f] = j[f] === null ? null : dec(j[f] as string);
-  for (const f of DATE_FIELDS) out[f] = j[f] === null ? null : new Date(j[f] as string);
+  for (const f of DECIMAL_FIELDS) out[f] = j[f] === null ? null : dec(j[f]);
+  for (const f of DATE_FIELDS) out[f] = j[f] === null ? null : new Date(j[f]);
   out.legIds = [...j.legIds];
   return out as unknown as SimOrder;
 }

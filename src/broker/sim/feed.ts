@@ -25,14 +25,16 @@ export function roundToTick(price: Decimal): Decimal {
   return rounded.gt(0) ? rounded : dec('0.0001');
 }
 
-export interface FeedSnapshot {
-  trades: Record<string, { price: string; size: string; timestamp: string }>;
-  /** Random draws taken so far: replaying them resumes the walk where it stood. */
-  draws: number;
+/** One ticker's last trade as stored; `seq` is its place in the feed (the walk draws in that order). */
+export interface FeedRow extends LatestTrade {
+  ticker: string;
+  seq: number;
 }
 
 export class PriceFeed {
   private readonly last = new Map<string, LatestTrade>();
+  /** Each ticker's place in `last` (tickers are only ever added). */
+  private readonly seqOf = new Map<string, number>();
   private readonly seed: number;
   private rng: () => number;
   private draws = 0;
@@ -43,7 +45,12 @@ export class PriceFeed {
   constructor(prices: ReadonlyMap<string, Decimal>, seed: number, at: Date) {
     this.seed = seed;
     this.rng = mulberry32(seed);
-    for (const [ticker, price] of prices) this.last.set(ticker, { price: roundToTick(price), size: dec(100), timestamp: at });
+    for (const [ticker, price] of prices) this.put(ticker, { price: roundToTick(price), size: dec(100), timestamp: at });
+  }
+
+  private put(ticker: string, trade: LatestTrade): void {
+    if (!this.seqOf.has(ticker)) this.seqOf.set(ticker, this.seqOf.size);
+    this.last.set(ticker, trade);
   }
 
   has(ticker: string): boolean {
@@ -59,7 +66,7 @@ export class PriceFeed {
   }
 
   set(ticker: string, price: Decimal, at: Date): void {
-    this.last.set(ticker, { price: roundToTick(price), size: dec(100), timestamp: at });
+    this.put(ticker, { price: roundToTick(price), size: dec(100), timestamp: at });
   }
 
   /** One random-walk step for every ticker; returns the new prices. */
@@ -88,20 +95,23 @@ export class PriceFeed {
     return this.rng();
   }
 
-  snapshot(): FeedSnapshot {
-    const trades = Object.fromEntries(
-      [...this.last].map(([t, l]) => [t, { price: l.price.toFixed(), size: l.size.toFixed(), timestamp: l.timestamp.toISOString() }]),
-    );
-    return { trades, draws: this.draws };
+  /** Random draws taken so far. */
+  drawCount(): number {
+    return this.draws;
   }
 
-  restore(snapshot: FeedSnapshot): void {
+  row(ticker: string): FeedRow | null {
+    const trade = this.last.get(ticker);
+    return trade ? { ticker, seq: this.seqOf.get(ticker) ?? 0, ...trade } : null;
+  }
+
+  /** Replaces the last trades and replays `draws` draws, so the walk resumes where it stood. */
+  restore(rows: readonly FeedRow[], draws: number): void {
     this.last.clear();
-    for (const [t, l] of Object.entries(snapshot.trades)) {
-      this.last.set(t, { price: dec(l.price), size: dec(l.size), timestamp: new Date(l.timestamp) });
-    }
+    this.seqOf.clear();
+    for (const r of [...rows].sort((a, b) => a.seq - b.seq)) this.put(r.ticker, { price: r.price, size: r.size, timestamp: r.timestamp });
     this.rng = mulberry32(this.seed);
     this.draws = 0;
-    while (this.draws < snapshot.draws) this.next();
+    while (this.draws < draws) this.next();
   }
 }

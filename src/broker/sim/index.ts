@@ -2,7 +2,8 @@
 import type { Config } from '../../config.js';
 import { SimClock } from './clock.js';
 import { SimEngine } from './engine.js';
-import { SimBroker, type SimStatePersistence } from './SimBroker.js';
+import { SimBroker } from './SimBroker.js';
+import type { SimStatePersistence } from './state.js';
 
 export function createSimBroker(config: Config['sim'], persistence: SimStatePersistence | null, start = new Date()): SimBroker {
   const engine = new SimEngine({
@@ -21,3 +22,4 @@ export function createSimBroker(config: Config['sim'], persistence: SimStatePers
 export { SimBroker } from './SimBroker.js';
 export { SimEngine } from './engine.js';
 export { SimClock } from './clock.js';
+export type { SimChanges, SimState, SimStatePersistence } from './state.js';

@@ -3,7 +3,7 @@
  * and short, averaging on adds, realizing P&L on reductions, flipping sides
  * through zero. Pure Decimal arithmetic; no orders, no time.
  */
-import { Decimal, ZERO, dec } from '../money.js';
+import { Decimal, ZERO } from '../money.js';
 import type { OrderSide } from '../types.js';
 
 export interface Holding {
@@ -21,10 +21,12 @@ export interface FillResult {
   reduced: boolean;
 }
 
-export interface LedgerSnapshot {
-  cash: string;
-  realizedPnl: string;
-  holdings: Record<string, { qty: string; avgEntryPrice: string }>;
+/** A holding as stored: `seq` keeps the order holdings were opened in across a restart. */
+export interface LedgerHoldingRow {
+  ticker: string;
+  seq: number;
+  qty: Decimal;
+  avgEntryPrice: Decimal;
 }
 
 export class Ledger {
@@ -32,6 +34,9 @@ export class Ledger {
   /** Realized P&L since the account opened. */
   realizedPnl: Decimal = ZERO;
   private readonly holdings = new Map<string, Holding>();
+  /** When each holding was opened, relative to the others. */
+  private readonly seqOf = new Map<string, number>();
+  private nextSeq = 0;
 
   constructor(startingCash: Decimal) {
     this.cash = startingCash;
@@ -65,8 +70,13 @@ export class Ledger {
       avg = before.qty.abs().times(before.avgEntryPrice).plus(qty.times(price)).div(after.abs());
     }
     this.realizedPnl = this.realizedPnl.plus(realized);
-    if (after.isZero()) this.holdings.delete(ticker);
-    else this.holdings.set(ticker, { qty: after, avgEntryPrice: avg });
+    if (after.isZero()) {
+      this.holdings.delete(ticker);
+      this.seqOf.delete(ticker);
+    } else {
+      if (!this.seqOf.has(ticker)) this.seqOf.set(ticker, this.nextSeq++);
+      this.holdings.set(ticker, { qty: after, avgEntryPrice: avg });
+    }
     return { realizedPnl: realized, positionQty: after, reduced: reduces };
   }
 
@@ -82,20 +92,23 @@ export class Ledger {
     return { long, short };
   }
 
-  snapshot(): LedgerSnapshot {
-    return {
-      cash: this.cash.toFixed(),
-      realizedPnl: this.realizedPnl.toFixed(),
-      holdings: Object.fromEntries(
-        [...this.holdings].map(([t, h]) => [t, { qty: h.qty.toFixed(), avgEntryPrice: h.avgEntryPrice.toFixed() }]),
-      ),
-    };
+  /** One holding with its opening order, or null when flat. */
+  row(ticker: string): LedgerHoldingRow | null {
+    const h = this.holdings.get(ticker);
+    return h ? { ticker, seq: this.seqOf.get(ticker) ?? 0, qty: h.qty, avgEntryPrice: h.avgEntryPrice } : null;
   }
 
-  restore(snapshot: LedgerSnapshot): void {
-    this.cash = dec(snapshot.cash);
-    this.realizedPnl = dec(snapshot.realizedPnl);
+  /** Replaces the books: cash, realized P&L and the holdings (in any order; `seq` orders them). */
+  restore(cash: Decimal, realizedPnl: Decimal, rows: readonly LedgerHoldingRow[]): void {
+    this.cash = cash;
+    this.realizedPnl = realizedPnl;
     this.holdings.clear();
-    for (const [t, h] of Object.entries(snapshot.holdings)) this.holdings.set(t, { qty: dec(h.qty), avgEntryPrice: dec(h.avgEntryPrice) });
+    this.seqOf.clear();
+    this.nextSeq = 0;
+    for (const r of [...rows].sort((a, b) => a.seq - b.seq)) {
+      this.holdings.set(r.ticker, { qty: r.qty, avgEntryPrice: r.avgEntryPrice });
+      this.seqOf.set(r.ticker, r.seq);
+      this.nextSeq = Math.max(this.nextSeq, r.seq + 1);
+    }
   }
 }

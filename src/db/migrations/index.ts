@@ -10,6 +10,7 @@ import * as m0003 from './0003_trading_engine.js';
 import * as m0004 from './0004_monitor_failed_alert.js';
 import * as m0005 from './0005_order_indexes.js';
 import * as m0006 from './0006_fewer_order_indexes.js';
+import * as m0007 from './0007_sim_rows.js';
 import * as m0008 from './0008_position_entry_value.js';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004_monitor_failed_alert': m0004,
   '0005_order_indexes': m0005,
   '0006_fewer_order_indexes': m0006,
+  '0007_sim_rows': m0007,
   '0008_position_entry_value': m0008,
 };
 
