@@ -78,8 +78,8 @@ export interface FlattenResult {
   failures: { ticker: string; error: string }[];
 }
 
-/** A manual entry (/buy, /sell) as the operator gave it, validated and priced: ready to place. */
-export interface OrderTicket {
+/** A manual entry (/buy, /sell) as the operator gave it. */
+export interface OrderInput {
   side: OrderSide;
   ticker: string;
   /** Null: sized by SIZING_METHOD. */
@@ -88,23 +88,16 @@ export interface OrderTicket {
   limitPrice: Decimal | null;
   stopLoss: Decimal | null;
   takeProfit: Decimal | null;
-  /** The last trade price when the ticket was made. */
-  last: Decimal;
-  /** What the entry is priced at: the limit, else the last trade. */
-  entry: Decimal;
   /** The idempotency key: the same ticket never places a second order. */
   requestId: string;
 }
 
-export interface OrderInput {
-  side: OrderSide;
-  ticker: string;
-  quantity: Decimal | null;
-  type: 'market' | 'limit';
-  limitPrice: Decimal | null;
-  stopLoss: Decimal | null;
-  takeProfit: Decimal | null;
-  requestId: string;
+/** A manual entry validated and priced: ready to place. */
+export interface OrderTicket extends OrderInput {
+  /** The last trade price when the ticket was made. */
+  last: Decimal;
+  /** What the entry is priced at: the limit, else the last trade. */
+  entry: Decimal;
 }
 
 export interface SimResult {
