@@ -3,7 +3,6 @@
  * together. Reads `.env` when present, validates the environment, opens and
  * migrates the database, connects the broker.
  */
-import { AlpacaBroker } from './broker/alpaca/AlpacaBroker.js';
 import type { BrokerInterface } from './broker/BrokerInterface.js';
 import { RealtimeSimDriver } from './broker/sim/driver.js';
 import { createSimBroker, type SimBroker } from './broker/sim/index.js';
@@ -160,6 +159,8 @@ async function connectBroker(
   store: Store,
 ): Promise<{ broker: BrokerInterface; sim: SimBroker | null; driver: RealtimeSimDriver | null; caughtUp: number }> {
   if (config.broker === 'alpaca') {
+    // The SDK loads only when it is the broker.
+    const { AlpacaBroker } = await import('./broker/alpaca/AlpacaBroker.js');
     const broker = new AlpacaBroker({
       keyId: config.alpaca.keyId ?? '',
       secret: config.alpaca.secretKey ?? '',

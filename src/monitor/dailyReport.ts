@@ -10,7 +10,6 @@ import { ensureFolder } from '../db/connection.js';
 import type { AppServices } from '../operator/command.js';
 import type { View } from '../operator/view.js';
 import { reportView } from '../operator/views/report.js';
-import { renderEquityChart } from './chart.js';
 
 /** `reports/` beside the database file (a temp folder for an in-memory database). */
 export function reportsDirFor(dbPath: string): string {
@@ -29,6 +28,8 @@ export async function buildDailyReport(app: AppServices, day: string): Promise<V
   const dir = reportsDir(app);
   ensureFolder(dir);
   const path = join(dir, `${day}.png`);
+  // echarts and the PNG renderer load on the first report, not at start-up.
+  const { renderEquityChart } = await import('./chart.js');
   writeFileSync(path, renderEquityChart(data.chart.points, data.chart.title));
   return { ...view, image: { filename: `equity-${day}.png`, path } };
 }
