@@ -1034,12 +1034,43 @@ export class SimEngine implements SimEngineApi {
 const DECIMAL_FIELDS = ['qty', 'filledQty', 'filledAvgPrice', 'limitPrice', 'stopPrice', 'trailPrice', 'trailPercent', 'hwm'] as const;
 const DATE_FIELDS = ['submittedAt', 'updatedAt', 'filledAt', 'canceledAt', 'expiredAt', 'expiresAt'] as const;
 
+const text = (d: Decimal | null): string | null => (d === null ? null : toStorage(d));
+const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
+
+/** Field by field (one object shape, no generic copying): it runs for every changed order of every save. */
 function orderToState(o: SimOrder): SimOrderState {
-  const out: Record<string, unknown> = { ...o };
-  for (const f of DECIMAL_FIELDS) out[f] = o[f] === null ? null : toStorage(o[f]);
-  for (const f of DATE_FIELDS) out[f] = o[f]?.toISOString() ?? null;
-  out.legIds = [...o.legIds];
-  return out as unknown as SimOrderState;
+  return {
+    seq: o.seq,
+    id: o.id,
+    clientOrderId: o.clientOrderId,
+    symbol: o.symbol,
+    side: o.side,
+    type: o.type,
+    orderClass: o.orderClass,
+    timeInForce: o.timeInForce,
+    qty: toStorage(o.qty),
+    filledQty: toStorage(o.filledQty),
+    filledAvgPrice: text(o.filledAvgPrice),
+    limitPrice: text(o.limitPrice),
+    stopPrice: text(o.stopPrice),
+    trailPrice: text(o.trailPrice),
+    trailPercent: text(o.trailPercent),
+    hwm: text(o.hwm),
+    status: o.status,
+    parentId: o.parentId,
+    legIds: [...o.legIds],
+    ocoWith: o.ocoWith,
+    triggered: o.triggered,
+    submittedAt: o.submittedAt.toISOString(),
+    updatedAt: o.updatedAt.toISOString(),
+    filledAt: iso(o.filledAt),
+    canceledAt: iso(o.canceledAt),
+    expiredAt: iso(o.expiredAt),
+    expiresAt: iso(o.expiresAt),
+    statusReason: o.statusReason,
+    replacedBy: o.replacedBy,
+    executions: o.executions,
+  };
 }
 
 function orderFromState(j: SimOrderState): SimOrder {

@@ -18,6 +18,7 @@ type HoldingRow = Database['sim_holdings'];
 type PriceRow = Database['sim_prices'];
 type ScalarRow = Database['sim_state'];
 
+/** An order as its row (the readable form of `orderValues`). */
 function orderToRow(o: SimOrderState): OrderRow {
   return {
     id: o.id,
@@ -88,9 +89,6 @@ function orderFromRow(r: OrderRow): SimOrderState {
   };
 }
 
-const holdingToRow = (h: SimHoldingState): HoldingRow => ({ ticker: h.ticker, seq: h.seq, qty: h.qty, avg_entry_price: h.avgEntryPrice, opened_on: h.openedOn });
-const priceToRow = (p: SimPriceState): PriceRow => ({ ticker: p.ticker, seq: p.seq, price: p.price, size: p.size, timestamp: p.timestamp });
-
 const ORDER_COLUMNS = columnsOf<OrderRow>({
   seq: true, id: true, client_order_id: true, symbol: true, side: true, type: true, order_class: true, time_in_force: true,
   qty: true, filled_qty: true, filled_avg_price: true, limit_price: true, stop_price: true, trail_price: true, trail_percent: true,
@@ -109,21 +107,23 @@ const SCALAR_COLUMNS = columnsOf<ScalarRow>({
  * all of a save's rows of one table in one statement, compiled once per row
  * count (only the values change between runs, as in precompiled.ts).
  */
-class Upsert<Row extends object> {
+class Upsert<Row extends object, Item = Row> {
   private readonly compiled = new Map<number, CompiledQuery>();
 
   constructor(
     private readonly table: 'sim_orders' | 'sim_holdings' | 'sim_prices' | 'sim_state',
     private readonly columns: readonly (keyof Row & string)[],
     private readonly key: keyof Row & string,
+    /** Appends one item's values to `out`, in `columns` order. */
+    private readonly values: (item: Item, out: unknown[]) => void,
   ) {}
 
-  async execute(db: Kysely<Database>, rows: readonly Row[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += MAX_ROWS_PER_STATEMENT) {
-      const chunk = rows.slice(i, i + MAX_ROWS_PER_STATEMENT);
+  async execute(db: Kysely<Database>, items: readonly Item[]): Promise<void> {
+    for (let i = 0; i < items.length; i += MAX_ROWS_PER_STATEMENT) {
+      const chunk = items.slice(i, i + MAX_ROWS_PER_STATEMENT);
       const template = this.template(db, chunk.length);
       const parameters: unknown[] = [];
-      for (const row of chunk) for (const c of this.columns) parameters.push(row[c]);
+      for (const item of chunk) this.values(item, parameters);
       await db.executeQuery({ ...template, parameters });
     }
   }
@@ -152,10 +152,41 @@ class Upsert<Row extends object> {
 /** SQLite allows 32,766 variables in a statement; 31 columns x 100 rows stays far below. */
 const MAX_ROWS_PER_STATEMENT = 100;
 
-const UPSERT_ORDERS = new Upsert<OrderRow>('sim_orders', ORDER_COLUMNS, 'seq');
-const UPSERT_HOLDINGS = new Upsert<HoldingRow>('sim_holdings', HOLDING_COLUMNS, 'ticker');
-const UPSERT_PRICES = new Upsert<PriceRow>('sim_prices', PRICE_COLUMNS, 'ticker');
-const UPSERT_SCALAR = new Upsert<ScalarRow>('sim_state', SCALAR_COLUMNS, 'id');
+/** A row's values in its columns' order. */
+function valuesOf<Row extends object>(columns: readonly (keyof Row & string)[]): (row: Row, out: unknown[]) => void {
+  return (row, out) => {
+    for (const c of columns) out.push(row[c]);
+  };
+}
+
+/** An order's values straight from the engine's form, in ORDER_COLUMNS order (checked against orderToRow below). */
+function orderValues(o: SimOrderState, out: unknown[]): void {
+  out.push(
+    o.seq, o.id, o.clientOrderId, o.symbol, o.side, o.type, o.orderClass, o.timeInForce, o.qty, o.filledQty, o.filledAvgPrice,
+    o.limitPrice, o.stopPrice, o.trailPrice, o.trailPercent, o.hwm, o.status, o.parentId, JSON.stringify(o.legIds), o.ocoWith,
+    o.triggered ? 1 : 0, o.submittedAt, o.updatedAt, o.filledAt, o.canceledAt, o.expiredAt, o.expiresAt, o.statusReason,
+    o.replacedBy, o.executions,
+  );
+}
+
+// orderValues must list ORDER_COLUMNS in order: checked once, on a sample, when the module loads.
+{
+  const sample = Object.fromEntries(ORDER_COLUMNS.map((c, i) => [c, `v${i}`])) as unknown as OrderRow;
+  const o = { ...orderFromRow({ ...sample, leg_ids: '["v18"]', triggered: 1 }) };
+  const direct: unknown[] = [];
+  orderValues(o, direct);
+  const viaRow = orderToRow(o);
+  if (ORDER_COLUMNS.some((c, i) => direct[i] !== viaRow[c])) throw new Error('sim_orders: orderValues does not follow ORDER_COLUMNS');
+}
+
+const UPSERT_ORDERS = new Upsert<OrderRow, SimOrderState>('sim_orders', ORDER_COLUMNS, 'seq', orderValues);
+const UPSERT_HOLDINGS = new Upsert<HoldingRow, SimHoldingState>('sim_holdings', HOLDING_COLUMNS, 'ticker', (h, out) => {
+  out.push(h.ticker, h.seq, h.qty, h.avgEntryPrice, h.openedOn);
+});
+const UPSERT_PRICES = new Upsert<PriceRow, SimPriceState>('sim_prices', PRICE_COLUMNS, 'ticker', (p, out) => {
+  out.push(p.ticker, p.seq, p.price, p.size, p.timestamp);
+});
+const UPSERT_SCALAR = new Upsert<ScalarRow>('sim_state', SCALAR_COLUMNS, 'id', valuesOf(SCALAR_COLUMNS));
 const DELETE_HOLDING = precompile<{ ticker: string }, unknown>((db, slot) => db.deleteFrom('sim_holdings').where('ticker', '=', slot('ticker')));
 
 /**
@@ -206,10 +237,10 @@ export class SimStateRepository implements SimStatePersistence {
       saved_at: writeTime(at),
     };
     await inTransaction(this.db, async (trx) => {
-      if (changes.orders.length > 0) await UPSERT_ORDERS.execute(trx, changes.orders.map(orderToRow));
-      if (changes.holdings.length > 0) await UPSERT_HOLDINGS.execute(trx, changes.holdings.map(holdingToRow));
+      if (changes.orders.length > 0) await UPSERT_ORDERS.execute(trx, changes.orders);
+      if (changes.holdings.length > 0) await UPSERT_HOLDINGS.execute(trx, changes.holdings);
       for (const ticker of changes.closedHoldings) await DELETE_HOLDING.execute(trx, { ticker });
-      if (changes.prices.length > 0) await UPSERT_PRICES.execute(trx, changes.prices.map(priceToRow));
+      if (changes.prices.length > 0) await UPSERT_PRICES.execute(trx, changes.prices);
       await UPSERT_SCALAR.execute(trx, [scalar]);
     });
   }
