@@ -6,7 +6,7 @@
  * and target are given). In live mode it waits for a Confirm click.
  */
 import { SlashCommandBuilder } from 'discord.js';
-import { type Decimal, dec, formatUsd } from '../broker/money.js';
+import { formatUsd } from '../broker/money.js';
 import type { OrderSide } from '../broker/types.js';
 import { CommandError, type CommandContext } from './command.js';
 import { MAX_ORDER_QTY, parsePrice, parseQuantity, parseTicker } from './parse.js';

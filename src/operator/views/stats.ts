@@ -1,7 +1,6 @@
 /** Performance and execution statistics, the report, status and help. */
 import type { StatsReport } from '../../app/OperatorService.js';
 import { type Decimal, formatNumber, formatPct, formatUsd } from '../../broker/money.js';
-import type { ExecutionStats } from '../../execution/OrderExecutor.js';
 import type { PerformanceStats } from '../../portfolio/PositionManager.js';
 import type { StatusInfo } from '../command.js';
 import type { View } from '../view.js';

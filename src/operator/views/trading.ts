@@ -1,7 +1,7 @@
 /** Views of the account, positions, orders and what an order command did. */
 import { type Decimal, formatPct, formatUsd, ZERO } from '../../broker/money.js';
-import { type Account, type Order, TERMINAL_STATUSES } from '../../broker/types.js';
-import type { ExecutedOrderRecord, PositionRecord, TradingState } from '../../db/index.js';
+import { type Order, TERMINAL_STATUSES } from '../../broker/types.js';
+import type { ExecutedOrderRecord, PositionRecord } from '../../db/index.js';
 import type { AccountSummary } from '../../app/OperatorService.js';
 import type { ExecutionResult } from '../../execution/OrderExecutor.js';
 import type { View, ViewField } from '../view.js';
