@@ -52,3 +52,10 @@ export class RateLimitError extends BrokerError {
 
 /** No such order, position or asset. */
 export class NotFoundError extends BrokerError {}
+
+/**
+ * The broker already holds an order with this client_order_id. Adapters raise
+ * it (never a plain rejection) so the executor can look the earlier order up
+ * instead of reporting a failure.
+ */
+export class DuplicateClientOrderIdError extends OrderRejectedError {}

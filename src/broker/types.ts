@@ -157,6 +157,9 @@ export class Position implements PositionProps {
   }
 }
 
+/** The two exits of a bracket. */
+export type BracketLegRole = 'stop_loss' | 'take_profit';
+
 export interface OrderProps {
   id: string;
   clientOrderId: string;
@@ -179,6 +182,11 @@ export interface OrderProps {
   parentOrderId: string | null;
   /** Bracket / OCO / OTO children, as the broker nests them. */
   legs: readonly Order[];
+  /**
+   * For a child of a bracket: which exit it is. The adapter sets it from what
+   * its broker says, so the core never guesses a leg from an order type.
+   */
+  legRole?: BracketLegRole | null;
   submittedAt: Date;
   updatedAt: Date;
   filledAt: Date | null;
@@ -207,6 +215,7 @@ export class Order implements OrderProps {
   readonly status!: OrderStatus;
   readonly parentOrderId!: string | null;
   readonly legs!: readonly Order[];
+  readonly legRole?: BracketLegRole | null;
   readonly submittedAt!: Date;
   readonly updatedAt!: Date;
   readonly filledAt!: Date | null;
