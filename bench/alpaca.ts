@@ -5,7 +5,7 @@
  * HTTP round trip to the same server.
  */
 import { AlpacaBroker } from '../src/broker/alpaca/AlpacaBroker.js';
-import { type Decimal, dec } from '../src/broker/money.js';
+import { type Decimal, dec } from '../src/domain/money.js';
 import { SimClock } from '../src/broker/sim/clock.js';
 import { SimEngine } from '../src/broker/sim/engine.js';
 import { createSimServer } from '../src/broker/sim/server/server.js';

@@ -7,18 +7,19 @@
  *  - getPerformanceStats over 100,000 closed positions (ms, and heap allocated by the call).
  */
 import { Session } from 'node:inspector/promises';
-import type { BrokerInterface } from '../src/broker/BrokerInterface.js';
-import { dec, type Decimal } from '../src/broker/money.js';
+import type { BrokerInterface } from '../src/domain/ports/broker.js';
+import { dec, type Decimal } from '../src/domain/money.js';
 import { SimClock } from '../src/broker/sim/clock.js';
 import { SimEngine } from '../src/broker/sim/engine.js';
 import { SimBroker } from '../src/broker/sim/SimBroker.js';
-import type { ClosedPositionRecord, Store } from '../src/db/index.js';
+import type { Store } from '../src/db/index.js';
+import type { ClosedPositionRecord } from '../src/domain/records.js';
 import { loadConfig } from '../src/config.js';
 import { createTradingEngine } from '../src/execution/engine.js';
 import { AlertCenter } from '../src/monitor/AlertCenter.js';
 import { Monitor } from '../src/monitor/Monitor.js';
 import { createApp } from '../src/operator/app.js';
-import { toSignal } from '../src/signals/TradingSignal.js';
+import { toSignal } from '../src/domain/signal.js';
 import { fmt, median, percentile, withTempStore } from './stats.js';
 
 /** Wraps a broker so the time spent inside its methods can be subtracted. */

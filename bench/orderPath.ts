@@ -11,15 +11,15 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import type { BrokerInterface } from '../src/broker/BrokerInterface.js';
-import { dec, type Decimal } from '../src/broker/money.js';
+import type { BrokerInterface } from '../src/domain/ports/broker.js';
+import { dec, type Decimal } from '../src/domain/money.js';
 import { SimClock } from '../src/broker/sim/clock.js';
 import { SimEngine } from '../src/broker/sim/engine.js';
 import { createSimBroker } from '../src/broker/sim/index.js';
 import { loadConfig } from '../src/config.js';
 import { openStore } from '../src/db/index.js';
 import { createApp } from '../src/operator/app.js';
-import { toSignal } from '../src/signals/TradingSignal.js';
+import { toSignal } from '../src/domain/signal.js';
 import { fmt, median, microsSince, percentile } from './stats.js';
 
 const START = new Date('2026-03-02T15:00:00Z');

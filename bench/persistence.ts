@@ -3,8 +3,8 @@
  * positions to market and of closing a position, on a real SQLite file
  * (WAL, synchronous=NORMAL) through kysely.
  */
-import { dec } from '../src/broker/money.js';
-import type { ExecutedOrderRecord, PositionRecord } from '../src/db/index.js';
+import { dec } from '../src/domain/money.js';
+import type { ExecutedOrderRecord, PositionRecord } from '../src/domain/records.js';
 import { fmt, median, microsSince, percentile, withTempStore } from './stats.js';
 
 const T0 = new Date('2026-03-02T14:30:00Z');

@@ -2,13 +2,14 @@
  * Daily report generation (issue 7): the report with its equity chart, over
  * 90 days of end-of-day snapshots and 10,000 closed trades.
  */
-import { dec } from '../src/broker/money.js';
+import { dec } from '../src/domain/money.js';
 import { SimClock } from '../src/broker/sim/clock.js';
 import { SimEngine } from '../src/broker/sim/engine.js';
 import { SimBroker } from '../src/broker/sim/SimBroker.js';
 import { loadConfig } from '../src/config.js';
-import type { ClosedPositionRecord, Store } from '../src/db/index.js';
-import { addDays } from '../src/broker/marketTime.js';
+import type { Store } from '../src/db/index.js';
+import type { ClosedPositionRecord } from '../src/domain/records.js';
+import { addDays } from '../src/domain/marketTime.js';
 import { buildDailyReport } from '../src/monitor/dailyReport.js';
 import { createApp } from '../src/operator/app.js';
 import { fmt, median, withTempStore } from './stats.js';

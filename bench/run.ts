@@ -1,8 +1,10 @@
 /**
  * `npm run bench`: every benchmark, several runs each (BENCH_RUNS, default 5),
  * medians printed as Markdown tables. `npm run bench -- --write` also writes
- * them, with what each one measures, into docs/performance.md. Timings live
- * here, never in tests.
+ * them, with what each one measures, into docs/performance.md.
+ * `npm run bench -- --only=startup` (a comma-separated list of section keys)
+ * runs only those sections, printed but never written. Timings live here,
+ * never in tests.
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, platform, release, totalmem } from 'node:os';
@@ -12,10 +14,15 @@ import { benchOrderPath, type OrderPathFigures, orderPathTable } from './orderPa
 import { benchPersistence, type PersistenceFigures, persistenceTable } from './persistence.js';
 import { benchReport, type ReportFigures, reportTable } from './report.js';
 import { benchSimulator, type SimulatorFigures, simulatorTable } from './simulator.js';
+import { benchStartup, canMeasureStartup, startupTable } from './startup.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const WRITE = process.argv.includes('--write');
 const DOC = new URL('../docs/performance.md', import.meta.url);
+/** Section keys from `--only=a,b`; none given means every section. */
+const ONLY = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',') ?? null;
+const SECTION_KEYS = ['startup', 'order-path', 'persistence', 'simulator', 'alpaca', 'engine', 'report'];
+const wanted = (key: string) => ONLY === null || ONLY.includes(key);
 
 interface Section {
   title: string;
@@ -57,6 +64,9 @@ function page(sections: readonly Section[]): string {
 }
 
 async function main(): Promise<void> {
+  if (ONLY !== null && WRITE) throw new Error('--write rewrites the whole page: run every section (no --only)');
+  const unknown = ONLY?.filter((key) => !SECTION_KEYS.includes(key)) ?? [];
+  if (unknown.length > 0) throw new Error(`unknown section ${unknown.join(', ')}; the sections are ${SECTION_KEYS.join(', ')}`);
   console.log(`machine: ${machine()}; ${RUNS} runs, medians\n`);
   const sections: Section[] = [];
   const show = (section: Section) => {
@@ -64,57 +74,86 @@ async function main(): Promise<void> {
     sections.push(section);
   };
 
-  show({
-    title: 'Order path with the default simulator',
-    about: [
-      'A signal executed end to end as `npm start` runs it with the default `BROKER=sim`: the simulator saves its account to the same SQLite file after every command,',
-      'writing only the orders, positions and prices that command changed, plus one small row (clock, cash, P&L).',
-      'The run starts after 10,000 orders of history; the first and the last 1,000 signals show whether the cost grows as history does.',
-      'The order submission is the broker call inside each signal: the simulator placing the bracket order and saving what changed.',
-      'The floor is what placing one order can cost at least on this machine: the simulator engine alone placing the same order, plus one SQLite insert and commit, with nothing of the bot around them.',
-    ].join(' '),
-    table: orderPathTable(await runs<OrderPathFigures>(benchOrderPath)),
-  });
+  // First, while nothing else of the benchmark has run: each start is a fresh process.
+  if (wanted('startup')) {
+    show({
+      title: 'Start-up',
+      about: [
+        '`npm start` runs the compiled JavaScript in dist/ (`node dist/src/main.js`), built by `npm install` and rebuilt by `npm start` when a source changed.',
+        'Each run starts it in a pseudo-terminal, as a person at a terminal would, with only DB_PATH set (the default simulator broker, no Discord token) on a database an unmeasured first start created,',
+        'and stops the clock at the console\'s first `> ` prompt; the CPU time and memory (RSS) are read from the process at that moment.',
+        'The floors are what a bare Node.js costs on this machine: `node -e 0` starting and exiting, and the memory of a node that prints a prompt and waits.',
+        'Then comes the same start from the TypeScript sources under tsx, for comparison,',
+        'and what one more start loaded: the files (its own and its dependencies\') and whether any library the console does not use (Discord, charts, the Alpaca SDK) was among them.',
+        'Wall time depends on what else the machine is doing; the CPU time much less so.',
+      ].join(' '),
+      table: startupTable(canMeasureStartup() ? await benchStartup(RUNS) : null),
+    });
+  }
 
-  show({
-    title: 'Database writes',
-    about:
-      'What recording an order, its fill, a price mark and a closed position costs, on a real SQLite file (WAL mode) through the same repositories the bot uses.',
-    table: persistenceTable(await runs(benchPersistence)),
-  });
+  if (wanted('order-path')) {
+    show({
+      title: 'Order path with the default simulator',
+      about: [
+        'A signal executed end to end as `npm start` runs it with the default `BROKER=sim`: the simulator saves its account to the same SQLite file after every command,',
+        'writing only the orders, positions and prices that command changed, plus one small row (clock, cash, P&L).',
+        'The run starts after 10,000 orders of history; the first and the last 1,000 signals show whether the cost grows as history does.',
+        'The order submission is the broker call inside each signal: the simulator placing the bracket order and saving what changed.',
+        'The floor is what placing one order can cost at least on this machine: the simulator engine alone placing the same order, plus one SQLite insert and commit, with nothing of the bot around them.',
+      ].join(' '),
+      table: orderPathTable(await runs<OrderPathFigures>(benchOrderPath)),
+    });
+  }
 
-  show({
-    title: 'Simulator',
-    about:
-      'The built-in paper simulator alone, in memory and without saving anything: market orders submitted and filled per second, and price updates processed per second while 100 bracket orders are working.',
-    table: simulatorTable(await runs(benchSimulator)),
-  });
+  if (wanted('persistence')) {
+    show({
+      title: 'Database writes',
+      about:
+        'What recording an order, its fill, a price mark and a closed position costs, on a real SQLite file (WAL mode) through the same repositories the bot uses.',
+      table: persistenceTable(await runs(benchPersistence)),
+    });
+  }
 
-  const cycles = new Map<number, number>();
-  for (const n of [1, 50, 500]) cycles.set(n, await requestsPerCycle(n));
-  show({
-    title: 'Alpaca adapter',
-    about:
-      "The Alpaca adapter (Alpaca's official SDK) against the simulator's Alpaca-compatible server on loopback: how many requests one monitor refresh makes as positions grow (counted at the server), and what an order submission through the adapter costs next to a raw HTTP POST of the same order.",
-    table: alpacaTable(cycles, await runs(submissionOverhead)),
-  });
+  if (wanted('simulator')) {
+    show({
+      title: 'Simulator',
+      about:
+        'The built-in paper simulator alone, in memory and without saving anything: market orders submitted and filled per second, and price updates processed per second while 100 bracket orders are working.',
+      table: simulatorTable(await runs(benchSimulator)),
+    });
+  }
 
-  show({
-    title: 'Trading engine',
-    about: [
-      'The trading engine with the simulator in-process, on a real SQLite file.',
-      "The signal overhead is what the bot itself adds to each signal (parsing, risk checks, sizing, its own records), with every call into the broker timed and subtracted.",
-      'The monitor cycle is one run of the monitor (reconciliation, marking every position, stop and target checks, risk limits) over 1,000 open bracket positions whose prices all moved.',
-      'getPerformanceStats is the computation behind /stats over 100,000 closed trades.',
-    ].join(' '),
-    table: engineTable(await runs(benchEngine)),
-  });
+  if (wanted('alpaca')) {
+    const cycles = new Map<number, number>();
+    for (const n of [1, 50, 500]) cycles.set(n, await requestsPerCycle(n));
+    show({
+      title: 'Alpaca adapter',
+      about:
+        "The Alpaca adapter (Alpaca's official SDK) against the simulator's Alpaca-compatible server on loopback: how many requests one monitor refresh makes as positions grow (counted at the server), and what an order submission through the adapter costs next to a raw HTTP POST of the same order.",
+      table: alpacaTable(cycles, await runs(submissionOverhead)),
+    });
+  }
 
-  show({
-    title: 'Daily report',
-    about: 'Building the daily report with its equity chart image over 90 days of snapshots and 10,000 closed trades, each run in a fresh process (cold start), and the memory it takes.',
-    table: reportTable(await runs<ReportFigures>(benchReport)),
-  });
+  if (wanted('engine')) {
+    show({
+      title: 'Trading engine',
+      about: [
+        'The trading engine with the simulator in-process, on a real SQLite file.',
+        "The signal overhead is what the bot itself adds to each signal (parsing, risk checks, sizing, its own records), with every call into the broker timed and subtracted.",
+        'The monitor cycle is one run of the monitor (reconciliation, marking every position, stop and target checks, risk limits) over 1,000 open bracket positions whose prices all moved.',
+        'getPerformanceStats is the computation behind /stats over 100,000 closed trades.',
+      ].join(' '),
+      table: engineTable(await runs(benchEngine)),
+    });
+  }
+
+  if (wanted('report')) {
+    show({
+      title: 'Daily report',
+      about: 'Building the daily report with its equity chart image over 90 days of snapshots and 10,000 closed trades, each run in a fresh process (cold start), and the memory it takes.',
+      table: reportTable(await runs<ReportFigures>(benchReport)),
+    });
+  }
 
   if (WRITE) {
     writeFileSync(DOC, page(sections));

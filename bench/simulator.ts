@@ -2,7 +2,7 @@
  * Simulator: market orders submitted and filled per second in-process, and
  * price updates processed per second while 100 bracket orders are working.
  */
-import { dec } from '../src/broker/money.js';
+import { dec } from '../src/domain/money.js';
 import { SimClock } from '../src/broker/sim/clock.js';
 import { SimEngine } from '../src/broker/sim/engine.js';
 import { fmt, median } from './stats.js';

@@ -1,8 +1,8 @@
 /** /account: equity, cash, buying power, day P&L, mode, trading state. */
-import { SlashCommandBuilder } from 'discord.js';
+import { SlashCommandBuilder } from '@discordjs/builders';
 import type { CommandContext, OperatorCommand } from '../src/operator/command.js';
-import type { View } from '../src/operator/view.js';
-import { accountView } from '../src/operator/views/trading.js';
+import type { View } from '../src/views/view.js';
+import { accountView } from '../src/views/trading.js';
 
 export const data = new SlashCommandBuilder().setName('account').setDescription('Equity, cash, buying power, day P&L, mode and trading state');
 

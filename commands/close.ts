@@ -1,9 +1,10 @@
 /** /close ticker percent?: close a position (or part of it) at market. */
-import { SlashCommandBuilder } from 'discord.js';
-import type { AppServices, Choice, CommandContext, FocusedOption, OperatorCommand } from '../src/operator/command.js';
+import { SlashCommandBuilder } from '@discordjs/builders';
+import type { CommandContext, OperatorCommand } from '../src/operator/command.js';
 import { parsePercent, parseTicker } from '../src/operator/parse.js';
-import type { View } from '../src/operator/view.js';
-import { exitView } from '../src/operator/views/trading.js';
+import { openPositionChoices } from '../src/operator/suggest.js';
+import type { View } from '../src/views/view.js';
+import { exitView } from '../src/views/trading.js';
 
 export const data = new SlashCommandBuilder()
   .setName('close')
@@ -19,12 +20,6 @@ export async function execute({ app, options }: CommandContext): Promise<View> {
 }
 
 /** Offers the open positions whose ticker starts with what is typed. */
-export async function autocomplete(app: AppServices, focused: FocusedOption): Promise<Choice[]> {
-  const typed = focused.value.trim().toUpperCase();
-  return (await app.operator.openPositions())
-    .filter((p) => p.ticker.startsWith(typed))
-    .slice(0, 25)
-    .map((p) => ({ name: `${p.ticker} (${p.side} ${p.quantity.toFixed()})`, value: p.ticker }));
-}
+export const autocomplete = openPositionChoices;
 
 export const command: OperatorCommand = { data, access: 'trade', execute, autocomplete };

@@ -1,8 +1,8 @@
 /** /flatten: cancel every order and close every position, after a Confirm click. */
-import { SlashCommandBuilder } from 'discord.js';
+import { SlashCommandBuilder } from '@discordjs/builders';
 import type { CommandContext, OperatorCommand } from '../src/operator/command.js';
-import type { View } from '../src/operator/view.js';
-import { BUTTON, customId } from '../src/operator/views/signal.js';
+import type { View } from '../src/views/view.js';
+import { BUTTON, customId } from '../src/views/signal.js';
 
 export const data = new SlashCommandBuilder().setName('flatten').setDescription('Cancel all orders and close all positions (asks for confirmation)');
 

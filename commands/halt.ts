@@ -1,8 +1,8 @@
 /** /halt reason?: no new entries until /resume (exits still work). */
-import { SlashCommandBuilder } from 'discord.js';
+import { SlashCommandBuilder } from '@discordjs/builders';
 import type { CommandContext, OperatorCommand } from '../src/operator/command.js';
 import { parseText } from '../src/operator/parse.js';
-import type { View } from '../src/operator/view.js';
+import type { View } from '../src/views/view.js';
 
 export const data = new SlashCommandBuilder()
   .setName('halt')

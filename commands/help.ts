@@ -1,7 +1,7 @@
 /** /help: every command, its options, and the buttons. */
-import { SlashCommandBuilder } from 'discord.js';
+import { SlashCommandBuilder } from '@discordjs/builders';
 import type { CommandContext, OperatorCommand } from '../src/operator/command.js';
-import type { View } from '../src/operator/view.js';
+import type { View } from '../src/views/view.js';
 
 export const data = new SlashCommandBuilder().setName('help').setDescription('Every command and what it does');
 

@@ -1,8 +1,8 @@
 /** /orders status? limit?: recent orders at the broker. */
-import { SlashCommandBuilder } from 'discord.js';
+import { SlashCommandBuilder } from '@discordjs/builders';
 import { CommandError, type CommandContext, type OperatorCommand } from '../src/operator/command.js';
-import type { View } from '../src/operator/view.js';
-import { ordersView } from '../src/operator/views/trading.js';
+import type { View } from '../src/views/view.js';
+import { ordersView } from '../src/views/trading.js';
 
 export const data = new SlashCommandBuilder()
   .setName('orders')

@@ -1,8 +1,8 @@
 /** /positions: open positions with quantity, entry, last, unrealized P&L, stop and target. */
-import { SlashCommandBuilder } from 'discord.js';
+import { SlashCommandBuilder } from '@discordjs/builders';
 import type { CommandContext, OperatorCommand } from '../src/operator/command.js';
-import type { View } from '../src/operator/view.js';
-import { positionsView } from '../src/operator/views/trading.js';
+import type { View } from '../src/views/view.js';
+import { positionsView } from '../src/views/trading.js';
 
 export const data = new SlashCommandBuilder().setName('positions').setDescription('Open positions: quantity, entry, last, unrealized P&L, stop, target');
 

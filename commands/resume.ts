@@ -1,7 +1,7 @@
 /** /resume: trading state ACTIVE again. */
-import { SlashCommandBuilder } from 'discord.js';
+import { SlashCommandBuilder } from '@discordjs/builders';
 import type { CommandContext, OperatorCommand } from '../src/operator/command.js';
-import type { View } from '../src/operator/view.js';
+import type { View } from '../src/views/view.js';
 
 export const data = new SlashCommandBuilder().setName('resume').setDescription('Resume trading (state ACTIVE)');
 

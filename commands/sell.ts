@@ -1,7 +1,7 @@
 /** /sell ticker qty? type? limit_price? stop_loss? take_profit?: a manual short entry. */
 import type { CommandContext, OperatorCommand } from '../src/operator/command.js';
 import { executeOrder, orderCommandData } from '../src/operator/manualOrder.js';
-import type { View } from '../src/operator/view.js';
+import type { View } from '../src/views/view.js';
 
 export const data = orderCommandData('sell');
 

@@ -1,8 +1,8 @@
 /** /signal ticker action entry stop target confidence? strategy?: post a signal for approval. */
-import { SlashCommandBuilder } from 'discord.js';
+import { SlashCommandBuilder } from '@discordjs/builders';
 import { CommandError, type CommandContext, type OperatorCommand } from '../src/operator/command.js';
-import type { View } from '../src/operator/view.js';
-import { parseSignal } from '../src/signals/TradingSignal.js';
+import type { View } from '../src/views/view.js';
+import { parseSignal } from '../src/domain/signal.js';
 
 export const data = new SlashCommandBuilder()
   .setName('signal')

@@ -1,10 +1,10 @@
 /** /sim price TICKER PRICE | /sim advance MINUTES — drive the paper simulator by hand. */
-import { SlashCommandBuilder } from 'discord.js';
-import { formatUsd } from '../src/broker/money.js';
+import { SlashCommandBuilder } from '@discordjs/builders';
+import { formatUsd } from '../src/domain/money.js';
 import { parsePrice, parseTicker } from '../src/operator/parse.js';
 import { CommandError, type CommandContext, type OperatorCommand } from '../src/operator/command.js';
-import type { View } from '../src/operator/view.js';
-import type { TradeUpdate } from '../src/broker/types.js';
+import type { View } from '../src/views/view.js';
+import type { TradeUpdate } from '../src/domain/ports/broker.js';
 
 const MAX_MINUTES = 7 * 24 * 60;
 
@@ -30,9 +30,9 @@ export const data = new SlashCommandBuilder()
 function describe(u: TradeUpdate): string {
   const what = `${u.order.side} ${u.order.ticker} (${u.order.type}${u.order.parentOrderId ? ' exit' : ''})`;
   if (u.event === 'fill' || u.event === 'partial_fill') {
-    return `${u.event === 'fill' ? 'Filled' : 'Partly filled'}: ${what} ${u.qty?.toFixed()} @ ${formatUsd(u.price!)}`;
+    return `${u.event === 'fill' ? 'Filled' : 'Partly filled'}: ${what} ${u.qty?.toFixed()} @ ${u.price ? formatUsd(u.price) : 'n/a'}`;
   }
-  return `${u.event[0]!.toUpperCase()}${u.event.slice(1).replace('_', ' ')}: ${what}`;
+  return `${u.event.charAt(0).toUpperCase()}${u.event.slice(1).replace('_', ' ')}: ${what}`;
 }
 
 function result(title: string, updates: readonly TradeUpdate[], now: Date): View {

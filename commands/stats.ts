@@ -1,8 +1,8 @@
 /** /stats days?: performance and execution statistics. */
-import { SlashCommandBuilder } from 'discord.js';
+import { SlashCommandBuilder } from '@discordjs/builders';
 import { CommandError, type CommandContext, type OperatorCommand } from '../src/operator/command.js';
-import type { View } from '../src/operator/view.js';
-import { statsView } from '../src/operator/views/stats.js';
+import type { View } from '../src/views/view.js';
+import { statsView } from '../src/views/stats.js';
 
 export const data = new SlashCommandBuilder()
   .setName('stats')

@@ -1,8 +1,8 @@
 /** /status: broker connection, stream, last monitor cycle, schedule, version. */
-import { SlashCommandBuilder } from 'discord.js';
+import { SlashCommandBuilder } from '@discordjs/builders';
 import type { CommandContext, OperatorCommand } from '../src/operator/command.js';
-import type { View } from '../src/operator/view.js';
-import { statusView } from '../src/operator/views/stats.js';
+import type { View } from '../src/views/view.js';
+import { statusView } from '../src/views/stats.js';
 
 export const data = new SlashCommandBuilder().setName('status').setDescription('Broker, stream, last monitor cycle, schedule and version');
 

@@ -7,13 +7,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { dec, formatNumber, formatPct, formatUsd } from '../src/broker/money.js';
+import { dec, formatNumber, formatPct, formatUsd } from '../src/domain/money.js';
 import { SimClock } from '../src/broker/sim/clock.js';
 import { SimEngine } from '../src/broker/sim/engine.js';
 import { SimBroker } from '../src/broker/sim/SimBroker.js';
 import { openStore } from '../src/db/index.js';
 import { createTradingEngine } from '../src/execution/engine.js';
-import { toSignal } from '../src/signals/TradingSignal.js';
+import { toSignal } from '../src/domain/signal.js';
 
 export async function runExample(print: (line: string) => void): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'catalyst-example-'));
@@ -49,7 +49,7 @@ export async function runExample(print: (line: string) => void): Promise<void> {
       const r = await executor.executeSignal(s, { useBracketOrder: true });
       print(
         r.success
-          ? `   ${s.ticker}: ${r.order?.side} ${r.quantity?.toFixed()} shares, order ${r.order?.clientOrderId} ${r.order?.status}, est. ${formatUsd(r.estimatedCost!)}`
+          ? `   ${s.ticker}: ${r.order?.side} ${r.quantity?.toFixed()} shares, order ${r.order?.clientOrderId} ${r.order?.status}, est. ${r.estimatedCost ? formatUsd(r.estimatedCost) : 'n/a'}`
           : `   ${s.ticker}: refused (${r.refusedBy}): ${r.errorMessage}`,
       );
     }
@@ -57,7 +57,7 @@ export async function runExample(print: (line: string) => void): Promise<void> {
 
     print('3. Fills become positions');
     for (const p of await manager.getOpenPositions()) {
-      print(`   ${p.ticker} ${p.side} ${p.quantity.toFixed()} at ${formatUsd(p.entryPrice)}, stop ${formatUsd(p.stopLossPrice!)}, target ${formatUsd(p.takeProfitPrice!)}`);
+      print(`   ${p.ticker} ${p.side} ${p.quantity.toFixed()} at ${formatUsd(p.entryPrice)}, stop ${p.stopLossPrice ? formatUsd(p.stopLossPrice) : 'n/a'}, target ${p.takeProfitPrice ? formatUsd(p.takeProfitPrice) : 'n/a'}`);
     }
 
     print('4. Prices move');
@@ -81,8 +81,8 @@ export async function runExample(print: (line: string) => void): Promise<void> {
     print('6. Report');
     const stats = await manager.getPerformanceStats(30);
     const exec = await executor.getExecutionStats(30);
-    print(`   trades ${stats.totalTrades}, win rate ${formatPct(stats.winRate!)}, total P&L ${formatUsd(stats.totalPnl)}, profit factor ${stats.profitFactor ? formatNumber(stats.profitFactor, 2) : 'n/a'}`);
-    print(`   orders ${exec.totalOrders}, fill rate ${formatPct(exec.fillRate!)}, slippage ${exec.avgSlippageBps ? formatNumber(exec.avgSlippageBps, 1) : 'n/a'} bps`);
+    print(`   trades ${stats.totalTrades}, win rate ${stats.winRate ? formatPct(stats.winRate) : 'n/a'}, total P&L ${formatUsd(stats.totalPnl)}, profit factor ${stats.profitFactor ? formatNumber(stats.profitFactor, 2) : 'n/a'}`);
+    print(`   orders ${exec.totalOrders}, fill rate ${exec.fillRate ? formatPct(exec.fillRate) : 'n/a'}, slippage ${exec.avgSlippageBps ? formatNumber(exec.avgSlippageBps, 1) : 'n/a'} bps`);
     print(`   equity ${formatUsd((await broker.getAccount()).equity)}`);
   } finally {
     await store.close();

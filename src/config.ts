@@ -2,10 +2,19 @@
  * The environment, parsed once into one typed object (DESIGN.md §3).
  * A bad or missing value stops start-up with one message naming every bad
  * variable and what it expects; secret values are never echoed back.
+ *
+ * The broker variables are not listed here: each broker plug-in of the
+ * registry brings its own (their parsers, defaults and cross-variable rules),
+ * and its settings land under its name (`config.sim`, `config.alpaca`).
  */
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import { Decimal, dec } from './broker/money.js';
+import type { AnyBrokerPlugin, SettingsOf, TradingMode, VariableReader } from './domain/ports/brokerPlugin.js';
+import { BROKER_PLUGINS, type BrokerRegistry, brokerRegistry } from './broker/registry.js';
+import type { Decimal } from './domain/money.js';
+import { decimalVar, fail, intVar, oneOfVar, secretVar, urlVar } from './envVars.js';
+
+export type { TradingMode } from './domain/ports/brokerPlugin.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -14,62 +23,10 @@ export class ConfigError extends Error {
   }
 }
 
-/** Variables whose values must never appear in a message or a log line. */
-export const SECRET_VARIABLES = [
-  'ALPACA_API_KEY',
-  'ALPACA_API_SECRET',
-  'APCA_API_KEY_ID',
-  'APCA_API_SECRET_KEY',
-  'DISCORD_TOKEN',
-  'WEBHOOK_SECRET',
-] as const;
-
-const DEFAULT_SIM_PRICES = 'AAPL=190,MSFT=410,NVDA=120,TSLA=250,AMZN=185,GOOGL=170,META=500,SPY=560,QQQ=480';
-
-// ---- one parser per kind of value; each says what it expects -------------
-
-const fail = (ctx: z.RefinementCtx, expects: string): typeof z.NEVER => {
-  ctx.addIssue({ code: 'custom', message: `expected ${expects}` });
-  return z.NEVER;
-};
-
-function decimalVar(expects: string, valid: (d: Decimal) => boolean) {
-  return z.string().transform((text, ctx) => {
-    let value: Decimal;
-    try {
-      value = dec(text.trim());
-    } catch {
-      return fail(ctx, expects);
-    }
-    return valid(value) ? value : fail(ctx, expects);
-  });
-}
+// ---- parsers of the core's own kinds of value ------------------------------
 
 const fraction = (example: string) =>
   decimalVar(`a fraction greater than 0 and at most 1 (e.g. ${example})`, (d) => d.gt(0) && d.lte(1));
-
-function intVar(expects: string, min: number, max: number) {
-  return z.string().transform((text, ctx) => {
-    const n = Number(text.trim());
-    return /^-?\d+$/.test(text.trim()) && n >= min && n <= max ? n : fail(ctx, expects);
-  });
-}
-
-const boolVar = z.string().transform((text, ctx) => {
-  const t = text.trim().toLowerCase();
-  if (['true', '1', 'yes', 'on'].includes(t)) return true;
-  if (['false', '0', 'no', 'off'].includes(t)) return false;
-  return fail(ctx, '`true` or `false`');
-});
-
-const urlVar = z.string().transform((text, ctx) => {
-  try {
-    const url = new URL(text.trim());
-    return ['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol) ? url.toString().replace(/\/$/, '') : fail(ctx, 'an http(s) or ws(s) URL');
-  } catch {
-    return fail(ctx, 'an http(s) or ws(s) URL');
-  }
-});
 
 /** Discord ids are snowflakes: 17–20 digits. */
 const snowflakeVar = z.string().regex(/^\d{17,20}$/, { message: 'expected a Discord id (17–20 digits)' });
@@ -89,26 +46,6 @@ const wordListVar = z.string().transform((text) =>
     .filter((s) => s !== ''),
 );
 
-const tickerPattern = /^[A-Z][A-Z0-9.]{0,9}$/;
-
-const simPricesVar = z.string().transform((text, ctx) => {
-  const prices = new Map<string, Decimal>();
-  for (const part of text.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
-    const [ticker, price] = part.split('=').map((s) => s.trim());
-    let value: Decimal | null = null;
-    try {
-      value = price ? dec(price) : null;
-    } catch {
-      value = null;
-    }
-    if (!ticker || !tickerPattern.test(ticker.toUpperCase()) || value === null || value.lte(0)) {
-      return fail(ctx, 'TICKER=PRICE pairs separated by commas, prices above 0 (e.g. AAPL=190,MSFT=410)');
-    }
-    prices.set(ticker.toUpperCase(), value);
-  }
-  return prices.size > 0 ? prices : fail(ctx, 'at least one TICKER=PRICE pair (e.g. AAPL=190)');
-});
-
 const timeOfDayVar = z.string().transform((text, ctx) => {
   const m = /^([01]?\d|2[0-3]):([0-5]\d)$/.exec(text.trim());
   return m ? { hour: Number(m[1]), minute: Number(m[2]) } : fail(ctx, 'a time of day as HH:MM, 24-hour (e.g. 16:15)');
@@ -123,31 +60,14 @@ const timezoneVar = z.string().transform((text, ctx) => {
   }
 });
 
-const secretVar = z.string().min(1);
+// ---- the core's variables (the broker's come from its plug-in) -------------
 
-// ---- the environment, variable by variable --------------------------------
-
-const envSchema = z.object({
-  BROKER: z.enum(['sim', 'alpaca'], { message: 'expected `sim` or `alpaca`' }),
-  ALPACA_API_KEY: secretVar.optional(),
-  ALPACA_API_SECRET: secretVar.optional(),
-  APCA_API_KEY_ID: secretVar.optional(),
-  APCA_API_SECRET_KEY: secretVar.optional(),
-  ALPACA_PAPER: boolVar,
-  LIVE_TRADING_ACKNOWLEDGED: boolVar,
-  ALPACA_TRADING_URL: urlVar.optional(),
-  ALPACA_DATA_URL: urlVar.optional(),
-  ALPACA_STREAM_URL: urlVar.optional(),
+const storageVariables = {
   DB_PATH: z.string().min(1),
   REPORTS_DIR: z.string().min(1).optional(),
-  SIM_STARTING_CASH: decimalVar('a dollar amount above 0 (e.g. 100000)', (d) => d.gt(0)),
-  SIM_PRICES: simPricesVar,
-  SIM_SEED: intVar('a whole number (e.g. 42)', 0, 2 ** 31 - 1),
-  SIM_MARKET_HOURS: z.enum(['always', 'nyse'], { message: 'expected `always` or `nyse`' }),
-  SIM_SLIPPAGE_BPS: decimalVar('basis points from 0 to 1000 (e.g. 5)', (d) => d.gte(0) && d.lte(1000)),
-  SIM_MARGIN_MULTIPLIER: z.enum(['1', '2', '4'], { message: 'expected 1 (cash account), 2 or 4 (margin)' }),
-  SIM_VOLUME_PER_TICK: decimalVar('a share count above 0 (e.g. 500)', (d) => d.gt(0)).optional(),
-  SIM_COMMISSION_PER_SHARE: decimalVar('dollars per share, 0 or more (e.g. 0.005)', (d) => d.gte(0)),
+};
+
+const coreVariables = {
   DISCORD_TOKEN: secretVar.optional(),
   DISCORD_APPLICATION_ID: snowflakeVar.optional(),
   DISCORD_GUILD_ID: snowflakeVar.optional(),
@@ -156,7 +76,7 @@ const envSchema = z.object({
   DISCORD_TRADER_ROLE_IDS: snowflakeListVar,
   DISCORD_TRADER_USER_IDS: snowflakeListVar,
   DISCORD_API_URL: urlVar.optional(),
-  SIZING_METHOD: z.enum(['risk', 'percent', 'kelly'], { message: 'expected `risk`, `percent` or `kelly`' }),
+  SIZING_METHOD: oneOfVar(['risk', 'percent', 'kelly']),
   MAX_POSITION_PCT: fraction('0.10'),
   RISK_PER_TRADE_PCT: fraction('0.02'),
   KELLY_FRACTION: fraction('0.5'),
@@ -174,25 +94,16 @@ const envSchema = z.object({
   WEBHOOK_PORT: intVar('a TCP port from 1 to 65535', 1, 65_535).optional(),
   WEBHOOK_HOST: z.string().min(1),
   WEBHOOK_SECRET: z.string().min(16, { message: 'expected at least 16 characters' }).optional(),
-  LOG_LEVEL: z
-    .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], {
-      message: 'expected one of trace, debug, info, warn, error, fatal, silent',
-    }),
-});
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], {
+    message: 'expected one of trace, debug, info, warn, error, fatal, silent',
+  }),
+};
+
+const coreSecretVariables = ['DISCORD_TOKEN', 'WEBHOOK_SECRET'] as const;
 
 /** Defaults as the raw text an operator would write; they go through the same parsers. */
-const DEFAULTS: Partial<Record<keyof typeof envSchema.shape, string>> = {
-  BROKER: 'sim',
-  ALPACA_PAPER: 'true',
-  LIVE_TRADING_ACKNOWLEDGED: 'false',
+const CORE_DEFAULTS: Readonly<Record<string, string>> = {
   DB_PATH: 'data/trading.db',
-  SIM_STARTING_CASH: '100000',
-  SIM_PRICES: DEFAULT_SIM_PRICES,
-  SIM_SEED: '42',
-  SIM_MARKET_HOURS: 'always',
-  SIM_SLIPPAGE_BPS: '0',
-  SIM_MARGIN_MULTIPLIER: '2',
-  SIM_COMMISSION_PER_SHARE: '0',
   DISCORD_TRADER_ROLE_IDS: '',
   DISCORD_TRADER_USER_IDS: '',
   SIZING_METHOD: 'risk',
@@ -213,36 +124,15 @@ const DEFAULTS: Partial<Record<keyof typeof envSchema.shape, string>> = {
   LOG_LEVEL: 'info',
 };
 
-type Env = z.infer<typeof envSchema>;
+type CoreEnv = z.output<z.ZodObject<typeof storageVariables & typeof coreVariables>>;
 
-/** Every variable the product reads. */
-export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
-
-export interface Config {
-  broker: 'sim' | 'alpaca';
-  alpaca: {
-    keyId: string | null;
-    secretKey: string | null;
-    paper: boolean;
-    liveTradingAcknowledged: boolean;
-    tradingUrl: string | null;
-    dataUrl: string | null;
-    streamUrl: string | null;
-  };
+/** Everything but the broker: what the core reads. */
+export interface CoreConfig {
+  /** BROKER: the name of a broker plug-in of the registry. */
+  broker: string;
   dbPath: string;
   /** REPORTS_DIR; null = `reports/` beside the database. */
   reportsDir: string | null;
-  sim: {
-    startingCash: Decimal;
-    prices: ReadonlyMap<string, Decimal>;
-    seed: number;
-    marketHours: 'always' | 'nyse';
-    slippageBps: Decimal;
-    marginMultiplier: 1 | 2 | 4;
-    /** Partial fills: most shares an order fills per price tick; null = no cap. */
-    volumePerTick: Decimal | null;
-    commissionPerShare: Decimal;
-  };
   discord: {
     token: string | null;
     applicationId: string | null;
@@ -285,58 +175,16 @@ export interface Config {
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 }
 
-/** The value a variable parses to, or undefined when it is unset or itself invalid. */
-function field<K extends keyof Env>(input: Record<string, string>, name: K): Env[K] | undefined {
-  const result = envSchema.shape[name].safeParse(input[name]);
-  return result.success ? (result.data as Env[K]) : undefined;
-}
+/** Each registered broker's settings under its name, typed from its plug-in. */
+export type BrokerSettings = { readonly [P in (typeof BROKER_PLUGINS)[number] as P['name']]: SettingsOf<P> };
 
-/** Rules across variables, checked on the raw input so they join the same message. */
-function crossChecks(input: Record<string, string>): string[] {
-  const problems: string[] = [];
-  const broker = field(input, 'BROKER');
-  const keyId = input.ALPACA_API_KEY ?? input.APCA_API_KEY_ID;
-  const secret = input.ALPACA_API_SECRET ?? input.APCA_API_SECRET_KEY;
-  if (broker === 'alpaca' && (!keyId || !secret)) {
-    problems.push(
-      'ALPACA_API_KEY / ALPACA_API_SECRET: expected both to be set when BROKER=alpaca (APCA_API_KEY_ID / APCA_API_SECRET_KEY are accepted too)',
-    );
-  }
-  if (broker === 'alpaca' && field(input, 'ALPACA_PAPER') === false && field(input, 'LIVE_TRADING_ACKNOWLEDGED') !== true) {
-    problems.push(
-      'LIVE_TRADING_ACKNOWLEDGED: expected `true` when ALPACA_PAPER=false: live trading sends real orders with real money; set it only if you mean that',
-    );
-  }
-  if (input.WEBHOOK_PORT !== undefined && input.WEBHOOK_SECRET === undefined) {
-    problems.push('WEBHOOK_SECRET: expected a secret of at least 16 characters when WEBHOOK_PORT is set (signals are authenticated with it)');
-  }
-  return problems;
-}
+export type Config = CoreConfig & BrokerSettings;
 
-function toConfig(env: Env): Config {
+function toCoreConfig(broker: string, env: CoreEnv): CoreConfig {
   return {
-    broker: env.BROKER,
-    alpaca: {
-      keyId: env.ALPACA_API_KEY ?? env.APCA_API_KEY_ID ?? null,
-      secretKey: env.ALPACA_API_SECRET ?? env.APCA_API_SECRET_KEY ?? null,
-      paper: env.ALPACA_PAPER,
-      liveTradingAcknowledged: env.LIVE_TRADING_ACKNOWLEDGED,
-      tradingUrl: env.ALPACA_TRADING_URL ?? null,
-      dataUrl: env.ALPACA_DATA_URL ?? null,
-      streamUrl: env.ALPACA_STREAM_URL ?? null,
-    },
+    broker,
     dbPath: env.DB_PATH,
     reportsDir: env.REPORTS_DIR?.trim() || null,
-    sim: {
-      startingCash: env.SIM_STARTING_CASH,
-      prices: env.SIM_PRICES,
-      seed: env.SIM_SEED,
-      marketHours: env.SIM_MARKET_HOURS,
-      slippageBps: env.SIM_SLIPPAGE_BPS,
-      marginMultiplier: Number(env.SIM_MARGIN_MULTIPLIER) as 1 | 2 | 4,
-      volumePerTick: env.SIM_VOLUME_PER_TICK ?? null,
-      commissionPerShare: env.SIM_COMMISSION_PER_SHARE,
-    },
     discord: {
       token: env.DISCORD_TOKEN ?? null,
       applicationId: env.DISCORD_APPLICATION_ID ?? null,
@@ -379,45 +227,128 @@ function toConfig(env: Env): Config {
   };
 }
 
-const SECRET_SET: ReadonlySet<string> = new Set(SECRET_VARIABLES);
+/** Keys of the Config a broker plug-in may not take as its name (every key of CoreConfig, checked by the compiler). */
+const CORE_KEY_RECORD: Record<keyof CoreConfig, true> = {
+  broker: true, dbPath: true, reportsDir: true, discord: true, sizing: true, risk: true, monitor: true, signals: true, webhook: true, logLevel: true,
+};
+const CORE_KEYS: ReadonlySet<string> = new Set(Object.keys(CORE_KEY_RECORD));
+const CORE_VARIABLES: ReadonlySet<string> = new Set(['BROKER', ...Object.keys(storageVariables), ...Object.keys(coreVariables)]);
+
+/** The environment as the registry's plug-ins make it: BROKER, each broker's variables, then the core's. */
+function schemaOf(registry: BrokerRegistry) {
+  const names = registry.names();
+  const brokerVariables = Object.assign({}, ...registry.plugins.map((p) => p.variables)) as z.ZodRawShape;
+  return z.object({
+    BROKER: oneOfVar(names as [string, ...string[]]),
+    ...brokerVariables,
+    ...storageVariables,
+    ...coreVariables,
+  });
+}
+
+function defaultsOf(registry: BrokerRegistry): Readonly<Record<string, string>> {
+  const brokerDefaults = Object.assign({}, ...registry.plugins.map((p) => p.defaults)) as Record<string, string>;
+  return { BROKER: registry.defaultName, ...brokerDefaults, ...CORE_DEFAULTS };
+}
+
+/** Every variable the product reads, with the given brokers. */
+export function configVariables(registry: BrokerRegistry = brokerRegistry): readonly string[] {
+  return Object.keys(schemaOf(registry).shape);
+}
+
+/** Variables whose values must never appear in a message or a log line. */
+export function secretVariables(registry: BrokerRegistry = brokerRegistry): readonly string[] {
+  return [...registry.plugins.flatMap((p) => p.secretVariables), ...coreSecretVariables];
+}
+
+/** Every variable the product reads. */
+export const CONFIG_VARIABLES: readonly string[] = configVariables();
+
+/** Variables whose values must never appear in a message or a log line. */
+export const SECRET_VARIABLES: readonly string[] = secretVariables();
+
+/** One variable of a plug-in, parsed alone (undefined when unset or itself invalid): what cross-variable rules read. */
+function readerOf(plugin: AnyBrokerPlugin, input: Readonly<Record<string, string>>): VariableReader<z.ZodRawShape> {
+  return ((name: string) => {
+    const schema = plugin.variables[name];
+    if (!schema) return undefined;
+    const result = z.safeParse(schema, input[name]);
+    return result.success ? result.data : undefined;
+  }) as VariableReader<z.ZodRawShape>;
+}
+
+/** The core's rules across variables, checked on the raw input so they join the same message. */
+function crossChecks(input: Readonly<Record<string, string>>): string[] {
+  const problems: string[] = [];
+  if (input.WEBHOOK_PORT !== undefined && input.WEBHOOK_SECRET === undefined) {
+    problems.push('WEBHOOK_SECRET: expected a secret of at least 16 characters when WEBHOOK_PORT is set (signals are authenticated with it)');
+  }
+  return problems;
+}
 
 /**
- * Parses `env` (process.env by default). Empty values count as unset, as in
- * a `.env` file with `DISCORD_TOKEN=`. Throws ConfigError listing every problem.
+ * Parses `env` (process.env by default) with the brokers of `registry`.
+ * Empty values count as unset, as in a `.env` file with `DISCORD_TOKEN=`.
+ * Throws ConfigError listing every problem.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, registry: BrokerRegistry = brokerRegistry): Config {
+  for (const plugin of registry.plugins) {
+    if (CORE_KEYS.has(plugin.name)) throw new Error(`a broker plug-in cannot be named ${plugin.name}: the configuration uses that key`);
+    const taken = Object.keys(plugin.variables).filter((v) => CORE_VARIABLES.has(v));
+    if (taken.length > 0) throw new Error(`the ${plugin.name} broker plug-in reads ${taken.join(', ')}, which the core reads`);
+  }
+  const schema = schemaOf(registry);
+  const defaults = defaultsOf(registry);
   const input: Record<string, string> = {};
-  for (const name of CONFIG_VARIABLES) {
+  for (const name of Object.keys(schema.shape)) {
     const value = env[name];
-    const fallback = DEFAULTS[name as keyof typeof DEFAULTS];
+    const fallback = defaults[name];
     if (value !== undefined && value.trim() !== '') input[name] = value;
     else if (fallback !== undefined) input[name] = fallback;
   }
-  const parsed = envSchema.safeParse(input);
+  const secrets = new Set(secretVariables(registry));
+  const parsed = schema.safeParse(input);
   const problems = parsed.success
     ? []
     : parsed.error.issues.map((issue) => {
         const name = String(issue.path[0] ?? '(environment)');
         const raw = input[name];
-        const got = raw === undefined || SECRET_SET.has(name) ? '' : `, got ${JSON.stringify(raw)}`;
+        const got = raw === undefined || secrets.has(name) ? '' : `, got ${JSON.stringify(raw)}`;
         return `${name}: ${issue.message}${got}`;
       });
+  const selected = registry.get(input.BROKER ?? '');
+  if (selected?.checks) problems.push(...selected.checks(readerOf(selected, input)));
   problems.push(...crossChecks(input));
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
-  return toConfig(parsed.data);
+  const data = parsed.data as Record<string, unknown>;
+  const config: Record<string, unknown> = { ...toCoreConfig(String(data.BROKER), parsed.data as unknown as CoreEnv) };
+  for (const plugin of registry.plugins) config[plugin.name] = plugin.settings(data);
+  return config as unknown as Config;
+}
+
+/** The settings of the broker `name` (any plug-in's, whatever the Config type names). */
+export function brokerSettings(config: CoreConfig, name: string = config.broker): unknown {
+  return (config as unknown as Readonly<Record<string, unknown>>)[name];
+}
+
+function pluginOf(config: CoreConfig, registry: BrokerRegistry): AnyBrokerPlugin {
+  const plugin = registry.get(config.broker);
+  if (!plugin) throw new Error(`no broker plug-in named ${config.broker}`);
+  return plugin;
 }
 
 /** Every secret value in the configuration: what the logger scrubs from any text. */
-export function secretValues(config: Config): string[] {
-  return [config.alpaca.keyId, config.alpaca.secretKey, config.discord.token, config.webhook.secret].filter(
-    (v): v is string => v !== null && v.length > 0,
-  );
+export function secretValues(config: CoreConfig, registry: BrokerRegistry = brokerRegistry): string[] {
+  const brokerSecrets = registry.plugins.flatMap((p) => {
+    const settings = brokerSettings(config, p.name);
+    return settings === undefined ? [] : p.secrets(settings);
+  });
+  return [...brokerSecrets, config.discord.token, config.webhook.secret].filter((v): v is string => v !== null && v.length > 0);
 }
 
 /** The trading mode as shown to operators. */
-export function tradingMode(config: Config): 'SIM' | 'PAPER' | 'LIVE' {
-  if (config.broker === 'sim') return 'SIM';
-  return config.alpaca.paper ? 'PAPER' : 'LIVE';
+export function tradingMode(config: CoreConfig, registry: BrokerRegistry = brokerRegistry): TradingMode {
+  return pluginOf(config, registry).mode(brokerSettings(config));
 }
 
 /**

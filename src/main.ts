@@ -3,10 +3,8 @@
  * together. Reads `.env` when present, validates the environment, opens and
  * migrates the database, connects the broker.
  */
-import type { BrokerInterface } from './broker/BrokerInterface.js';
-import { RealtimeSimDriver } from './broker/sim/driver.js';
-import { createSimBroker, type SimBroker } from './broker/sim/index.js';
-import { type Config, readConfigOrReport, secretValues } from './config.js';
+import { brokerRegistry } from './broker/registry.js';
+import { brokerSettings, type Config, readConfigOrReport, secretValues } from './config.js';
 import { openStore, type Store } from './db/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { createApp } from './operator/app.js';
@@ -18,6 +16,8 @@ import { Monitor } from './monitor/Monitor.js';
 import { describeReconciliation } from './portfolio/Reconciler.js';
 import { WebhookServer } from './signals/webhook/WebhookServer.js';
 
+/** The broker as its plug-in built it, with the simulator's controls when it is the simulator. */
+type ConnectedBroker = Awaited<ReturnType<typeof brokerRegistry.connect>>;
 
 async function main(): Promise<number> {
   const config = readConfigOrReport();
@@ -25,12 +25,13 @@ async function main(): Promise<number> {
   const logger = createLogger({ level: config.logLevel, secrets: secretValues(config) });
   const store = await openStore(config.dbPath);
   try {
-    const { broker, sim, driver, caughtUp } = await connectBroker(config, store);
+    // Whichever broker BROKER names, built by its plug-in (a real broker's SDK loads only then).
+    const setup = await brokerRegistry.connect(config.broker, brokerSettings(config), { store, log: logger, now: () => new Date() });
     try {
-      await run(config, logger, store, broker, sim, driver, caughtUp);
+      await run(config, logger, store, setup);
     } finally {
-      await driver?.stop();
-      await broker.disconnect();
+      await setup.stop?.();
+      await setup.broker.disconnect();
     }
   } finally {
     await store.close();
@@ -42,11 +43,9 @@ async function run(
   config: Config,
   logger: Logger,
   store: Store,
-  broker: BrokerInterface,
-  sim: SimBroker | null,
-  driver: RealtimeSimDriver | null,
-  caughtUp: number,
+  setup: ConnectedBroker,
 ): Promise<void> {
+  const { broker, simulator: sim, caughtUpMinutes: caughtUp } = setup;
   let monitor: Monitor | null = null;
   const app = createApp({ config, broker, store, sim, status: async () => monitor?.status() ?? {} });
   app.approvals.onError((error, signalId) => logger.error({ err: error, signal: signalId }, 'auto-approval failed; it is tried again at the next start'));
@@ -104,7 +103,7 @@ async function run(
         );
         await running.startUp(reconciliation);
         running.start();
-        driver?.start();
+        setup.start?.();
         await openIntake();
         process.stdout.write(`catalyst-bot on Discord (${app.mode}, broker ${broker.name}); Ctrl-C to stop.\n`);
         await new Promise<void>((resolve) => {
@@ -125,7 +124,7 @@ async function run(
         // A scripted session runs its lines and ends; a terminal session keeps the schedule.
         if (interactive) {
           running.start();
-          driver?.start();
+          setup.start?.();
         }
         const session = terminal.run();
         await openIntake();
@@ -151,32 +150,6 @@ function logSink(logger: { info(details: Record<string, unknown>, message: strin
       for (const view of views) logger.info({ alert: view.title, text: view.description }, 'alert');
     },
   };
-}
-
-/** The one place the broker adapter is chosen. */
-async function connectBroker(
-  config: Config,
-  store: Store,
-): Promise<{ broker: BrokerInterface; sim: SimBroker | null; driver: RealtimeSimDriver | null; caughtUp: number }> {
-  if (config.broker === 'alpaca') {
-    // The SDK loads only when it is the broker.
-    const { AlpacaBroker } = await import('./broker/alpaca/AlpacaBroker.js');
-    const broker = new AlpacaBroker({
-      keyId: config.alpaca.keyId ?? '',
-      secret: config.alpaca.secretKey ?? '',
-      paper: config.alpaca.paper,
-      tradingUrl: config.alpaca.tradingUrl,
-      dataUrl: config.alpaca.dataUrl,
-      streamUrl: config.alpaca.streamUrl,
-    });
-    await broker.connect();
-    return { broker, sim: null, driver: null, caughtUp: 0 };
-  }
-  const broker = createSimBroker(config.sim, store.simState);
-  await broker.connect();
-  // The simulated clock follows real time: downtime is caught up at start.
-  const driver = new RealtimeSimDriver(broker);
-  return { broker, sim: broker, driver, caughtUp: await driver.catchUp() };
 }
 
 main().then(

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { dec } from '../src/broker/money.js';
-import { BrokerAuthenticationError } from '../src/broker/errors.js';
+import { dec } from '../src/domain/money.js';
+import { BrokerAuthenticationError } from '../src/domain/errors.js';
 import { createLogger, REDACTED } from '../src/logger.js';
 
 const KEY = 'PKTESTKEY1234567890';
@@ -32,7 +32,7 @@ describe('logger redaction', () => {
       },
       'sending request',
     );
-    const entry = JSON.parse(lines[0]!) as Record<string, any>;
+    const entry = JSON.parse(lines[0]!) as { request: { headers: Record<string, string> }; discord: { token: string }; config: unknown; list: unknown; msg: string };
     expect(entry.request.headers).toEqual({ 'APCA-API-KEY-ID': REDACTED, 'APCA-API-SECRET-KEY': REDACTED, Authorization: REDACTED, accept: 'json' });
     expect(entry.discord.token).toBe(REDACTED);
     expect(entry.config).toEqual({ webhook: { secret: REDACTED, port: 8787 }, alpaca: { apiKey: REDACTED, api_secret: REDACTED } });
@@ -56,7 +56,7 @@ describe('logger redaction', () => {
   it('keeps the error details an operator needs', () => {
     const { logger, lines } = capture();
     logger.error(new BrokerAuthenticationError('credentials refused', { status: 401, code: 40110000, brokerMessage: 'request is not authorized' }));
-    const entry = JSON.parse(lines[0]!) as Record<string, any>;
+    const entry = JSON.parse(lines[0]!) as { msg: string; err: { stack: string } };
     expect(entry.msg).toBe('credentials refused');
     expect(entry.err).toMatchObject({ type: 'BrokerAuthenticationError', message: 'credentials refused', status: 401, code: 40110000, brokerMessage: 'request is not authorized' });
     expect(entry.err.stack).toContain('BrokerAuthenticationError');
@@ -65,7 +65,7 @@ describe('logger redaction', () => {
   it('scrubs child logger bindings and bearer-style tokens it was not told about', () => {
     const { logger, text, lines } = capture();
     logger.child({ component: 'discord', token: TOKEN }).info('header was Bearer abcdefghijklmnop1234');
-    const entry = JSON.parse(lines[0]!) as Record<string, any>;
+    const entry = JSON.parse(lines[0]!) as { component: string; token: string; msg: string };
     expect(entry.component).toBe('discord');
     expect(entry.token).toBe(REDACTED);
     expect(entry.msg).toBe(`header was Bearer ${REDACTED}`);
@@ -75,7 +75,7 @@ describe('logger redaction', () => {
   it('logs money as exact strings', () => {
     const { logger, lines } = capture();
     logger.info({ pnl: dec('-1300.1931'), qty: dec(263) }, 'closed');
-    const entry = JSON.parse(lines[0]!) as Record<string, any>;
+    const entry = JSON.parse(lines[0]!) as { pnl: unknown; qty: unknown };
     expect([entry.pnl, entry.qty]).toEqual(['-1300.1931', '263']);
   });
 });

@@ -5,19 +5,25 @@
  * OperatorError (or the engine's TradingError) whose message is meant for the
  * operator. A new front end needs no other entry point.
  */
-import type { BrokerInterface } from '../broker/BrokerInterface.js';
-import { type Decimal, dec, formatUsd } from '../broker/money.js';
-import { addDays, exchangeDate, exchangeIso } from '../broker/marketTime.js';
-import type { SimBroker } from '../broker/sim/SimBroker.js';
-import type { Account, Order, OrderFilter, OrderSide, TradeUpdate } from '../broker/types.js';
-import type { AuditEntry, ClosedPositionRecord, ExecutedOrderRecord, PositionRecord, SignalSource, Store, StoredSignal, TradingState } from '../db/index.js';
+import type { BrokerInterface, CalendarDay, Clock, OrderFilter, StreamState, TradeUpdate } from '../domain/ports/broker.js';
+import { type Decimal, dec, formatUsd, ZERO } from '../domain/money.js';
+import { addDays, exchangeDate, exchangeIso } from '../domain/marketTime.js';
+import type { Account } from '../domain/account.js';
+import type { Order } from '../domain/order.js';
+import type { TradingEvent } from '../domain/events.js';
+import type { OrderSide } from '../domain/enums.js';
+import type { AuditEntry, ClosedPositionRecord, ExecutedOrderRecord, PositionRecord, SignalSource, StoredSignal, TradingState } from '../domain/records.js';
+import type { Store } from '../domain/ports/store.js';
 import type { TradingEngine } from '../execution/engine.js';
 import type { EntryRequest, ExecuteOptions, ExecutionResult, ExecutionStats } from '../execution/OrderExecutor.js';
 import type { EquityPoint } from '../portfolio/analytics.js';
 import type { PerformanceStats } from '../portfolio/PositionManager.js';
 import type { ApprovalListener, ApprovalOutcome, Approver, SignalApprovals, Submission } from '../signals/SignalApprovals.js';
-import type { TradingSignal } from '../signals/TradingSignal.js';
+import type { TradingSignal } from '../domain/signal.js';
 import { OperatorError } from './errors.js';
+import { type ModifyActor, type ModifyResult, modifyPosition, type PositionChanges } from './modifyPosition.js';
+
+export type { ModifyActor, ModifyResult, PositionChanges, ReplacedLeg } from './modifyPosition.js';
 
 export type TradingMode = 'SIM' | 'PAPER' | 'LIVE';
 
@@ -106,6 +112,23 @@ export interface SimResult {
   now: Date;
 }
 
+/**
+ * The paper simulator's controls (/sim), a port the simulator adapter
+ * satisfies: the core never imports the adapter itself.
+ */
+export interface SimulatorControls {
+  getLatestPrices(tickers: readonly string[]): Promise<Map<string, Decimal>>;
+  setPrice(ticker: string, price: Decimal): Promise<TradeUpdate[]>;
+  advance(minutes: number): Promise<TradeUpdate[]>;
+  readonly engine: { tickers(): string[]; readonly clockSource: { now(): Date } };
+}
+
+/** What a monitor cycle leaves behind: the account and the positions as marked. */
+export interface CycleResult {
+  account: Account;
+  positions: PositionRecord[];
+}
+
 export interface OperatorServiceOptions {
   mode: TradingMode;
   sizingMethod: string;
@@ -113,13 +136,15 @@ export interface OperatorServiceOptions {
   store: Store;
   engine: TradingEngine;
   approvals: SignalApprovals;
-  sim: SimBroker | null;
+  sim: SimulatorControls | null;
   now: () => Date;
   status: () => Promise<StatusInfo>;
 }
 
 const REPORT_DAYS = 30;
 const CHART_DAYS = 90;
+/** Who an action is recorded as when no person is named (the webhook, a script). */
+const SYSTEM: ModifyActor = { id: 'system', name: 'system' };
 
 export class OperatorService {
   constructor(private readonly o: OperatorServiceOptions) {}
@@ -207,6 +232,15 @@ export class OperatorService {
     return this.o.engine.manager.closePosition(ticker, { ...(percent ? { percent } : {}), reason: 'manual' });
   }
 
+  /**
+   * Moves an open position's stop and/or target: working bracket legs are
+   * replaced at the broker, levels without one are kept for the monitor.
+   */
+  modify(ticker: string, changes: PositionChanges, by: ModifyActor = SYSTEM): Promise<ModifyResult> {
+    const { broker, store, engine, now } = this.o;
+    return modifyPosition({ broker, store, ledger: engine.ledger, now }, ticker, changes, by);
+  }
+
   /** Cancels every order and closes every position at market. */
   flatten(): Promise<FlattenResult> {
     return this.o.engine.manager.flatten();
@@ -279,6 +313,71 @@ export class OperatorService {
     return { info: await this.o.status(), broker: this.o.broker.name, mode: this.o.mode, trading: await this.o.engine.risk.state() };
   }
 
+  /** Told of every trading event (fills, closes, refusals, halts) as it happens. Returns the unsubscribe function. */
+  onTradingEvent(listener: (event: TradingEvent) => void): () => void {
+    return this.o.engine.events.on(listener);
+  }
+
+  /** The broker's trade stream state; null for a broker that does not stream over the network. */
+  streamState(): StreamState | null {
+    return this.o.broker.streamState?.() ?? null;
+  }
+
+  /** Told when the broker's trade stream drops or returns; null when the broker has no such stream. */
+  onStreamState(listener: (state: StreamState) => void): (() => void) | null {
+    return this.o.broker.onStreamState?.(listener) ?? null;
+  }
+
+  /** The market clock, as the broker keeps it. */
+  clock(): Promise<Clock> {
+    return this.o.broker.getClock();
+  }
+
+  /** Trading sessions between two dates (inclusive, YYYY-MM-DD). */
+  calendar(start: string, end: string): Promise<CalendarDay[]> {
+    return this.o.broker.getCalendar(start, end);
+  }
+
+  /**
+   * One monitor cycle's work, in order: reconcile with the broker, mark the
+   * positions, close triggered positions no broker leg protects, evaluate the
+   * risk limits, expire due signals, record the intraday equity (under the
+   * trading day of `at`, when the cycle started).
+   */
+  async monitorCycle(at: Date = this.o.now()): Promise<CycleResult> {
+    const { reconciler, manager, risk } = this.o.engine;
+    const summary = await reconciler.reconcile({ immediate: false });
+    const positions = await manager.updatePositionPrices(undefined, summary.positions ?? undefined);
+    await manager.autoCloseTriggeredPositions(positions);
+    const account = await this.o.broker.getAccount();
+    await risk.evaluateLimits(account);
+    await this.o.approvals.expireDue();
+    await this.recordEquity('intraday', exchangeDate(at), account, positions);
+    return { account, positions };
+  }
+
+  /** Whether equity was recorded on or before trading day `day`: a database that was not running then missed nothing. */
+  async recordingSince(day: string): Promise<boolean> {
+    const first = await this.o.store.equity.earliest();
+    return first !== null && first.tradingDay <= day;
+  }
+
+  /**
+   * Records trading day `day`'s end-of-day equity, once: the account now; or,
+   * `late` (the bot was down at the close), the day's last intraday figure,
+   * since today's equity is not that day's close (nothing when there is none).
+   */
+  async closeDay(day: string, options: { late: boolean }): Promise<void> {
+    const { equity } = this.o.store;
+    if (await equity.getDaily(day)) return;
+    if (!options.late) {
+      await this.recordEquity('eod', day, await this.o.broker.getAccount(), await this.o.engine.manager.getOpenPositions());
+      return;
+    }
+    const last = await equity.lastIntraday(day);
+    if (last) await equity.record({ ...last, kind: 'eod' });
+  }
+
   /** Simulator only: sets a ticker's last price; the fills it causes follow at once. */
   async simSetPrice(ticker: string, price: Decimal): Promise<SimResult> {
     const sim = this.simulator();
@@ -295,9 +394,24 @@ export class OperatorService {
     return { updates, now: sim.engine.clockSource.now() };
   }
 
-  private simulator(): SimBroker {
+  private simulator(): SimulatorControls {
     if (!this.o.sim) throw new OperatorError('/sim works only on the simulator (BROKER=sim).');
     return this.o.sim;
+  }
+
+  private async recordEquity(kind: 'intraday' | 'eod', tradingDay: string, account: Account, positions: readonly PositionRecord[]): Promise<void> {
+    const closedToday = await this.o.engine.manager.getClosedOn(tradingDay);
+    await this.o.store.equity.record({
+      takenAt: this.o.now(),
+      tradingDay,
+      kind,
+      equity: account.equity,
+      cash: account.cash,
+      positionsValue: account.longMarketValue.plus(account.shortMarketValue),
+      unrealizedPnl: positions.reduce((sum, p) => sum.plus(p.unrealizedPnl), ZERO),
+      realizedPnlDay: closedToday.reduce((sum, c) => sum.plus(c.realizedPnl), ZERO),
+      openPositions: positions.length,
+    });
   }
 
   /**

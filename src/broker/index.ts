@@ -1,4 +1,7 @@
-export * from './types.js';
-export * from './errors.js';
-export type { BrokerInterface } from './BrokerInterface.js';
-export { Decimal } from './money.js';
+export * from '../domain/enums.js';
+export * from '../domain/account.js';
+export * from '../domain/position.js';
+export * from '../domain/order.js';
+export * from '../domain/errors.js';
+export type * from '../domain/ports/broker.js';
+export { Decimal } from '../domain/money.js';

@@ -1,5 +1,5 @@
 /** Column codecs: the one place a row's text becomes a Decimal or a Date. */
-import { type Decimal, fromStorage, fromStorageOrNull, toStorage, toStorageOrNull } from '../broker/money.js';
+import { type Decimal, fromStorage, fromStorageOrNull, toStorage, toStorageOrNull } from '../domain/money.js';
 
 export const money = {
   write: toStorage,

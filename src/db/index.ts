@@ -1,9 +1,13 @@
 /**
- * The persistence layer's front door: open the file, migrate it, and get one
- * repository per table. Nothing outside src/db writes SQL.
+ * The persistence layer's front door: open the database, migrate it, and get
+ * one repository per table, implementing the store ports of src/domain.
+ * Nothing outside src/db writes SQL, and nothing outside src/db/sqlite/ knows
+ * the database is SQLite.
  */
-import type { Kysely } from 'kysely';
-import { type DatabaseHandle, openDatabase } from './connection.js';
+import type { Repositories as CoreRepositories, Store as CoreStore } from '../domain/ports/store.js';
+import { dirname } from 'node:path';
+import type { DatabaseHandle, Dialect } from './dialect.js';
+import { ensureFolder } from './files.js';
 import { migrateToLatest } from './migrate.js';
 import { OpenPositionsCache } from './openPositionsCache.js';
 import { AlertsRepository } from './repositories/AlertsRepository.js';
@@ -17,9 +21,11 @@ import { SignalsRepository } from './repositories/SignalsRepository.js';
 import { SimStateRepository } from './repositories/SimStateRepository.js';
 import { TradingStateRepository } from './repositories/TradingStateRepository.js';
 import type { Database } from './schema.js';
+import { openSqlite } from './sqlite/connection.js';
 import { inTransaction } from './transaction.js';
 
-export interface Repositories {
+/** The core's repositories, plus the paper simulator's own state (which only the simulator reads). */
+export interface Repositories extends CoreRepositories {
   orders: ExecutedOrdersRepository;
   executions: ExecutionsRepository;
   positions: PositionsRepository;
@@ -39,36 +45,54 @@ export interface Store extends Repositories {
   readonly path: string;
 }
 
-function repositories(db: Kysely<Database>, positions: OpenPositionsCache): Repositories {
+// This store is the core's store: checked here, where a mismatch names the method.
+type Implements<T extends CoreStore> = T;
+export type CheckedStore = Implements<Store>;
+
+function repositories(handle: DatabaseHandle, db: DatabaseHandle['db'], positions: OpenPositionsCache): Repositories {
+  const { dialect } = handle;
   return {
     orders: new ExecutedOrdersRepository(db),
     executions: new ExecutionsRepository(db),
-    positions: new PositionsRepository(db, positions),
-    closedPositions: new ClosedPositionsRepository(db),
+    positions: new PositionsRepository(db, dialect, positions),
+    closedPositions: new ClosedPositionsRepository(db, dialect),
     signals: new SignalsRepository(db),
     equity: new EquitySnapshotsRepository(db),
     alerts: new AlertsRepository(db),
     audit: new AuditLogRepository(db),
     tradingState: new TradingStateRepository(db),
-    simState: new SimStateRepository(db),
+    simState: new SimStateRepository(db, dialect),
   };
 }
 
 export function createStore(handle: DatabaseHandle): Store {
-  const openPositions = new OpenPositionsCache();
+  const openPositions = new OpenPositionsCache(handle.dialect);
   return {
-    ...repositories(handle.db, openPositions),
-    transaction: (fn) => inTransaction(handle.db, (trx) => fn(repositories(trx, openPositions))),
+    ...repositories(handle, handle.db, openPositions),
+    transaction: (fn) => inTransaction(handle.db, (trx) => fn(repositories(handle, trx, openPositions))),
     close: () => handle.close(),
     path: handle.path,
   };
+}
+
+/** Opens the database file at `path` (SQLite), creating its folder if missing. */
+export function openDatabase(path: string): DatabaseHandle {
+  try {
+    if (path !== ':memory:') ensureFolder(dirname(path));
+  } catch (error) {
+    throw new Error(`cannot open the database ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  const { db, functions, close } = openSqlite<Database>(path);
+  // The SQLite folder meets the dialect contract without importing it: checked here.
+  const dialect: Dialect = functions;
+  return { db, dialect, path, close };
 }
 
 /** Opens the database at `path`, brings its schema up to date, and returns the store. */
 export async function openStore(path: string): Promise<Store> {
   const handle = openDatabase(path);
   try {
-    await migrateToLatest(handle.db);
+    await migrateToLatest(handle);
   } catch (error) {
     await handle.close();
     throw error;
@@ -76,8 +100,7 @@ export async function openStore(path: string): Promise<Store> {
   return createStore(handle);
 }
 
-export type { DatabaseHandle } from './connection.js';
-export { openDatabase } from './connection.js';
+export type { DatabaseHandle, Dialect } from './dialect.js';
 export { migrateToLatest } from './migrate.js';
 export * from './repositories/AlertsRepository.js';
 export * from './repositories/AuditLogRepository.js';

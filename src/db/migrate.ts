@@ -1,16 +1,15 @@
 import { type Kysely, Migrator } from 'kysely';
-import { migrationProvider } from './migrations/index.js';
-import type { Database } from './schema.js';
+import type { DatabaseHandle } from './dialect.js';
 
 export interface MigrationReport {
   /** Names applied by this run, in order; empty when already up to date. */
   applied: string[];
 }
 
-/** Brings the schema to the latest version; each migration runs in its own transaction. */
-export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationReport> {
+/** Brings the schema to the engine's latest version; each migration runs in its own transaction. */
+export async function migrateToLatest(handle: Pick<DatabaseHandle, 'db' | 'dialect'>): Promise<MigrationReport> {
   // Migrations are written against no schema type: they create it.
-  const migrator = new Migrator({ db: db as unknown as Kysely<unknown>, provider: migrationProvider });
+  const migrator = new Migrator({ db: handle.db as unknown as Kysely<unknown>, provider: handle.dialect.migrations });
   const { error, results = [] } = await migrator.migrateToLatest();
   const failed = results.find((r) => r.status === 'Error');
   if (error !== undefined || failed) {

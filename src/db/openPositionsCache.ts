@@ -1,5 +1,6 @@
-import { type Kysely, sql } from 'kysely';
-import type { PositionRecord } from './repositories/PositionsRepository.js';
+import type { Kysely } from 'kysely';
+import type { PositionRecord } from '../domain/records.js';
+import type { Dialect } from './dialect.js';
 import type { Database } from './schema.js';
 
 /**
@@ -11,13 +12,15 @@ import type { Database } from './schema.js';
  * Valid while nothing has written positions since it was filled: writes on
  * this connection drop it (`invalidate`, called before the write runs, so a
  * read racing a write is never kept), and commits by any other connection
- * (the sqlite3 shell, a second process) change SQLite's `data_version`, which
- * is checked on every use. Records are frozen: callers share them.
+ * (the sqlite3 shell, a second process) move the dialect's change counter
+ * (SQLite's `data_version`), which is checked on every use. Records are frozen: callers share them.
  */
 export class OpenPositionsCache {
   private records: readonly PositionRecord[] | null = null;
   private dataVersion = -1;
   private generation = 0;
+
+  constructor(private readonly dialect: Pick<Dialect, 'changeCounter'>) {}
 
   /** Drops the cache; reads in flight are not kept. */
   invalidate(): void {
@@ -29,7 +32,7 @@ export class OpenPositionsCache {
   async list(db: Kysely<Database>, read: () => Promise<PositionRecord[]>): Promise<PositionRecord[]> {
     // Inside a transaction the book may hold its own uncommitted writes: read them, keep nothing.
     if (db.isTransaction) return read();
-    const version = await dataVersion(db);
+    const version = await this.dialect.changeCounter(db);
     if (this.records !== null && version === this.dataVersion) return [...this.records];
     const generation = this.generation;
     const records = (await read()).map((r) => Object.freeze(r));
@@ -51,10 +54,4 @@ export class OpenPositionsCache {
     await run();
     if (before !== null && generation === this.generation) this.records = patch(before).map((r) => Object.freeze(r));
   }
-}
-
-/** Changes whenever another connection commits to the database (never for this connection's own commits). */
-async function dataVersion(db: Kysely<Database>): Promise<number> {
-  const { rows } = await sql<{ data_version: number }>`PRAGMA data_version`.execute(db);
-  return rows[0]?.data_version ?? -1;
 }

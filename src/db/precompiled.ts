@@ -6,7 +6,9 @@
  * written with the same typed builder, with named slots where the values go;
  * the first run compiles it, later runs only swap the values in. Running it
  * through `db.executeQuery` keeps kysely's connection handling, so inside a
- * transaction it is part of that transaction like any other query.
+ * transaction it is part of that transaction like any other query. It is
+ * kysely's compiler that writes the SQL, so this works over any dialect; a
+ * query keeps the text of the first database it ran on (one engine per process).
  */
 import type { Compilable, CompiledQuery, Kysely, QueryResult } from 'kysely';
 import type { Database } from './schema.js';

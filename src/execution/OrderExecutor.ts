@@ -6,16 +6,17 @@
  * so the same signal_id executed twice (in turn, at once, or after a restart)
  * places one order and answers with the first result.
  */
-import type { BrokerInterface } from '../broker/BrokerInterface.js';
-import { BrokerConnectionError, BrokerError, NotFoundError } from '../broker/errors.js';
-import { type Decimal, ZERO } from '../broker/money.js';
-import type { Order, OrderType, TimeInForce } from '../broker/types.js';
-import type { ExecutedOrderRecord, ExecutionPlan, ExecutionRecord, OrderContext } from '../db/index.js';
+import type { BrokerInterface } from '../domain/ports/broker.js';
+import { BrokerConnectionError, BrokerError, NotFoundError } from '../domain/errors.js';
+import { type Decimal, ZERO } from '../domain/money.js';
+import type { Order } from '../domain/order.js';
+import type { OrderType, TimeInForce } from '../domain/enums.js';
+import type { ExecutedOrderRecord, ExecutionPlan, ExecutionRecord, OrderContext } from '../domain/records.js';
 import { isWorking, type LedgerStore, type OrderChange, type OrderLedger } from '../portfolio/OrderLedger.js';
 import type { RiskLimitName, RiskManager } from '../risk/RiskManager.js';
-import { parseSignal, type TradingSignal } from '../signals/TradingSignal.js';
+import { parseSignal, type TradingSignal } from '../domain/signal.js';
 import { type PositionSizingConfig, type SizingResult, sizePosition, sizingToJson } from './sizing.js';
-import { AmbiguousSubmissionError, clientOrderId, type SubmitRetry, submitOnce } from './submitOnce.js';
+import { AmbiguousSubmissionError, clientOrderId, type SubmitRetry, submitOnce } from '../domain/submitOnce.js';
 
 export interface ExecuteOptions {
   /** Bracket (entry + stop-loss + take-profit legs held by the broker). Default true. */

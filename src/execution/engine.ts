@@ -2,16 +2,16 @@
  * The trading engine assembled over one broker and one store: what main.ts,
  * the front ends, the monitor, the example and the tests all use.
  */
-import type { BrokerInterface } from '../broker/BrokerInterface.js';
-import type { Config } from '../config.js';
-import { OrderLedger, type LedgerStore } from '../portfolio/OrderLedger.js';
+import type { BrokerInterface } from '../domain/ports/broker.js';
+import type { Decimal } from '../domain/money.js';
+import { type LedgerLog, OrderLedger, type LedgerStore } from '../portfolio/OrderLedger.js';
 import { PositionManager } from '../portfolio/PositionManager.js';
 import { Reconciler } from '../portfolio/Reconciler.js';
 import { RiskManager } from '../risk/RiskManager.js';
-import { TradingEvents } from './events.js';
+import { TradingEvents } from '../domain/events.js';
 import { OrderExecutor } from './OrderExecutor.js';
 import type { PositionSizingConfig } from './sizing.js';
-import type { SubmitRetry } from './submitOnce.js';
+import type { SubmitRetry } from '../domain/submitOnce.js';
 
 export interface TradingEngine {
   events: TradingEvents;
@@ -24,16 +24,34 @@ export interface TradingEngine {
   followTradeUpdates(onError?: (error: unknown) => void): () => void;
 }
 
+/** The portfolio-wide risk limits (the configuration's `risk` section has this shape). */
+export interface RiskLimitSettings {
+  maxOpenPositions: number;
+  maxExposurePct: Decimal;
+  maxDailyLossPct: Decimal;
+  maxDrawdownPct: Decimal;
+}
+
+/** Sizing as configured (the configuration's `sizing` section has this shape). */
+export interface SizingSettings {
+  method: PositionSizingConfig['method'];
+  maxPositionPct: Decimal;
+  riskPerTradePct: Decimal;
+  kellyFraction: Decimal;
+}
+
 export interface TradingEngineOptions {
   broker: BrokerInterface;
   store: LedgerStore;
   sizing: PositionSizingConfig;
-  risk: Config['risk'];
+  risk: RiskLimitSettings;
   submitRetry?: SubmitRetry;
   now?: () => Date;
+  /** Where broker updates the order state machine refuses are reported. */
+  log?: LedgerLog;
 }
 
-export function sizingFromConfig(config: Config['sizing']): PositionSizingConfig {
+export function sizingFromConfig(config: SizingSettings): PositionSizingConfig {
   return {
     method: config.method,
     maxPositionSizePct: config.maxPositionPct,
@@ -45,7 +63,7 @@ export function sizingFromConfig(config: Config['sizing']): PositionSizingConfig
 export function createTradingEngine(options: TradingEngineOptions): TradingEngine {
   const { broker, store, now } = options;
   const events = new TradingEvents();
-  const ledger = new OrderLedger(store, events);
+  const ledger = new OrderLedger(store, events, options.log ? { log: options.log } : {});
   const risk = new RiskManager({
     broker,
     store,

@@ -3,8 +3,8 @@
  * Every figure is a Decimal; the result says which rule bound the quantity so
  * an operator can see why a trade is the size it is.
  */
-import { type Decimal, formatNumber, formatPct, formatPctShort, formatUsd, ONE, ZERO } from '../broker/money.js';
-import type { TradingSignal } from '../signals/TradingSignal.js';
+import { type Decimal, formatNumber, formatPct, formatPctShort, formatUsd, ONE, ZERO } from '../domain/money.js';
+import type { TradingSignal } from '../domain/signal.js';
 
 export type SizingMethod = 'risk' | 'percent' | 'kelly';
 

@@ -7,9 +7,10 @@
  * carries up to ten.
  */
 import type { EventLog } from '../logger.js';
-import type { AlertKind, AlertRecord, Repositories } from '../db/index.js';
-import type { View } from '../operator/view.js';
-import { EMBED_LIMITS, linesWithin, withinLimits } from '../operator/views/limits.js';
+import type { AlertKind, AlertRecord } from '../domain/records.js';
+import type { Repositories } from '../domain/ports/store.js';
+import type { View } from '../views/view.js';
+import { EMBED_LIMITS, linesWithin, withinLimits } from '../views/limits.js';
 
 /** Where alerts go: the Discord alerts channel, or the console. */
 export interface AlertSink {
@@ -52,6 +53,11 @@ export class AlertCenter {
     const fresh = await this.options.store.alerts.enqueue(eventKey, kind, JSON.stringify(payload), this.now());
     if (fresh) this.schedule();
     return fresh;
+  }
+
+  /** Whether the event was alerted already (recorded, posted or not). */
+  async has(eventKey: string): Promise<boolean> {
+    return (await this.options.store.alerts.getByEventKey(eventKey)) !== null;
   }
 
   private schedule(): void {

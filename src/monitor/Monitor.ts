@@ -9,22 +9,25 @@
  * close; a report missed while the bot was down is posted at the next start.
  */
 import schedule from 'node-schedule';
-import { addDays, exchangeDate, zonedTime } from '../broker/marketTime.js';
-import { secretValues } from '../config.js';
+import { addDays, exchangeDate, zonedTime } from '../domain/marketTime.js';
+import { type Config, secretValues } from '../config.js';
 import { type EventLog, redactSecrets } from '../logger.js';
-import { ZERO } from '../broker/money.js';
-import type { StreamState } from '../broker/BrokerInterface.js';
-import type { Account, CalendarDay } from '../broker/types.js';
-import type { PositionRecord } from '../db/index.js';
-import type { AppServices, StatusInfo } from '../operator/command.js';
-import { describeReconciliation, type ReconciliationSummary } from '../portfolio/Reconciler.js';
+import type { CalendarDay, StreamState } from '../domain/ports/broker.js';
+import type { OperatorService, StatusInfo } from '../app/OperatorService.js';
+import type { ReconciliationSummary } from '../portfolio/Reconciler.js';
+import { alertFor, lateReportView, monitorFailedView, reconciliationView, streamView } from '../views/alerts.js';
 import type { AlertCenter } from './AlertCenter.js';
-import { alertFor } from './alertViews.js';
 import { buildDailyReport } from './dailyReport.js';
 
+/** What the monitor needs of the application: the operator service for data and actions, the configuration for its secrets and report folder. */
+export interface MonitorApp {
+  operator: OperatorService;
+  config: Config;
+  now(): Date;
+}
 
 export interface MonitorOptions {
-  app: AppServices;
+  app: MonitorApp;
   alerts: AlertCenter;
   log: EventLog;
   intervalSeconds: number;
@@ -59,12 +62,12 @@ export class Monitor {
     const { app, alerts, log } = this.options;
     const failed = (error: unknown) => log.error({ err: error }, 'recording an alert failed');
     this.unsubscribe.push(
-      app.engine.events.on((event) => {
+      app.operator.onTradingEvent((event) => {
         const spec = alertFor(event);
         if (spec) alerts.raise(spec.kind, spec.eventKey, spec.view).catch(failed);
       }),
     );
-    const stream = app.broker.onStreamState?.((state) => {
+    const stream = app.operator.onStreamState((state) => {
       this.streamChanged(state)
         .then(() => alerts.flush())
         .catch(failed);
@@ -74,12 +77,7 @@ export class Monitor {
 
   /** At start-up: the reconciliation summary, then any daily report missed while down. */
   async startUp(summary: ReconciliationSummary): Promise<void> {
-    await this.options.alerts.raise('reconciliation', `reconciliation:${summary.at.toISOString()}`, {
-      title: 'Started: reconciliation',
-      description: describeReconciliation(summary),
-      fields: [],
-      tone: summary.closedExternally.length + summary.adopted.length + summary.resynced.length > 0 ? 'warning' : 'info',
-    });
+    await this.options.alerts.raise('reconciliation', `reconciliation:${summary.at.toISOString()}`, reconciliationView(summary));
     await this.checkReport();
     await this.options.alerts.flush();
   }
@@ -112,7 +110,7 @@ export class Monitor {
       const when = this.jobs.find((j) => j.name === name)?.nextInvocation();
       return when ? new Date(when.getTime()) : null;
     };
-    const stream = this.options.app.broker.streamState?.();
+    const stream = this.options.app.operator.streamState();
     return {
       lastCycle: this.lastCycle,
       nextCycle: next('monitor-cycle'),
@@ -127,7 +125,7 @@ export class Monitor {
       this.options.log.warn({}, 'monitor cycle still running; this beat is skipped');
       return 'busy';
     }
-    const clock = await this.options.app.broker.getClock();
+    const clock = await this.options.app.operator.clock();
     let outcome: TickOutcome = 'closed';
     if (clock.isOpen || this.lastOpen) {
       await this.runCycle();
@@ -147,26 +145,13 @@ export class Monitor {
     const started = performance.now();
     let ok = true;
     try {
-      const summary = await app.engine.reconciler.reconcile({ immediate: false });
-      const marked = await app.engine.manager.updatePositionPrices(undefined, summary.positions ?? undefined);
-      await app.engine.manager.autoCloseTriggeredPositions(marked);
-      const account = await app.broker.getAccount();
-      await app.engine.risk.evaluateLimits(account);
-      await app.approvals.expireDue();
-      await this.recordEquity('intraday', exchangeDate(at), account, marked);
+      await app.operator.monitorCycle(at);
       await this.checkStream();
     } catch (error) {
       ok = false;
       log.error({ err: error }, 'monitor cycle failed');
       const reason = String(redactSecrets(error instanceof Error ? error.message : String(error), secretValues(app.config)));
-      await alerts
-        .raise('monitor_failed', `monitor_failed:${at.toISOString()}`, {
-          title: 'Monitor cycle failed',
-          description: `${reason}. The next cycle runs on schedule.`,
-          fields: [],
-          tone: 'danger',
-        })
-        .catch(() => undefined);
+      await alerts.raise('monitor_failed', `monitor_failed:${at.toISOString()}`, monitorFailedView(reason)).catch(() => undefined);
     } finally {
       this.lastCycle = { at, durationMs: Math.round(performance.now() - started), ok };
       this.running = false;
@@ -184,26 +169,17 @@ export class Monitor {
     const { app, alerts } = this.options;
     const now = this.now();
     const today = exchangeDate(now);
-    const sessions = await app.broker.getCalendar(addDays(today, -10), today);
+    const sessions = await app.operator.calendar(addDays(today, -10), today);
     const due = [...sessions].reverse().map((s) => ({ day: s.date, at: this.reportInstant(s) })).find((s) => s.at <= now);
     if (!due) return null;
     const key = `daily_report:${due.day}`;
-    if (await app.store.alerts.getByEventKey(key)) return null;
+    if (await alerts.has(key)) return null;
     // A database that never recorded equity belongs to a bot that was not running then: nothing was missed.
-    const first = await app.store.equity.earliest();
-    if (!first || first.tradingDay > due.day) return null;
+    if (!(await app.operator.recordingSince(due.day))) return null;
     const late = now.getTime() - due.at.getTime() > LATE_MS;
-    if (!(await app.store.equity.getDaily(due.day))) {
-      if (!late) {
-        await this.recordEquity('eod', due.day, await app.broker.getAccount(), await app.engine.manager.getOpenPositions());
-      } else {
-        // Today's equity is not that day's close: its last intraday figure stands in, or nothing is written.
-        const last = await app.store.equity.lastIntraday(due.day);
-        if (last) await app.store.equity.record({ ...last, kind: 'eod' });
-      }
-    }
+    await app.operator.closeDay(due.day, { late });
     const view = await buildDailyReport(app, due.day);
-    await alerts.raise('daily_report', key, late ? { ...view, footer: `Posted late (due ${due.at.toISOString()}): the bot was not running at report time; equity and open positions are as of now.` } : view);
+    await alerts.raise('daily_report', key, late ? lateReportView(view, due.at) : view);
     await alerts.flush();
     return due.day;
   }
@@ -217,25 +193,9 @@ export class Monitor {
     return roundTheClock || at >= session.close ? at : session.close;
   }
 
-  private async recordEquity(kind: 'intraday' | 'eod', tradingDay: string, account: Account, positions: readonly PositionRecord[]): Promise<void> {
-    const { app } = this.options;
-    const closedToday = await app.engine.manager.getClosedOn(tradingDay);
-    await app.store.equity.record({
-      takenAt: this.now(),
-      tradingDay,
-      kind,
-      equity: account.equity,
-      cash: account.cash,
-      positionsValue: account.longMarketValue.plus(account.shortMarketValue),
-      unrealizedPnl: positions.reduce((sum, p) => sum.plus(p.unrealizedPnl), ZERO),
-      realizedPnlDay: closedToday.reduce((sum, c) => sum.plus(c.realizedPnl), ZERO),
-      openPositions: positions.length,
-    });
-  }
-
   /** Alerts when the broker's trade stream drops and when it is back (a cycle checks too, should an event be missed). */
   private async checkStream(): Promise<void> {
-    const state = this.options.app.broker.streamState?.();
+    const state = this.options.app.operator.streamState();
     if (state) await this.streamChanged(state);
   }
 
@@ -247,19 +207,9 @@ export class Monitor {
     // Each change is its own event, even two within one clock tick.
     const at = `${this.now().toISOString()}:${++this.streamChanges}`;
     if (state !== 'connected') {
-      await this.options.alerts.raise('broker_disconnected', `broker_disconnected:${at}`, {
-        title: 'Broker stream disconnected',
-        description: `The trade-update stream is ${state}; fills are picked up by the monitor every ${this.options.intervalSeconds} s until it is back.`,
-        fields: [],
-        tone: 'danger',
-      });
+      await this.options.alerts.raise('broker_disconnected', `broker_disconnected:${at}`, streamView(state, this.options.intervalSeconds));
     } else if (previous !== null) {
-      await this.options.alerts.raise('broker_reconnected', `broker_reconnected:${at}`, {
-        title: 'Broker stream reconnected',
-        description: 'Trade updates stream again; anything missed was replayed.',
-        fields: [],
-        tone: 'success',
-      });
+      await this.options.alerts.raise('broker_reconnected', `broker_reconnected:${at}`, streamView(state, this.options.intervalSeconds));
     }
   }
 }

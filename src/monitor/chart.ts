@@ -79,7 +79,7 @@ export function equityChartOption(points: readonly EquityPoint[], title: string)
       {
         name: 'Drawdown',
         type: 'line',
-        data: peak.map((p, i) => p - equity[i]!),
+        data: series.map((p) => p.peak.toNumber() - p.equity.toNumber()),
         stack: 'dd',
         symbol: 'none',
         showSymbol: false,

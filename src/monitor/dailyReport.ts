@@ -6,26 +6,27 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { ensureFolder } from '../db/connection.js';
-import type { AppServices } from '../operator/command.js';
-import type { View } from '../operator/view.js';
-import { reportView } from '../operator/views/report.js';
+import type { OperatorService } from '../app/OperatorService.js';
+import type { Config } from '../config.js';
+import { ensureFolder } from '../db/files.js';
+import { reportView } from '../views/report.js';
+import type { View } from '../views/view.js';
 
 /** `reports/` beside the database file (a temp folder for an in-memory database). */
 export function reportsDirFor(dbPath: string): string {
   return dbPath === ':memory:' ? join(tmpdir(), 'catalyst-reports') : join(dirname(dbPath), 'reports');
 }
 
-/** Where reports go: REPORTS_DIR, else beside the database the store opened. */
-export function reportsDir(app: Pick<AppServices, 'config' | 'store'>): string {
-  return app.config.reportsDir ?? reportsDirFor(app.store.path);
+/** Where reports go: REPORTS_DIR, else beside the database (DB_PATH). */
+export function reportsDir(config: Pick<Config, 'reportsDir' | 'dbPath'>): string {
+  return config.reportsDir ?? reportsDirFor(config.dbPath);
 }
 
 /** The report for trading day `day` (YYYY-MM-DD), with its equity chart written to disk. */
-export async function buildDailyReport(app: AppServices, day: string): Promise<View> {
+export async function buildDailyReport(app: { operator: OperatorService; config: Pick<Config, 'reportsDir' | 'dbPath'> }, day: string): Promise<View> {
   const data = await app.operator.report(day);
   const view = reportView(data);
-  const dir = reportsDir(app);
+  const dir = reportsDir(app.config);
   ensureFolder(dir);
   const path = join(dir, `${day}.png`);
   // echarts and the PNG renderer load on the first report, not at start-up.

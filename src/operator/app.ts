@@ -1,16 +1,37 @@
 /** The application services the front ends hand to every command, assembled once. */
-import { createRequire } from 'node:module';
-import type { BrokerInterface } from '../broker/BrokerInterface.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import type { BrokerInterface } from '../domain/ports/broker.js';
 import type { SimBroker } from '../broker/sim/SimBroker.js';
 import { type Config, tradingMode } from '../config.js';
-import type { Store } from '../db/index.js';
+import type { Store } from '../domain/ports/store.js';
 import { createTradingEngine, sizingFromConfig, type TradingEngine } from '../execution/engine.js';
 import { SignalApprovals } from '../signals/SignalApprovals.js';
 import { OperatorService, type StatusInfo } from '../app/OperatorService.js';
 import type { AppServices } from './command.js';
 import { Confirmations } from './confirmations.js';
 
-export const VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+/**
+ * The version in the nearest package.json above this file: the same walk finds
+ * it from src/operator under tsx and from dist/src/operator when compiled.
+ */
+function readVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      const parsed = z.object({ version: z.string() }).safeParse(JSON.parse(readFileSync(file, 'utf8')));
+      return parsed.success ? parsed.data.version : 'unknown';
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return 'unknown';
+    dir = parent;
+  }
+}
+
+export const VERSION: string = readVersion();
 
 export interface AppOptions {
   config: Config;

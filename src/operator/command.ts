@@ -5,15 +5,14 @@
  */
 import type { SlashCommandOptionsOnlyBuilder, SlashCommandSubcommandsOnlyBuilder } from 'discord.js';
 import { OperatorError } from '../app/errors.js';
-import type { OperatorService, StatusInfo, TradingMode } from '../app/OperatorService.js';
-import type { BrokerInterface } from '../broker/BrokerInterface.js';
-import type { SimBroker } from '../broker/sim/SimBroker.js';
+import type { OperatorService, SimulatorControls, StatusInfo, TradingMode } from '../app/OperatorService.js';
+import type { BrokerInterface } from '../domain/ports/broker.js';
 import type { Config } from '../config.js';
-import type { Store } from '../db/index.js';
+import type { Store } from '../domain/ports/store.js';
 import type { TradingEngine } from '../execution/engine.js';
 import type { SignalApprovals } from '../signals/SignalApprovals.js';
 import type { Confirmations } from './confirmations.js';
-import type { View } from './view.js';
+import type { View } from '../views/view.js';
 
 /** Typed access to a command's options, whatever front end parsed them. */
 export interface CommandOptions {
@@ -41,27 +40,36 @@ export interface Actor {
 export type { StatusInfo } from '../app/OperatorService.js';
 
 /**
- * The application as the front ends hold it. Commands call `operator` (one
- * core returning data) and format what it returns; the rest is wiring for
- * the front ends, the monitor and tests.
+ * The application as a front end (Discord, the console, a command) holds it:
+ * the operator service, the one entry point for data and actions, and the
+ * front end's own settings. Nothing here reaches past the core.
  */
-export interface AppServices {
+export interface FrontEndServices {
   operator: OperatorService;
   config: Config;
   mode: TradingMode;
-  broker: BrokerInterface;
-  store: Store;
-  engine: TradingEngine;
-  approvals: SignalApprovals;
+  /** Pending Confirm buttons (/flatten). */
   confirmations: Confirmations;
-  /** Present only when BROKER=sim. */
-  sim: SimBroker | null;
   status(): Promise<StatusInfo>;
   now(): Date;
 }
 
+/**
+ * The whole application as the composition root assembles it: the front
+ * ends' services and the parts main.ts starts and stops (the engine's trade
+ * stream, start-up reconciliation, the signal sweeper) and tests inspect.
+ */
+export interface AppServices extends FrontEndServices {
+  broker: BrokerInterface;
+  store: Store;
+  engine: TradingEngine;
+  approvals: SignalApprovals;
+  /** Present only when BROKER=sim. */
+  sim: SimulatorControls | null;
+}
+
 export interface CommandContext {
-  app: AppServices;
+  app: FrontEndServices;
   options: CommandOptions;
   actor: Actor;
   /** Unique per invocation (the Discord interaction id, a console counter): the idempotency key of a manual order. */
@@ -78,7 +86,7 @@ export interface OperatorCommand {
   access: 'read' | 'trade';
   execute(ctx: CommandContext): Promise<View>;
   /** Suggestions while an option is typed (Discord autocomplete). */
-  autocomplete?(app: AppServices, focused: FocusedOption): Promise<Choice[]>;
+  autocomplete?(app: FrontEndServices, focused: FocusedOption): Promise<Choice[]>;
 }
 
 /** A refusal worth showing the operator as it is (bad input, wrong mode): an OperatorError raised at the input edge. */

@@ -4,7 +4,7 @@
  * them, which is the safe direction: the action is asked for again.
  */
 import { randomUUID } from 'node:crypto';
-import type { View } from './view.js';
+import type { View } from '../views/view.js';
 
 export const CONFIRM_TTL_MS = 60_000;
 

@@ -3,14 +3,13 @@
  * out. Front ends (Discord, console) parse their input, decide who may trade,
  * and render what comes back; everything else happens here, once.
  */
-import { BrokerError } from '../broker/errors.js';
+import { BrokerError, TradingError } from '../domain/errors.js';
 import { secretValues } from '../config.js';
-import { TradingError } from '../execution/errors.js';
 import { type EventLog, redactSecrets } from '../logger.js';
-import type { Actor, AppServices, CommandOptions, OperatorCommand } from './command.js';
+import type { Actor, FrontEndServices, CommandOptions, OperatorCommand } from './command.js';
 import { OperatorError } from '../app/errors.js';
-import type { View } from './view.js';
-import { alreadyText, customId, decidedSignalView, settledSignalView } from './views/signal.js';
+import type { View } from '../views/view.js';
+import { alreadyText, customId, decidedSignalView, settledSignalView } from '../views/signal.js';
 
 export interface Invocation {
   name: string;
@@ -44,7 +43,7 @@ function explain(error: unknown): string | null {
 
 export class Dispatcher {
   constructor(
-    private readonly app: AppServices,
+    private readonly app: FrontEndServices,
     readonly commands: ReadonlyMap<string, OperatorCommand>,
     private readonly log: DispatchLog,
   ) {}

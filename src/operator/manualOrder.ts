@@ -5,14 +5,14 @@
  * deterministic client_order_id from the invocation, a bracket when both stop
  * and target are given). In live mode it waits for a Confirm click.
  */
-import { SlashCommandBuilder } from 'discord.js';
-import { formatUsd } from '../broker/money.js';
-import type { OrderSide } from '../broker/types.js';
+import { SlashCommandBuilder } from '@discordjs/builders';
+import { formatUsd } from '../domain/money.js';
+import type { OrderSide } from '../domain/enums.js';
 import { CommandError, type CommandContext } from './command.js';
 import { MAX_ORDER_QTY, parsePrice, parseQuantity, parseTicker } from './parse.js';
-import type { View } from './view.js';
-import { BUTTON, customId } from './views/signal.js';
-import { executionView } from './views/trading.js';
+import type { View } from '../views/view.js';
+import { BUTTON, customId } from '../views/signal.js';
+import { executionView } from '../views/trading.js';
 
 export function orderCommandData(side: OrderSide) {
   const verb = side === 'buy' ? 'Buy (long entry)' : 'Sell short (short entry)';

@@ -1,6 +1,6 @@
 /** Operator input, validated once: every command reads tickers, prices, quantities and free text through here. */
-import { type Decimal, dec } from '../broker/money.js';
-import { controlCharProblem, tickerSchema } from '../signals/fields.js';
+import { type Decimal, dec } from '../domain/money.js';
+import { controlCharProblem, tickerSchema } from '../domain/fields.js';
 import { CommandError } from './command.js';
 
 export function parseTicker(raw: string | null): string {

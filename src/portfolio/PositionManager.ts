@@ -4,16 +4,16 @@
  * this class decides when the bot itself must send an exit, and sends it
  * once: where the broker holds a bracket leg, the leg does the work.
  */
-import type { BrokerInterface } from '../broker/BrokerInterface.js';
-import { NotFoundError } from '../broker/errors.js';
-import { addDays, exchangeDate } from '../broker/marketTime.js';
-import { type Decimal, HUNDRED, ZERO } from '../broker/money.js';
-import type { Order } from '../broker/types.js';
-import type { ClosedPositionRecord, ExecutedOrderRecord, ExitReason, OrderContext, PositionRecord } from '../db/index.js';
-import { TradingError } from '../execution/errors.js';
-import { clientOrderId, submitOnce } from '../execution/submitOnce.js';
+import type { BrokerInterface } from '../domain/ports/broker.js';
+import { NotFoundError, TradingError } from '../domain/errors.js';
+import { addDays, exchangeDate } from '../domain/marketTime.js';
+import { type Decimal, HUNDRED, ZERO } from '../domain/money.js';
+import type { Order } from '../domain/order.js';
+import type { ClosedPositionRecord, ExecutedOrderRecord, ExitReason, OrderContext, PositionRecord } from '../domain/records.js';
+import { clientOrderId, submitOnce } from '../domain/submitOnce.js';
 import { type DayChange, equityStats, statsOf, type TradeStats } from './analytics.js';
-import { costBasisOf, marketValueOf, openPnl, pnlRatio, stopHit, targetHit } from './fills.js';
+import { costBasisOf, marketValueOf, openPnl, pnlRatio } from '../domain/position.js';
+import { stopHit, targetHit } from './fills.js';
 import { isWorking, type LedgerStore, type OrderLedger } from './OrderLedger.js';
 
 export interface PositionManagerOptions {

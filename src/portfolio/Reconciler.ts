@@ -4,11 +4,10 @@
  * filled while the bot was down closes its position with the leg's reason);
  * what still disagrees afterwards happened outside the bot.
  */
-import type { BrokerInterface } from '../broker/BrokerInterface.js';
-import { type Decimal, formatUsd } from '../broker/money.js';
-import type { Order } from '../broker/types.js';
-import type { ClosedPositionRecord, ExecutedOrderRecord, PositionRecord } from '../db/index.js';
-import type { OrderExecutor } from '../execution/OrderExecutor.js';
+import type { BrokerInterface } from '../domain/ports/broker.js';
+import { type Decimal, formatUsd } from '../domain/money.js';
+import type { Order } from '../domain/order.js';
+import type { ClosedPositionRecord, ExecutedOrderRecord, ExecutionRecord, PositionRecord } from '../domain/records.js';
 import type { LedgerStore, OrderLedger } from './OrderLedger.js';
 
 export interface ReconciliationSummary {
@@ -27,11 +26,23 @@ export interface ReconciliationSummary {
 /** An execution left `submitting` this long is taken as interrupted. */
 const SETTLE_AFTER_MS = 60_000;
 
+/**
+ * What reconciliation needs of the order executor (which sits above this
+ * layer and implements it): which signals are being sent right now, settling
+ * a submission a crash interrupted, and refreshing the working orders.
+ */
+export interface SubmissionRecovery {
+  isExecuting(signalId: string): boolean;
+  /** Null when the submission cannot be settled yet. */
+  settle(execution: ExecutionRecord): Promise<unknown>;
+  monitorPendingOrders(): Promise<ExecutedOrderRecord[]>;
+}
+
 export interface ReconcilerOptions {
   broker: BrokerInterface;
   store: LedgerStore;
   ledger: OrderLedger;
-  executor: OrderExecutor;
+  executor: SubmissionRecovery;
   now?: () => Date;
 }
 

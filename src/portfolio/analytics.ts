@@ -3,8 +3,8 @@
  * equity series. Every figure is exact Decimal arithmetic; ratios are
  * fractions (0.05 = 5%).
  */
-import { Decimal, type SignedTotals, signedTotals, toStorage, ZERO } from '../broker/money.js';
-import type { ClosedPositionRecord } from '../db/index.js';
+import { Decimal, type SignedTotals, signedTotals, toStorage, ZERO } from '../domain/money.js';
+import type { ClosedPositionRecord } from '../domain/records.js';
 
 export interface TradeStats {
   totalTrades: number;
@@ -117,9 +117,9 @@ export function equityStats(input: readonly EquityPoint[]): EquityStats {
   const returns: Decimal[] = [];
   let best: DayChange | null = null;
   let worst: DayChange | null = null;
-  for (let i = 1; i < points.length; i++) {
-    const prev = points[i - 1]!;
-    const cur = points[i]!;
+  for (const [i, cur] of points.entries()) {
+    const prev = points[i - 1];
+    if (prev === undefined) continue; // the first day has no change
     const change = cur.equity.minus(prev.equity);
     const pct = prev.equity.isZero() ? ZERO : change.div(prev.equity);
     returns.push(pct);

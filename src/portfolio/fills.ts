@@ -3,23 +3,10 @@
  * of `qty` at `price` either opens, grows, shrinks, closes or flips the
  * ticker's position; every figure stays exact.
  */
-import { type Decimal, ZERO } from '../broker/money.js';
-import type { OrderSide, PositionSide } from '../broker/types.js';
-import type { ClosedPositionRecord, ExitReason, PositionRecord } from '../db/index.js';
-
-/**
- * The price of the shares an order filled since it was last seen, from its
- * cumulative quantity and average: exact, so positions built from several
- * partial fills average to the broker's own figure.
- */
-export function incrementalFillPrice(
-  before: { qty: Decimal; avg: Decimal | null },
-  after: { qty: Decimal; avg: Decimal },
-): Decimal {
-  const delta = after.qty.minus(before.qty);
-  if (before.avg === null || before.qty.isZero()) return after.avg;
-  return after.qty.times(after.avg).minus(before.qty.times(before.avg)).div(delta);
-}
+import { type Decimal, ZERO } from '../domain/money.js';
+import type { OrderSide, PositionSide } from '../domain/enums.js';
+import { openPnl } from '../domain/position.js';
+import type { ClosedPositionRecord, ExitReason, PositionRecord } from '../domain/records.js';
 
 export function unrealizedPnl(side: PositionSide, quantity: Decimal, entry: Decimal, last: Decimal): Decimal {
   const perShare = side === 'long' ? last.minus(entry) : entry.minus(last);
@@ -148,32 +135,4 @@ export function stopHit(p: Pick<PositionRecord, 'side' | 'stopLossPrice' | 'curr
 export function targetHit(p: Pick<PositionRecord, 'side' | 'takeProfitPrice' | 'currentPrice'>): boolean {
   if (p.takeProfitPrice === null) return false;
   return p.side === 'long' ? p.currentPrice.gte(p.takeProfitPrice) : p.currentPrice.lte(p.takeProfitPrice);
-}
-
-type Held = Pick<PositionRecord, 'side' | 'quantity' | 'entryPrice' | 'entryValue' | 'exitedQty'>;
-
-/**
- * What the shares held cost (positive for either side): the exact sum of the
- * entry fills while nothing has been exited, else shares × average entry.
- */
-export function costBasisOf(p: Omit<Held, 'side'>): Decimal {
-  return p.exitedQty.isZero() ? p.entryValue : p.quantity.times(p.entryPrice);
-}
-
-/** Unrealized P&L of the shares held at `last`: market value against cost, mirrored for a short. */
-export function openPnl(p: Held, last: Decimal): Decimal {
-  const value = p.quantity.times(last);
-  const cost = costBasisOf(p);
-  return p.side === 'long' ? value.minus(cost) : cost.minus(value);
-}
-
-/** Signed like Alpaca's: a short's market value is negative. */
-export function marketValueOf(p: Pick<PositionRecord, 'quantity' | 'currentPrice' | 'side'>): Decimal {
-  const value = p.quantity.times(p.currentPrice);
-  return p.side === 'short' ? value.negated() : value;
-}
-
-/** P&L as a ratio of the cost basis (0 for a zero basis). */
-export function pnlRatio(pnl: Decimal, costBasis: Decimal): Decimal {
-  return costBasis.isZero() ? costBasis : pnl.div(costBasis);
 }

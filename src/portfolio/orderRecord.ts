@@ -1,8 +1,8 @@
 /** An order as the bot records it: the broker's order plus why the bot sent it. */
-import type { Order } from '../broker/types.js';
-import type { Decimal } from '../broker/money.js';
-import type { OrderStatus } from '../broker/types.js';
-import type { ExecutedOrderRecord, ExitReason, OrderContext } from '../db/index.js';
+import type { Order } from '../domain/order.js';
+import type { Decimal } from '../domain/money.js';
+import { type OrderStatus, TERMINAL_STATUSES } from '../domain/enums.js';
+import type { ExecutedOrderRecord, ExitReason, OrderContext } from '../domain/records.js';
 
 export function recordFromOrder(order: Order, context: OrderContext = {}): ExecutedOrderRecord {
   return {
@@ -68,4 +68,9 @@ export function workingOrderOf(r: ExecutedOrderRecord): WorkingOrder {
 /** An entry still waiting for its first fill (what risk counts as pending): top-level, not an exit, nothing filled. */
 export function isPendingEntry(o: WorkingOrder): boolean {
   return o.parentOrderId === null && o.exitReason === null && o.filledQty.isZero();
+}
+
+/** Still able to fill: what the monitor refreshes. */
+export function isWorking(record: Pick<ExecutedOrderRecord, 'status'>): boolean {
+  return !TERMINAL_STATUSES.has(record.status);
 }

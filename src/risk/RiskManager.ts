@@ -4,12 +4,14 @@
  * a halt survives a restart; the daily-loss and drawdown limits halt trading
  * by themselves and say why.
  */
-import type { BrokerInterface } from '../broker/BrokerInterface.js';
-import { type Decimal, formatPct, formatUsd, ZERO } from '../broker/money.js';
-import { exchangeDate } from '../broker/marketTime.js';
-import type { Account, OrderSide, OrderType } from '../broker/types.js';
-import type { Repositories, TradingState } from '../db/index.js';
-import type { TradingEvents } from '../execution/events.js';
+import type { BrokerInterface } from '../domain/ports/broker.js';
+import { type Decimal, formatPct, formatUsd, ZERO } from '../domain/money.js';
+import { exchangeDate } from '../domain/marketTime.js';
+import type { Account } from '../domain/account.js';
+import type { OrderSide, OrderType } from '../domain/enums.js';
+import type { TradingState } from '../domain/records.js';
+import type { Repositories } from '../domain/ports/store.js';
+import type { TradingEvents } from '../domain/events.js';
 
 export interface RiskLimits {
   maxOpenPositions: number;

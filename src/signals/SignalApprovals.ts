@@ -4,12 +4,13 @@
  * rejected or left to expire. All state lives in `signals`, so a click after
  * a restart, or two traders clicking at once, still yields one order.
  */
-import type { BrokerInterface } from '../broker/BrokerInterface.js';
-import { type Decimal, formatPct, formatUsd } from '../broker/money.js';
-import type { Repositories, SignalSource, StoredSignal } from '../db/index.js';
+import type { BrokerInterface } from '../domain/ports/broker.js';
+import { type Decimal, formatPct, formatUsd } from '../domain/money.js';
+import type { SignalSource, StoredSignal } from '../domain/records.js';
+import type { Repositories } from '../domain/ports/store.js';
 import type { ExecutionResult, OrderExecutor } from '../execution/OrderExecutor.js';
 import type { SizingResult } from '../execution/sizing.js';
-import { signalToWire, type TradingSignal } from './TradingSignal.js';
+import { signalToWire, type TradingSignal } from '../domain/signal.js';
 
 export interface Approver {
   id: string;

@@ -4,16 +4,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { AlpacaBroker } from '../../src/broker/alpaca/AlpacaBroker.js';
-import {
-  BrokerAuthenticationError,
-  BrokerConnectionError,
-  InsufficientFundsError,
-  NotFoundError,
-  OrderRejectedError,
-  RateLimitError,
-} from '../../src/broker/errors.js';
-import { dec } from '../../src/broker/money.js';
-import type { TradeUpdate } from '../../src/broker/types.js';
+import { BrokerAuthenticationError, BrokerConnectionError, DuplicateClientOrderIdError, InsufficientFundsError, NotFoundError, OrderRejectedError, RateLimitError } from '../../src/domain/errors.js';
+import { dec } from '../../src/domain/money.js';
+import type { TradeUpdate } from '../../src/domain/ports/broker.js';
 import { createSimServer, type SimServer } from '../../src/broker/sim/server/server.js';
 import { harness } from '../sim/engineHarness.js';
 
@@ -158,9 +151,11 @@ describe('AlpacaBroker: never an order twice', () => {
     const order = await broker.placeOrder('AAPL', 'buy', dec(10), 'market', { clientOrderId: 'sig-9:entry' });
     expect([order.clientOrderId, order.status]).toEqual(['sig-9:entry', 'filled']);
     expect(engine.listOrders({ status: 'all' })).toHaveLength(1);
-    // The caller's retry with the same id answers with the same order, still one.
-    const again = await broker.placeOrder('AAPL', 'buy', dec(10), 'market', { clientOrderId: 'sig-9:entry' });
-    expect(again.id).toBe(order.id);
+    // A retry with the same id is refused as a duplicate (the caller looks the order up): still one.
+    const again = await broker.placeOrder('AAPL', 'buy', dec(10), 'market', { clientOrderId: 'sig-9:entry' }).catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(DuplicateClientOrderIdError);
+    expect(again).toMatchObject({ status: 422, code: 42210000, brokerMessage: 'client_order_id must be unique' });
+    expect((await broker.getOrderByClientId('sig-9:entry'))?.id).toBe(order.id);
     expect(engine.listOrders({ status: 'all' })).toHaveLength(1);
     expect((await broker.getPosition('AAPL'))?.quantity.toFixed()).toBe('10');
   });

@@ -2,7 +2,7 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { startCheckpointer } from '../../src/db/checkpointer.js';
+import { startCheckpointer } from '../../src/db/sqlite/checkpointer.js';
 import { openStore } from '../../src/db/index.js';
 import { orderRecord } from '../helpers/fixtures.js';
 import { useTempDir } from '../helpers/tempDb.js';

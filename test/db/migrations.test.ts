@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { type Kysely, Migrator } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { dec } from '../../src/broker/money.js';
+import { dec } from '../../src/domain/money.js';
 import { createSimBroker } from '../../src/broker/sim/index.js';
 import { loadConfig } from '../../src/config.js';
 import { migrateToLatest, openDatabase, openStore } from '../../src/db/index.js';
-import { migrationProvider } from '../../src/db/migrations/index.js';
+import { migrationProvider } from '../../src/db/sqlite/migrations/index.js';
 import { orderRecord } from '../helpers/fixtures.js';
 import { useTempDir } from '../helpers/tempDb.js';
 
@@ -46,7 +46,7 @@ describe('migrations', () => {
   it('creates every table of the design from an empty file, in a folder that did not exist', async () => {
     const path = join(newDir(), 'nested', 'data', 'trading.db');
     const handle = openDatabase(path);
-    const report = await migrateToLatest(handle.db);
+    const report = await migrateToLatest(handle);
     await handle.close();
 
     expect(report.applied).toEqual(['0001_initial', '0002_sim_state', '0003_trading_engine', '0004_monitor_failed_alert', '0005_order_indexes', '0006_fewer_order_indexes', '0007_sim_rows', '0008_position_entry_value']);
@@ -59,12 +59,12 @@ describe('migrations', () => {
   it('is idempotent: a second run applies nothing and changes no schema', async () => {
     const path = join(newDir(), 'trading.db');
     const first = openDatabase(path);
-    await migrateToLatest(first.db);
+    await migrateToLatest(first);
     await first.close();
     const before = schemaOf(path);
 
     const second = openDatabase(path);
-    const report = await migrateToLatest(second.db);
+    const report = await migrateToLatest(second);
     await second.close();
 
     expect(report.applied).toEqual([]);
@@ -171,7 +171,7 @@ describe('migration 0007: the simulator snapshot becomes rows', () => {
   it('goes back down to the same snapshot it came from', async () => {
     const path = await databaseWithSnapshot();
     const handle = openDatabase(path);
-    await migrateToLatest(handle.db);
+    await migrateToLatest(handle);
     const migrator = new Migrator({ db: handle.db as unknown as Kysely<unknown>, provider: migrationProvider });
     const { error } = await migrator.migrateTo('0006_fewer_order_indexes');
     await handle.close();

@@ -1,8 +1,9 @@
 import SqliteDatabase from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { dec } from '../../src/broker/money.js';
+import { dec } from '../../src/domain/money.js';
 import { join } from 'node:path';
-import { openDatabase, type PositionRecord, type Store } from '../../src/db/index.js';
+import { openDatabase, type Store } from '../../src/db/index.js';
+import { type PositionRecord } from '../../src/domain/records.js';
 import { OpenPositionsCache } from '../../src/db/openPositionsCache.js';
 import { at, closedRecord, positionRecord } from '../helpers/fixtures.js';
 import { useTempDir, useTempStore } from '../helpers/tempDb.js';
@@ -95,7 +96,7 @@ describe('listing open positions', () => {
   it('drops a read that a write overtook, and reads again next time', async () => {
     const handle = openDatabase(join(newDir(), 'cache.db'));
     try {
-      const cache = new OpenPositionsCache();
+      const cache = new OpenPositionsCache(handle.dialect);
       let release: ((records: PositionRecord[]) => void) | null = null;
       const inFlight = cache.list(handle.db, () => new Promise((resolve) => (release = resolve)));
       const deliver = await until(() => release);

@@ -1,6 +1,6 @@
 import SqliteDatabase from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { dec } from '../../src/broker/money.js';
+import { dec } from '../../src/domain/money.js';
 import { at, closedRecord, orderRecord, positionRecord, signalRecord, T0 } from '../helpers/fixtures.js';
 import { plain } from '../helpers/plain.js';
 import { useTempStore } from '../helpers/tempDb.js';
@@ -45,25 +45,12 @@ describe('executed_orders', () => {
     expect(await store.orders.updateProgress('missing', { status: 'filled', filledQty: dec(1), filledAvgPrice: null, filledAt: null, updatedAt: at(1), statusReason: null })).toBe(false);
   });
 
-  it('upserts a broker update without losing the signal context', async () => {
-    const store = await newStore();
-    await store.orders.insert(orderRecord({ orderId: 'o1', clientOrderId: 'c1', signalId: 'sig-7', signalPrice: dec('50.5'), leg: 'entry' }));
-    await store.orders.upsert(orderRecord({ orderId: 'o1', clientOrderId: 'c1', signalId: null, signalPrice: null, leg: null, status: 'partially_filled', filledQty: dec(40), filledAvgPrice: dec('50.52'), updatedAt: at(2) }));
-    const o = await store.orders.get('o1');
-    expect(o?.status).toBe('partially_filled');
-    expect(o?.filledQty.toFixed()).toBe('40');
-    expect(o?.signalId).toBe('sig-7');
-    expect(o?.signalPrice?.toFixed()).toBe('50.5');
-    expect(o?.leg).toBe('entry');
-  });
-
   it('lists orders submitted since a date, oldest first', async () => {
     const store = await newStore();
     await store.orders.insert(orderRecord({ orderId: 'old', clientOrderId: 'c0', submittedAt: at(-60 * 24 * 40) }));
     await store.orders.insert(orderRecord({ orderId: 'b', clientOrderId: 'c2', submittedAt: at(10) }));
     await store.orders.insert(orderRecord({ orderId: 'a', clientOrderId: 'c1', submittedAt: at(5) }));
     expect((await store.orders.listSubmittedSince(at(-60 * 24 * 30))).map((o) => o.orderId)).toEqual(['a', 'b']);
-    expect((await store.orders.listRecent(2)).map((o) => o.orderId)).toEqual(['b', 'a']);
   });
 });
 
@@ -156,7 +143,6 @@ describe('positions and closed_positions', () => {
     }
     expect((await store.closedPositions.listClosedBetween(at(150))).map((c) => c.positionId)).toEqual(['b', 'c']);
     expect((await store.closedPositions.listClosedBetween(at(0), at(200))).map((c) => c.positionId)).toEqual(['a']);
-    expect((await store.closedPositions.listRecent(1)).map((c) => c.positionId)).toEqual(['c']);
   });
 });
 

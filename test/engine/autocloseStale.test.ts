@@ -1,6 +1,6 @@
 /** An exit is never sent for a position the broker's own leg has just closed. */
 import { describe, expect, it } from 'vitest';
-import { dec } from '../../src/broker/money.js';
+import { dec } from '../../src/domain/money.js';
 import { useTempStore } from '../helpers/tempDb.js';
 import { engineHarness, signal } from '../engine/engineHarness.js';
 

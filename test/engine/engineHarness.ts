@@ -3,13 +3,13 @@
  * file: every scenario test starts here. The simulator's clock is the
  * engine's clock, so hold times and statistics are exact.
  */
-import { dec, type Decimal } from '../../src/broker/money.js';
+import { dec, type Decimal } from '../../src/domain/money.js';
 import { SimBroker } from '../../src/broker/sim/SimBroker.js';
 import type { Store } from '../../src/db/index.js';
 import { createTradingEngine, type TradingEngine } from '../../src/execution/engine.js';
-import type { TradingEvent } from '../../src/execution/events.js';
+import type { TradingEvent } from '../../src/domain/events.js';
 import type { PositionSizingConfig } from '../../src/execution/sizing.js';
-import { toSignal, type TradingSignal } from '../../src/signals/TradingSignal.js';
+import { toSignal, type TradingSignal } from '../../src/domain/signal.js';
 import type { Config } from '../../src/config.js';
 import { type Harness, harness } from '../sim/engineHarness.js';
 

@@ -1,8 +1,8 @@
 /** The executor: exactly one order per signal, clear refusals, and safe submission over the real SDK. */
 import { describe, expect, it } from 'vitest';
 import { AlpacaBroker } from '../../src/broker/alpaca/AlpacaBroker.js';
-import { BrokerConnectionError } from '../../src/broker/errors.js';
-import { dec } from '../../src/broker/money.js';
+import { BrokerConnectionError } from '../../src/domain/errors.js';
+import { dec } from '../../src/domain/money.js';
 import { createTradingEngine } from '../../src/execution/engine.js';
 import { KEY, SECRET, served } from '../sim/server/serverHarness.js';
 import { useTempStore } from '../helpers/tempDb.js';
@@ -69,7 +69,7 @@ describe('executeSignal: one signal, one order', () => {
     const unknown = await t.engine.executor.executeSignal(signal({ signal_id: 'sig-zz', ticker: 'ZZZZ' }));
     expect([unknown.success, unknown.refusedBy]).toEqual([false, 'broker']);
     expect(unknown.errorMessage).toMatch(/^the broker refused the order: .*ZZZZ/);
-    expect(await t.store.orders.listRecent(10)).toEqual([]);
+    expect(await t.store.orders.listSubmittedSince(new Date(0))).toEqual([]);
   });
 
   it('places a simple order when asked, and takes a limit entry', async () => {

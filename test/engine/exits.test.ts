@@ -1,6 +1,6 @@
 /** Exits the bot sends itself: only where no broker leg protects the position, and only once. */
 import { describe, expect, it } from 'vitest';
-import { dec } from '../../src/broker/money.js';
+import { dec } from '../../src/domain/money.js';
 import { useTempStore } from '../helpers/tempDb.js';
 import { engineHarness, signal, usd } from './engineHarness.js';
 

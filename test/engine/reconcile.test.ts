@@ -1,6 +1,6 @@
 /** After downtime the database and the broker agree: fills once, external closes, unknown positions adopted. */
 import { describe, expect, it } from 'vitest';
-import { dec } from '../../src/broker/money.js';
+import { dec } from '../../src/domain/money.js';
 import { describeReconciliation } from '../../src/portfolio/Reconciler.js';
 import { useTempStore } from '../helpers/tempDb.js';
 import { engineHarness, signal, usd } from './engineHarness.js';

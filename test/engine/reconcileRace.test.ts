@@ -1,6 +1,6 @@
 /** A monitor cycle's reconciliation racing a fill: the broker is read a moment before the database. */
 import { describe, expect, it } from 'vitest';
-import type { Position } from '../../src/broker/types.js';
+import type { Position } from '../../src/domain/position.js';
 import { useTempStore } from '../helpers/tempDb.js';
 import { engineHarness, signal } from './engineHarness.js';
 

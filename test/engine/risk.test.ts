@@ -1,6 +1,6 @@
 /** Every refusal names its limit and figures; the loss limits halt trading by themselves; exits are never blocked. */
 import { describe, expect, it } from 'vitest';
-import { dec } from '../../src/broker/money.js';
+import { dec } from '../../src/domain/money.js';
 import { useTempStore } from '../helpers/tempDb.js';
 import { engineHarness, signal } from './engineHarness.js';
 

@@ -1,6 +1,6 @@
 /** Whole trades on the simulator: signal → bracket → fill → price moves → stop or target → closed row. */
 import { describe, expect, it } from 'vitest';
-import { dec } from '../../src/broker/money.js';
+import { dec } from '../../src/domain/money.js';
 import { useTempStore } from '../helpers/tempDb.js';
 import { engineHarness, signal, usd } from './engineHarness.js';
 

@@ -1,6 +1,6 @@
 /** Position sizing: each method and each cap, in whole shares. */
 import { describe, expect, it } from 'vitest';
-import { dec } from '../../src/broker/money.js';
+import { dec } from '../../src/domain/money.js';
 import { type PositionSizingConfig, type SizingResult, sizePosition } from '../../src/execution/sizing.js';
 import { signal } from '../engine/engineHarness.js';
 

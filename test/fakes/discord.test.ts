@@ -24,7 +24,7 @@ import {
 } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
-import { createFakeDiscord, type FakeDiscord, type FakeInteraction } from './discord/index.js';
+import { createFakeDiscord, type FakeDiscord } from './discord/index.js';
 
 const TRADER_ROLE = '300000000000000001';
 const member = { userId: '100000000000000001', username: 'trader', roles: [TRADER_ROLE] };
@@ -307,17 +307,16 @@ describe('slash commands', () => {
   });
 
   it('refuses late and unknown interactions with 10062, and @original / follow-ups before the acknowledgement with 10015', async () => {
-    let handle: FakeInteraction | undefined;
     const outcome = handleNext(async (i) => {
       if (!i.isChatInputCommand()) throw new Error('unexpected interaction');
       const early = await rejection(i.webhook.editMessage('@original', { content: 'too early' }));
       const earlyFollowUp = await rejection(i.webhook.send({ content: 'too early' }));
-      handle?.expire();
+      handle.expire(); // read after the awaits above, so `handle` is assigned by then
       const late = await rejection(i.reply('too late'));
       const unknown = await rejection(i.client.rest.post(Routes.interactionCallback('1', 'nope'), { body: { type: 4, data: { content: 'x' } }, auth: false }));
       return { early, earlyFollowUp, late, unknown };
     });
-    handle = fake.slashCommand({ name: 'flatten', member });
+    const handle = fake.slashCommand({ name: 'flatten', member });
     const { early, earlyFollowUp, late, unknown } = await outcome;
     expect(early).toMatchObject({ code: 10015, status: 404, message: 'Unknown Webhook' });
     expect(earlyFollowUp).toMatchObject({ code: 10015 });

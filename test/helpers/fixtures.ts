@@ -1,11 +1,6 @@
 /** Records with plausible defaults; each test overrides what it asserts on. */
-import { dec } from '../../src/broker/money.js';
-import type {
-  ClosedPositionRecord,
-  ExecutedOrderRecord,
-  PositionRecord,
-  StoredSignal,
-} from '../../src/db/index.js';
+import { dec } from '../../src/domain/money.js';
+import type { ClosedPositionRecord, ExecutedOrderRecord, PositionRecord, StoredSignal } from '../../src/domain/records.js';
 
 export const T0 = new Date('2026-03-02T14:30:00.000Z');
 

@@ -1,4 +1,4 @@
-import { Decimal } from '../../src/broker/money.js';
+import { Decimal } from '../../src/domain/money.js';
 
 /** Decimals as their exact string, Dates as ISO: records compare with toEqual and fail readably. */
 export function plain(value: unknown): unknown {

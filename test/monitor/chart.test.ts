@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { dec, ZERO } from '../../src/broker/money.js';
+import { dec, ZERO } from '../../src/domain/money.js';
 import { loadConfig } from '../../src/config.js';
 import { CHART_SIZE, equityChartOption, fittedRange } from '../../src/monitor/chart.js';
 import { reportsDir } from '../../src/monitor/dailyReport.js';
@@ -77,16 +77,16 @@ describe('equity chart on sparse data', () => {
 
     const out = await t.type('/report');
     const path = /Chart saved: (.+\.png)/.exec(out)?.[1] ?? '';
-    expect(path).toBe(join(reportsDir(t.app), '2026-03-02.png'));
+    expect(path).toBe(join(reportsDir(t.app.config), '2026-03-02.png'));
     expect(path.startsWith(tmpdir())).toBe(true);
     expect(bluePixels(path)).toBeGreaterThan(300);
   });
 
-  it('writes reports to REPORTS_DIR when set, else beside the database the store opened', async () => {
+  it('writes reports to REPORTS_DIR when set, else beside the database (DB_PATH)', async () => {
     const store = await newStore();
     const t = await operatorHarness(store);
-    expect(reportsDir(t.app)).toBe(join(store.path, '..', 'reports'));
-    expect(reportsDir({ config: loadConfig({ REPORTS_DIR: '/srv/reports' }), store })).toBe('/srv/reports');
+    expect(reportsDir(t.app.config)).toBe(join(store.path, '..', 'reports'));
+    expect(reportsDir(loadConfig({ REPORTS_DIR: '/srv/reports', DB_PATH: store.path }))).toBe('/srv/reports');
     expect(loadConfig({}).reportsDir).toBeNull();
   });
 });

@@ -2,11 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { dec } from '../../src/broker/money.js';
+import { dec } from '../../src/domain/money.js';
 import { AlertCenter } from '../../src/monitor/AlertCenter.js';
 import { CHART_SIZE } from '../../src/monitor/chart.js';
 import { intervalRule, Monitor } from '../../src/monitor/Monitor.js';
-import type { View } from '../../src/operator/view.js';
+import type { View } from '../../src/views/view.js';
 import { useTempStore } from '../helpers/tempDb.js';
 import { until } from '../helpers/until.js';
 import { operatorHarness } from '../operator/appHarness.js';

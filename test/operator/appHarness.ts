@@ -5,7 +5,7 @@
  */
 import { PassThrough } from 'node:stream';
 import { AlpacaBroker } from '../../src/broker/alpaca/AlpacaBroker.js';
-import type { BrokerInterface } from '../../src/broker/BrokerInterface.js';
+import type { BrokerInterface } from '../../src/domain/ports/broker.js';
 import type { FaultInjector } from '../../src/broker/sim/server/faults.js';
 import { SimBroker } from '../../src/broker/sim/SimBroker.js';
 import { type Config, loadConfig } from '../../src/config.js';
@@ -49,7 +49,8 @@ export interface HarnessOptions {
 }
 
 export async function operatorHarness(store: Store, env: Record<string, string> = {}, options: HarnessOptions = {}): Promise<OperatorHarness> {
-  const config = loadConfig({ SIM_PRICES: 'AAPL=190,MSFT=410', MAX_POSITION_PCT: '1.0', ...env });
+  // DB_PATH is the test's own database: reports go beside it, never into the repository.
+  const config = loadConfig({ SIM_PRICES: 'AAPL=190,MSFT=410', MAX_POSITION_PCT: '1.0', DB_PATH: store.path, ...env });
   let sim: Harness;
   let broker: BrokerInterface;
   let simBroker: SimBroker | null = null;

@@ -1,6 +1,6 @@
 /** Every command through the console renderer, on the simulator and a real SQLite file. */
 import { describe, expect, it } from 'vitest';
-import { dec } from '../../src/broker/money.js';
+import { dec } from '../../src/domain/money.js';
 import { useTempStore } from '../helpers/tempDb.js';
 import { operatorHarness } from './appHarness.js';
 
@@ -30,7 +30,7 @@ describe('console: account and read-only commands', () => {
     expect(await t.type('/orders status:all limit:5')).toMatch(/^· Orders \(all\)\n {2}2026-03-02 15:00 buy 10 AAPL market @ \$190\.00 — filled\n$/);
     expect(await t.type('/status')).toContain('  Broker: sim (SIM)');
     const help = await t.type('/help');
-    for (const name of ['account', 'positions', 'orders', 'buy', 'sell', 'close', 'flatten', 'signal', 'stats', 'report', 'halt', 'resume', 'status', 'help', 'sim']) {
+    for (const name of ['account', 'positions', 'orders', 'buy', 'sell', 'close', 'modify', 'flatten', 'signal', 'stats', 'report', 'halt', 'resume', 'status', 'help', 'sim']) {
       expect(help).toContain(`  /${name}`);
     }
   });

@@ -60,6 +60,7 @@ async function startBot(store: Store, existing?: { fake: FakeDiscord; apiUrl: st
     DISCORD_TRADER_ROLE_IDS: TRADER_ROLE,
     DISCORD_API_URL: apiUrl,
     MAX_POSITION_PCT: '1.0',
+    DB_PATH: store.path,
     ...env,
   });
   const app = createApp({ config, broker, store, sim: broker, now: () => sim.clock.now() });
@@ -124,6 +125,24 @@ describe('Discord: commands', () => {
     await (bot.fake.slashCommand({ name: 'buy', options: { ticker: 'AAPL', qty: 10 }, member: alice })).waitForEdits(1);
     await (bot.fake.slashCommand({ name: 'sell', options: { ticker: 'MSFT', qty: 5 }, member: alice })).waitForEdits(1);
     expect(await bot.fake.autocomplete({ name: 'close', focused: 'ticker', value: 'a', member: alice })).toEqual([{ name: 'AAPL (long 10)', value: 'AAPL' }]);
+  });
+
+  it("/modify moves a trader's stop at the broker and offers open positions; a non-trader is refused", async () => {
+    const bot = await startBot(await newStore());
+    await (bot.fake.slashCommand({ name: 'buy', options: { ticker: 'AAPL', qty: 10, stop_loss: '185', take_profit: '200' }, member: alice })).waitForEdits(1);
+    expect(await bot.fake.autocomplete({ name: 'modify', focused: 'ticker', value: '', member: alice })).toEqual([{ name: 'AAPL (long 10)', value: 'AAPL' }]);
+    const oldStop = (await bot.store.positions.getByTicker('AAPL'))?.stopLossOrderId ?? '';
+    const modify = bot.fake.slashCommand({ name: 'modify', options: { ticker: 'AAPL', stop_loss: '186.40' }, member: alice, channelId: TRADES });
+    const done = embedOf(await modify.waitForEdits(1));
+    const newStop = (await bot.store.positions.getByTicker('AAPL'))?.stopLossOrderId ?? '';
+    expect([done.title, done.description]).toEqual(['Modified AAPL (long)', 'stop $185.00 → $186.40 · target $200.00 (unchanged)']);
+    expect(done.fields?.find((f) => f.name === 'Replaced at the broker')?.value).toBe(`stop-loss ${oldStop} → ${newStop} @ $186.40`);
+    expect(bot.sim.engine.getOrder(newStop)?.stopPrice?.toFixed()).toBe('186.4');
+
+    const refused = bot.fake.slashCommand({ name: 'modify', options: { ticker: 'AAPL', stop_loss: '100' }, member: mallory, channelId: TRADES });
+    await refused.acknowledged();
+    expect(embedOf(refused.response()).description).toBe('Only traders may do that: you need one of the trader roles. The attempt has been logged.');
+    expect((await bot.store.positions.getByTicker('AAPL'))?.stopLossPrice?.toFixed()).toBe('186.4');
   });
 
   it('/flatten waits for Confirm, which only runs once', async () => {
@@ -266,11 +285,11 @@ describe('Discord: every command, registration, and Discord failing', () => {
         (error, stdout) => (error ? reject(error) : resolve(stdout)),
       ),
     );
-    expect(out).toMatch(/^Registered 15 commands for guild \d+:/);
+    expect(out).toMatch(/^Registered 16 commands for guild \d+:/);
     const registered = fake.registeredCommands();
     expect(registered?.scope).toBe('guild');
     expect((registered?.commands as { name: string }[]).map((c) => c.name).sort()).toEqual(
-      ['account', 'buy', 'close', 'flatten', 'halt', 'help', 'orders', 'positions', 'report', 'resume', 'sell', 'signal', 'sim', 'stats', 'status'],
+      ['account', 'buy', 'close', 'flatten', 'halt', 'help', 'modify', 'orders', 'positions', 'report', 'resume', 'sell', 'signal', 'sim', 'stats', 'status'],
     );
   });
 });

@@ -4,16 +4,16 @@
  * saying which sizing rule set the proposed quantity.
  */
 import { describe, expect, it } from 'vitest';
-import { dec, formatNumber, ZERO } from '../../src/broker/money.js';
-import { Account } from '../../src/broker/types.js';
+import { dec, formatNumber, ZERO } from '../../src/domain/money.js';
+import { Account } from '../../src/domain/account.js';
 import type { ExecutionStats } from '../../src/execution/OrderExecutor.js';
 import { sizePosition } from '../../src/execution/sizing.js';
 import { equityStats, statsOf } from '../../src/portfolio/analytics.js';
 import type { PerformanceStats } from '../../src/portfolio/PositionManager.js';
-import { reportView } from '../../src/operator/views/report.js';
-import { sizedBy } from '../../src/operator/views/signal.js';
-import { statsView } from '../../src/operator/views/stats.js';
-import type { View } from '../../src/operator/view.js';
+import { reportView } from '../../src/views/report.js';
+import { sizedBy } from '../../src/views/signal.js';
+import { statsView } from '../../src/views/stats.js';
+import type { View } from '../../src/views/view.js';
 import { signal } from '../engine/engineHarness.js';
 import { useTempStore } from '../helpers/tempDb.js';
 import { operatorHarness } from './appHarness.js';

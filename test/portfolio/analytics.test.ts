@@ -1,6 +1,6 @@
 /** Statistics against figures computed by hand (the arithmetic is in the comments). */
 import { describe, expect, it } from 'vitest';
-import { dec } from '../../src/broker/money.js';
+import { dec } from '../../src/domain/money.js';
 import { drawdownSeries, equityStats, tradeStats } from '../../src/portfolio/analytics.js';
 import { at, closedRecord, orderRecord, positionRecord, T0 } from '../helpers/fixtures.js';
 import { useTempStore } from '../helpers/tempDb.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { dec } from '../../src/broker/money.js';
-import { Order } from '../../src/broker/types.js';
-import { TradingEvents, type TradingEvent } from '../../src/execution/events.js';
+import { dec } from '../../src/domain/money.js';
+import { Order } from '../../src/domain/order.js';
+import { TradingEvents, type TradingEvent } from '../../src/domain/events.js';
 import { alertFor } from '../../src/monitor/alertViews.js';
 import { OrderLedger } from '../../src/portfolio/OrderLedger.js';
 import { useTempStore } from '../helpers/tempDb.js';
@@ -134,5 +134,52 @@ describe('OrderLedger with entries and exits in several fills', () => {
     expect(spec?.view.description).toBe('buy 25 BRK @ $5,000.03');
     const partial = events.find((e) => e.kind === 'order_partially_filled');
     expect(partial ? alertFor(partial)?.view.description : null).toBe('buy 15 BRK @ $5,000.00 (15 of 40 so far, average $5,000.00)');
+  });
+});
+
+/** Every update goes through the order state machine: one that does not fit is refused, reported, and changes nothing. */
+describe('OrderLedger and the order state machine', () => {
+  const newStore = useTempStore();
+
+  it('refuses a finished order working again, and logs why', async () => {
+    const store = await newStore();
+    const warnings: { details: Record<string, unknown>; message: string }[] = [];
+    const events: TradingEvent[] = [];
+    const trading = new TradingEvents();
+    trading.on((e) => events.push(e));
+    const ledger = new OrderLedger(store, trading, { log: { warn: (details, message) => warnings.push({ details, message }) } });
+    await ledger.apply(order('canceled', '0', null, 1000));
+    const before = ledger.version;
+    expect(await ledger.apply(order('new', '0', null, 2000))).toEqual([]);
+    expect((await store.orders.get('o1'))?.status).toBe('canceled');
+    expect([ledger.version - before, ledger.refused]).toEqual([0, 1]);
+    expect(warnings.map((w) => [w.details.orderId, w.details.reason])).toEqual([['o1', 'canceled cannot become new']]);
+    expect(events.map((e) => e.kind)).toEqual(['order_canceled']);
+  });
+
+  it('refuses a partial fill going back to new, and a held leg reported held again after it started working', async () => {
+    const store = await newStore();
+    const ledger = new OrderLedger(store);
+    await ledger.apply(order('partially_filled', '40', '100', 1000));
+    await ledger.apply(order('new', '40', '100', 500));
+    expect((await store.orders.get('o1'))?.status).toBe('partially_filled');
+    await ledger.apply(brokerOrder({ id: 'o2', clientOrderId: 'sig-2:entry', status: 'new', filled: '0', avg: null, at: 1000 }));
+    await ledger.apply(brokerOrder({ id: 'o2', clientOrderId: 'sig-2:entry', status: 'held', filled: '0', avg: null, at: 900 }));
+    expect((await store.orders.get('o2'))?.status).toBe('new');
+    expect(ledger.refused).toBe(2);
+  });
+
+  it('takes the bracket legs by the role the adapter gave them, never by their order type', async () => {
+    const store = await newStore();
+    const ledger = new OrderLedger(store);
+    const entry = brokerOrder({ id: 'e1', clientOrderId: 'sig-9:entry', status: 'filled', filled: '100', avg: '190', at: 1000 });
+    // Both exits are stop-limits here: only the role tells which is which.
+    const leg = (id: string, role: 'stop_loss' | 'take_profit', price: string) =>
+      new Order({ ...brokerOrder({ id, clientOrderId: `sig-9:${role}`, status: 'new', filled: '0', avg: null, at: 1000 }), side: 'sell', type: 'stop_limit', orderClass: 'bracket', parentOrderId: 'e1', legRole: role, stopPrice: dec(price), limitPrice: dec(price) } as never);
+    const bracket = new Order({ ...entry, orderClass: 'bracket', legs: [leg('tp', 'take_profit', '200'), leg('sl', 'stop_loss', '185')] } as never);
+    await ledger.apply(bracket, { signalId: 'sig-9', leg: 'entry', strategy: 'test' });
+    expect([(await store.orders.get('tp'))?.leg, (await store.orders.get('sl'))?.leg]).toEqual(['take_profit', 'stop_loss']);
+    const position = await store.positions.getByTicker('AAPL');
+    expect([position?.stopLossOrderId, position?.takeProfitOrderId]).toEqual(['sl', 'tp']);
   });
 });

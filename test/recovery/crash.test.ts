@@ -8,9 +8,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dec } from '../../src/broker/money.js';
+import { dec } from '../../src/domain/money.js';
 import type { OrderRequest } from '../../src/broker/sim/api.js';
-import type { Order } from '../../src/broker/types.js';
+import type { Order } from '../../src/domain/order.js';
 import { openStore } from '../../src/db/index.js';
 import { sign } from '../../src/signals/webhook/signature.js';
 import { freePort } from '../helpers/freePort.js';

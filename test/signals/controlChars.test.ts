@@ -1,6 +1,6 @@
 /** A signal's free text (strategy, signal_type) never carries control characters to the terminal or the channel. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseSignal } from '../../src/signals/TradingSignal.js';
+import { parseSignal } from '../../src/domain/signal.js';
 import { sign } from '../../src/signals/webhook/signature.js';
 import { WebhookServer } from '../../src/signals/webhook/WebhookServer.js';
 import { useTempStore } from '../helpers/tempDb.js';

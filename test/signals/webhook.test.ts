@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { dec } from '../../src/broker/money.js';
+import { dec } from '../../src/domain/money.js';
 import { sign } from '../../src/signals/webhook/signature.js';
 import { WebhookServer } from '../../src/signals/webhook/WebhookServer.js';
 import { useTempDir, useTempStore } from '../helpers/tempDb.js';

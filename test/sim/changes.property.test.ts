@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Decimal, dec } from '../../src/broker/money.js';
+import { Decimal, dec } from '../../src/domain/money.js';
 import { SimRejection } from '../../src/broker/sim/api.js';
 import type { SimChanges, SimHoldingState, SimOrderState, SimPriceState, SimScalarState, SimState } from '../../src/broker/sim/state.js';
 import { harness } from './engineHarness.js';

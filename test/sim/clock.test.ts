@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { alwaysOpen, MARKET_CALENDAR_NAMES, MARKET_CALENDARS, nyse as nyseCalendar } from '../../src/broker/sim/calendars/index.js';
+import { simPlugin } from '../../src/broker/sim/plugin.js';
 import { SimClock } from '../../src/broker/sim/clock.js';
-import type { CalendarDay, Clock } from '../../src/broker/types.js';
+import type { CalendarDay, Clock } from '../../src/domain/ports/broker.js';
 
-const nyse = (start = '2026-01-01T00:00:00Z') => new SimClock({ mode: 'nyse', start: new Date(start) });
-const always = (start = '2026-01-01T00:00:00Z') => new SimClock({ mode: 'always', start: new Date(start) });
+const nyse = (start = '2026-01-01T00:00:00Z') => new SimClock({ calendar: nyseCalendar, start: new Date(start) });
+const always = (start = '2026-01-01T00:00:00Z') => new SimClock({ calendar: alwaysOpen, start: new Date(start) });
 
 /** A session as ISO strings, so every expectation is an exact instant. */
 const iso = (s: CalendarDay | null) => s && { date: s.date, open: s.open.toISOString(), close: s.close.toISOString() };
@@ -217,7 +219,7 @@ describe('moving time', () => {
 
   it('starts at the wall-clock time when no start is given', () => {
     const before = Date.now();
-    const t = new SimClock({ mode: 'always' }).now().getTime();
+    const t = new SimClock({ calendar: alwaysOpen }).now().getTime();
     expect(t).toBeGreaterThanOrEqual(before);
     expect(t).toBeLessThanOrEqual(Date.now());
   });
@@ -235,7 +237,7 @@ describe('moving time', () => {
     c.set(new Date('2020-01-01T00:00:00Z'));
     expect(c.now().toISOString()).toBe('2020-01-01T00:00:00.000Z');
     expect(() => c.set(new Date('nonsense'))).toThrow(RangeError);
-    expect(() => new SimClock({ mode: 'nyse', start: new Date(Number.NaN) })).toThrow(RangeError);
+    expect(() => new SimClock({ calendar: nyseCalendar, start: new Date(Number.NaN) })).toThrow(RangeError);
   });
 
   it('moves the market through its close as time advances', () => {
@@ -247,5 +249,29 @@ describe('moving time', () => {
     c.advance(17.5 * 3_600_000);
     expect(c.now().toISOString()).toBe('2026-03-11T13:30:00.000Z');
     expect(c.isOpen()).toBe(true);
+  });
+});
+
+describe('the clock with a calendar of its own', () => {
+  it('follows whatever calendar it is given: here one that trades only on Mondays, 10:00 to 11:00 UTC', () => {
+    const mondays = {
+      name: 'mondays',
+      session: (date: string) =>
+        new Date(`${date}T00:00:00Z`).getUTCDay() === 1 ? { date, open: new Date(`${date}T10:00:00Z`), close: new Date(`${date}T11:00:00Z`) } : null,
+    };
+    const c = new SimClock({ calendar: mondays, start: new Date('2026-03-04T12:00:00Z') }); // a Wednesday
+    expect(isoClock(c.clock())).toEqual({
+      timestamp: '2026-03-04T12:00:00.000Z',
+      isOpen: false,
+      nextOpen: '2026-03-09T10:00:00.000Z',
+      nextClose: '2026-03-09T11:00:00.000Z',
+    });
+    expect(c.calendar('2026-03-01', '2026-03-16').map((d) => d.date)).toEqual(['2026-03-02', '2026-03-09', '2026-03-16']);
+    expect(() => c.session('2026-02-30')).toThrow(RangeError);
+  });
+
+  it('offers SIM_MARKET_HOURS exactly the calendars there are, each under its own name', () => {
+    expect(simPlugin.variables.SIM_MARKET_HOURS.options).toEqual(MARKET_CALENDAR_NAMES);
+    expect(Object.entries(MARKET_CALENDARS).map(([key, calendar]) => [key, calendar.name])).toEqual([['always', 'always'], ['nyse', 'nyse']]);
   });
 });

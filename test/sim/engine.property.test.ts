@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Decimal, ZERO, dec } from '../../src/broker/money.js';
+import { Decimal, ZERO, dec } from '../../src/domain/money.js';
 import { SimRejection } from '../../src/broker/sim/api.js';
 import { harness } from './engineHarness.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dec } from '../../src/broker/money.js';
+import { dec } from '../../src/domain/money.js';
 import { SimRejection } from '../../src/broker/sim/api.js';
 import { harness } from './engineHarness.js';
 
@@ -322,6 +322,30 @@ describe('replacing an order', () => {
     engine.setPrice('AAPL', dec('187.90'));
     expect(events().slice(-2)).toEqual(['fill:sig-1:sl:2', 'canceled:sig-1:tp']);
     expect(engine.account().cash.toFixed(2)).toBe('99790.00'); // (187.90 - 190) x 100
+  });
+
+  it('names each leg by its role, the replacement keeping it, and links old and new both ways', () => {
+    const { engine } = harness();
+    const entry = engine.submit(bracketBuy());
+    expect(entry.legs.map((l) => [l.clientOrderId, l.legRole, l.parentOrderId])).toEqual([
+      ['sig-1:tp', 'take_profit', entry.id],
+      ['sig-1:sl', 'stop_loss', entry.id],
+    ]);
+    const stop = engine.getOrderByClientId('sig-1:sl')!;
+    const moved = engine.replaceOrder(stop.id, { stopPrice: dec(188) });
+    expect([moved.legRole, moved.parentOrderId]).toEqual(['stop_loss', entry.id]);
+    expect([engine.replacementOf(stop.id), engine.replacementOf(moved.id)]).toEqual([
+      { replaces: null, replacedBy: moved.id },
+      { replaces: stop.id, replacedBy: null },
+    ]);
+    expect(engine.submit({ symbol: 'MSFT', qty: dec(1), side: 'buy', type: 'market', timeInForce: 'day', clientOrderId: 'plain' }).legRole).toBeNull();
+  });
+
+  it('refuses to replace an order queued for the open, as Alpaca refuses an accepted one', () => {
+    const { engine } = harness({ mode: 'nyse', start: '2026-03-07T15:00:00.000Z' }); // a Saturday
+    const queued = engine.submit({ symbol: 'AAPL', qty: dec(1), side: 'buy', type: 'limit', limitPrice: dec(180), timeInForce: 'gtc', clientOrderId: 'q-1' });
+    expect(queued.status).toBe('accepted');
+    expect(() => engine.replaceOrder(queued.id, { limitPrice: dec(181) })).toThrow('order is not replaceable in "accepted" state');
   });
 });
 

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { dec } from '../../src/broker/money.js';
+import { dec } from '../../src/domain/money.js';
 import { createSimBroker } from '../../src/broker/sim/index.js';
 import type { SimChanges, SimStatePersistence } from '../../src/broker/sim/state.js';
 import { loadConfig } from '../../src/config.js';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InsufficientFundsError, NotFoundError, OrderRejectedError } from '../../src/broker/errors.js';
-import { dec } from '../../src/broker/money.js';
+import { InsufficientFundsError, NotFoundError, OrderRejectedError } from '../../src/domain/errors.js';
+import { dec } from '../../src/domain/money.js';
 import { createSimBroker } from '../../src/broker/sim/index.js';
 import { RealtimeSimDriver } from '../../src/broker/sim/driver.js';
 import { loadConfig } from '../../src/config.js';

@@ -6,31 +6,20 @@
  * ends ambiguously (timeout, reset after sending) the order is looked up by its
  * client_order_id before anything else happens; since every order carries a
  * deterministic client_order_id, a later retry can never create a second order
- * (Alpaca refuses the duplicate id, and the adapter answers with the original).
+ * (Alpaca refuses the duplicate id: DuplicateClientOrderIdError).
  */
 import { DEFAULT_RATE_LIMIT, marketData, OrdersApi, trading } from '@alpacahq/alpaca-trade-api';
-import type { BrokerInterface, StreamState } from '../BrokerInterface.js';
-import { BrokerConnectionError, NotFoundError, OrderRejectedError } from '../errors.js';
-import { exchangeTime } from '../marketTime.js';
-import { type Decimal, dec } from '../money.js';
-import {
-  type Account,
-  type BracketOrder,
-  bracketOf,
-  type BracketOrderParams,
-  type CalendarDay,
-  type ClosePositionOptions,
-  type Clock,
-  type Order,
-  type OrderFilter,
-  type OrderSide,
-  type OrderType,
-  type PlaceOrderOptions,
-  type Position,
-  type TradeUpdateListener,
-} from '../types.js';
+import type { BrokerInterface, StreamState, BracketOrderParams, OrderChanges, CalendarDay, ClosePositionOptions, Clock, OrderFilter, PlaceOrderOptions, TradeUpdateListener } from '../../domain/ports/broker.js';
+import { BrokerConnectionError, NotFoundError, OrderRejectedError } from '../../domain/errors.js';
+import { exchangeTime } from '../../domain/marketTime.js';
+import { type Decimal, dec } from '../../domain/money.js';
+import { type Account } from '../../domain/account.js';
+import { type BracketOrder, bracketOf, type Order } from '../../domain/order.js';
+import { type OrderSide, type OrderType } from '../../domain/enums.js';
+import { type Position } from '../../domain/position.js';
 import { toBrokerError } from './errors.js';
 import { amount, toAccount, toCalendarDay, toClock, toOrder, toPosition } from './mapping.js';
+import { LegBook } from './legBook.js';
 import { AlpacaTradeStream } from './tradeStream.js';
 
 export interface AlpacaBrokerOptions {
@@ -60,8 +49,6 @@ function exactNumber(value: Decimal, field: string): number {
   return n;
 }
 
-const DUPLICATE_CLIENT_ID = /client_order_id must be unique/i;
-
 export class AlpacaBroker implements BrokerInterface {
   readonly name: string;
   private readonly account: InstanceType<typeof trading.AccountsApi>;
@@ -71,6 +58,7 @@ export class AlpacaBroker implements BrokerInterface {
   private readonly calendar: InstanceType<typeof trading.CalendarApi>;
   private readonly stocks: InstanceType<typeof marketData.StockApi>;
   private readonly stream: AlpacaTradeStream;
+  private readonly legBook = new LegBook();
 
   constructor(options: AlpacaBrokerOptions) {
     const paper = options.paper ?? true;
@@ -96,6 +84,7 @@ export class AlpacaBroker implements BrokerInterface {
       secret: options.secret,
       url: options.streamUrl ?? (paper ? TRADING_STREAM.paper : TRADING_STREAM.live),
       recover: (since) => this.changedSince(since),
+      toOrder: (o) => this.mapped(o),
     });
   }
 
@@ -162,13 +151,13 @@ export class AlpacaBroker implements BrokerInterface {
   }
 
   getOrder(id: string): Promise<Order> {
-    return this.call(`reading order ${id}`, async () => toOrder(await this.orders.getOrderByOrderID({ orderId: id, nested: true })));
+    return this.call(`reading order ${id}`, async () => this.mapped(await this.orders.getOrderByOrderID({ orderId: id, nested: true })));
   }
 
   async getOrderByClientId(clientOrderId: string): Promise<Order | null> {
     try {
       return await this.call(`looking up order ${clientOrderId}`, async () =>
-        toOrder(await this.orders.getOrderByClientOrderId({ clientOrderId })),
+        this.mapped(await this.orders.getOrderByClientOrderId({ clientOrderId })),
       );
     } catch (error) {
       if (error instanceof NotFoundError) return null;
@@ -187,7 +176,7 @@ export class AlpacaBroker implements BrokerInterface {
         ...(filter.until ? { until: filter.until.toISOString() } : {}),
         ...(filter.tickers && filter.tickers.length > 0 ? { symbols: filter.tickers.join(',') } : {}),
       });
-      return list.map((o) => toOrder(o));
+      return list.map((o) => this.mapped(o));
     });
   }
 
@@ -199,19 +188,41 @@ export class AlpacaBroker implements BrokerInterface {
     await this.call('canceling all orders', () => this.orders.deleteAllOrders());
   }
 
+  /**
+   * PATCH /v2/orders/{id}: Alpaca answers with the replacement (a new id); the
+   * old order ends `replaced`. A leg's replacement keeps its parent and role.
+   * Like any order write it is sent once, never retried.
+   */
+  async replaceOrder(id: string, changes: OrderChanges): Promise<Order> {
+    // A leg fetched or streamed alone has no parent on Alpaca's wire: find its bracket first.
+    if (!this.legBook.parentOf(id)) await this.listOrders({ status: 'open', limit: 500 }).catch(() => []);
+    return this.call(`replacing order ${id}`, async () => {
+      const replacement = await this.orders.patchOrderByOrderId({
+        orderId: id,
+        patchOrderRequest: {
+          ...(changes.quantity ? { qty: changes.quantity.toFixed() } : {}),
+          ...(changes.limitPrice ? { limitPrice: changes.limitPrice.toFixed() } : {}),
+          ...(changes.stopPrice ? { stopPrice: changes.stopPrice.toFixed() } : {}),
+        },
+      });
+      this.legBook.replaced(id, String(replacement.id));
+      return this.mapped(replacement);
+    });
+  }
+
   closePosition(ticker: string, opts?: ClosePositionOptions): Promise<Order> {
     const request = {
       symbolOrAssetId: ticker,
       ...(opts?.qty ? { qty: exactNumber(opts.qty, 'qty') } : {}),
       ...(opts?.percentage ? { percentage: exactNumber(opts.percentage, 'percentage') } : {}),
     };
-    return this.call(`closing the ${ticker} position`, async () => toOrder(await this.positions.deleteOpenPosition(request)));
+    return this.call(`closing the ${ticker} position`, async () => this.mapped(await this.positions.deleteOpenPosition(request)));
   }
 
   closeAllPositions(): Promise<Order[]> {
     return this.call('closing all positions', async () => {
       const results = await this.positions.deleteAllOpenPositions({ cancelOrders: true });
-      return results.flatMap((r) => (r.body ? [toOrder(r.body as unknown as trading.Order)] : []));
+      return results.flatMap((r) => (r.body ? [this.mapped(r.body as unknown as trading.Order)] : []));
     });
   }
 
@@ -255,6 +266,15 @@ export class AlpacaBroker implements BrokerInterface {
     return this.stream.onState(listener);
   }
 
+  /** An SDK order as a domain order, its legs noted (and, for a leg, its parent and role filled in). */
+  private mapped(o: trading.Order): Order {
+    // A replacement streamed before its PATCH answer arrived: its parent is the replaced leg's.
+    if (o.replaces) this.legBook.replaced(String(o.replaces), String(o.id));
+    const order = toOrder(o, this.legBook.parentOf(String(o.id)));
+    this.legBook.learn(order);
+    return order;
+  }
+
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
@@ -268,14 +288,11 @@ export class AlpacaBroker implements BrokerInterface {
     const clientOrderId = String(request.clientOrderId ?? '');
     if (clientOrderId === '') throw new OrderRejectedError('every order needs a client_order_id');
     try {
-      return toOrder(await this.orders.postOrder({ postOrderRequest: request }));
+      return this.mapped(await this.orders.postOrder({ postOrderRequest: request }));
     } catch (raw) {
+      // A repeated client_order_id surfaces as DuplicateClientOrderIdError: the
+      // caller looks the earlier order up, as with any broker.
       const error = toBrokerError(raw, `placing order ${clientOrderId}`);
-      // A retry of an order Alpaca already has: answer with that order.
-      if (error instanceof OrderRejectedError && DUPLICATE_CLIENT_ID.test(error.brokerMessage ?? '')) {
-        const existing = await this.getOrderByClientId(clientOrderId);
-        if (existing) return existing;
-      }
       if (error instanceof BrokerConnectionError) {
         const existing = await this.getOrderByClientId(clientOrderId).catch(() => null);
         if (existing) return existing;

@@ -1,14 +1,9 @@
 /** The SDK's failures mapped onto the product's broker errors, keeping Alpaca's code and message. */
 import { ApiError, FetchError } from '@alpacahq/alpaca-trade-api';
-import {
-  BrokerAuthenticationError,
-  BrokerConnectionError,
-  BrokerError,
-  InsufficientFundsError,
-  NotFoundError,
-  OrderRejectedError,
-  RateLimitError,
-} from '../errors.js';
+import { BrokerAuthenticationError, BrokerConnectionError, BrokerError, DuplicateClientOrderIdError, InsufficientFundsError, NotFoundError, OrderRejectedError, RateLimitError } from '../../domain/errors.js';
+
+/** Alpaca's answer (HTTP 422) to an order whose client_order_id it already holds. */
+const DUPLICATE_CLIENT_ORDER_ID = /client_order_id must be unique/i;
 
 export function toBrokerError(error: unknown, what: string): BrokerError {
   if (error instanceof BrokerError) return error;
@@ -22,6 +17,8 @@ export function toBrokerError(error: unknown, what: string): BrokerError {
         return new InsufficientFundsError(`${what}: ${message}`, details);
       case error.status === 404:
         return new NotFoundError(`${what}: ${message}`, details);
+      case error.status === 422 && DUPLICATE_CLIENT_ORDER_ID.test(message):
+        return new DuplicateClientOrderIdError(`${what}: ${message}`, details);
       case error.status === 429:
         return new RateLimitError(`Alpaca rate limit (${what}): ${message}`, error.retryAfterMs ?? 1000, details);
       case [400, 403, 422].includes(error.status):

@@ -3,19 +3,13 @@
  * lossless numbers); each becomes a Decimal from its text, never a float.
  */
 import type { trading } from '@alpacahq/alpaca-trade-api';
-import { type Decimal, ZERO, dec } from '../money.js';
-import {
-  Account,
-  type CalendarDay,
-  type Clock,
-  Order,
-  type OrderClass,
-  type OrderSide,
-  type OrderStatus,
-  type OrderType,
-  Position,
-  type TimeInForce,
-} from '../types.js';
+import { toDomainStatus } from './statusMap.js';
+import { type Decimal, ZERO, dec } from '../../domain/money.js';
+import { Account } from '../../domain/account.js';
+import { type BracketLegRole, type OrderClass, type OrderSide, type OrderType, type TimeInForce } from '../../domain/enums.js';
+import { type CalendarDay, type Clock } from '../../domain/ports/broker.js';
+import { Order } from '../../domain/order.js';
+import { Position } from '../../domain/position.js';
 
 type SdkOrder = trading.Order;
 type SdkLeg = NonNullable<trading.Order['legs']>[number];
@@ -28,17 +22,33 @@ export function amount(value: unknown): Decimal | null {
 const amountOrZero = (value: unknown): Decimal => amount(value) ?? ZERO;
 const date = (value: Date | string | null | undefined): Date | null => (value ? new Date(value) : null);
 
-export function toOrder(o: SdkOrder | SdkLeg, parentOrderId: string | null = null): Order {
+/**
+ * Which exit a bracket's child is. Alpaca nests a bracket's two exits under
+ * its entry and names neither: the stop (or stop-limit) child is the stop
+ * loss, the limit child the take profit. A replacement keeps its type, so
+ * the role survives a PATCH.
+ */
+export function legRoleOf(parentClass: string, legType: string): BracketLegRole | null {
+  if (parentClass !== 'bracket') return null;
+  if (legType === 'stop' || legType === 'stop_limit') return 'stop_loss';
+  if (legType === 'limit') return 'take_profit';
+  return null;
+}
+
+/** `parent`: the order `o` is nested under, when it is a leg. */
+export function toOrder(o: SdkOrder | SdkLeg, parent: { id: string; orderClass: string } | null = null): Order {
   const legs = ('legs' in o ? (o.legs ?? []) : []) as SdkLeg[];
   const id = String(o.id);
+  const type = String(o.type ?? o.orderType);
+  const orderClass = o.orderClass ? String(o.orderClass) : 'simple';
   const submitted = date(o.submittedAt) ?? date(o.createdAt) ?? new Date(0);
   return new Order({
     id,
     clientOrderId: String(o.clientOrderId ?? ''),
     ticker: String(o.symbol ?? ''),
     side: String(o.side) as OrderSide,
-    type: String(o.type ?? o.orderType) as OrderType,
-    orderClass: (o.orderClass ? String(o.orderClass) : 'simple') as OrderClass,
+    type: type as OrderType,
+    orderClass: orderClass as OrderClass,
     timeInForce: String(o.timeInForce) as TimeInForce,
     quantity: amountOrZero(o.qty),
     filledQty: amountOrZero(o.filledQty),
@@ -48,9 +58,10 @@ export function toOrder(o: SdkOrder | SdkLeg, parentOrderId: string | null = nul
     trailPrice: amount(o.trailPrice),
     trailPercent: amount(o.trailPercent),
     highWaterMark: amount(o.hwm),
-    status: String(o.status) as OrderStatus,
-    parentOrderId,
-    legs: legs.map((l) => toOrder(l, id)),
+    status: toDomainStatus(String(o.status), { quantity: amountOrZero(o.qty), filledQty: amountOrZero(o.filledQty) }),
+    parentOrderId: parent?.id ?? null,
+    legs: legs.map((l) => toOrder(l, { id, orderClass })),
+    legRole: parent ? legRoleOf(parent.orderClass, type) : null,
     submittedAt: submitted,
     updatedAt: date(o.updatedAt) ?? submitted,
     filledAt: date(o.filledAt),

@@ -5,9 +5,10 @@
  * delivered once, whichever way it arrived.
  */
 import { streaming } from '@alpacahq/alpaca-trade-api';
-import { BrokerAuthenticationError, BrokerConnectionError } from '../errors.js';
-import type { StreamState } from '../BrokerInterface.js';
-import type { Order, TradeEvent, TradeUpdate, TradeUpdateListener } from '../types.js';
+import { BrokerAuthenticationError, BrokerConnectionError } from '../../domain/errors.js';
+import type { StreamState, TradeUpdate, TradeUpdateListener } from '../../domain/ports/broker.js';
+import type { Order } from '../../domain/order.js';
+import type { TradeEvent } from '../../domain/enums.js';
 import { amount, toOrder } from './mapping.js';
 
 type SdkStream = InstanceType<typeof streaming.TradingStream>;
@@ -17,6 +18,8 @@ export interface TradeStreamOptions {
   keyId: string;
   secret: string;
   url: string;
+  /** An SDK order as a domain order (the adapter fills in a leg's parent and role). */
+  toOrder?: (o: SdkUpdate['order']) => Order;
   /** Orders changed after an instant: how missed updates are found. */
   recover: (since: Date) => Promise<Order[]>;
   /** How long to wait for the first login and subscription. Default 10 s. */
@@ -33,7 +36,6 @@ const EVENT_OF_STATUS: Partial<Record<Order['status'], TradeEvent>> = {
   expired: 'expired',
   rejected: 'rejected',
   replaced: 'replaced',
-  done_for_day: 'done_for_day',
 };
 
 /** An update is the same update when it is the same event at the same filled quantity. */
@@ -90,7 +92,7 @@ export class AlpacaTradeStream {
       maxReconnectMs: 30_000,
     });
     this.stream = stream;
-    stream.onTradeUpdate((u) => this.deliver(fromSdk(u)));
+    stream.onTradeUpdate((u) => this.deliver(fromSdk(u, this.options.toOrder ?? ((o) => toOrder(o)))));
     stream.onDisconnect(() => {
       if (this.current !== 'stopped') this.setState('reconnecting');
     });
@@ -157,10 +159,10 @@ export class AlpacaTradeStream {
   }
 }
 
-function fromSdk(u: SdkUpdate): TradeUpdate {
+function fromSdk(u: SdkUpdate, mapOrder: (o: SdkUpdate['order']) => Order): TradeUpdate {
   return {
     event: u.event as TradeEvent,
-    order: toOrder(u.order),
+    order: mapOrder(u.order),
     timestamp: u.timestamp ?? new Date(),
     price: amount(u.price),
     qty: amount(u.qty),

@@ -4,32 +4,14 @@
  * adapter raises, and state is saved after every change when a store is given:
  * only the orders, holdings and prices the change touched, with the scalar row.
  */
-import type { BrokerInterface } from '../BrokerInterface.js';
-import {
-  BrokerError,
-  InsufficientFundsError,
-  NotFoundError,
-  OrderRejectedError,
-} from '../errors.js';
-import type { Decimal } from '../money.js';
-import {
-  type Account,
-  type BracketOrder,
-  type BracketOrderParams,
-  bracketOf,
-  type CalendarDay,
-  type ClosePositionOptions,
-  type Clock,
-  type Order,
-  type OrderFilter,
-  type OrderSide,
-  type OrderType,
-  type PlaceOrderOptions,
-  type Position,
-  type TradeUpdate,
-  type TradeUpdateListener,
-} from '../types.js';
-import { AlpacaCode, type OrderRequest, SimRejection } from './api.js';
+import type { BrokerInterface, BracketOrderParams, CalendarDay, ClosePositionOptions, Clock, OrderChanges, OrderFilter, PlaceOrderOptions, TradeUpdate, TradeUpdateListener } from '../../domain/ports/broker.js';
+import { BrokerError, DuplicateClientOrderIdError, InsufficientFundsError, NotFoundError, OrderRejectedError } from '../../domain/errors.js';
+import type { Decimal } from '../../domain/money.js';
+import { type Account } from '../../domain/account.js';
+import { type BracketOrder, bracketOf, type Order } from '../../domain/order.js';
+import { type OrderSide, type OrderType } from '../../domain/enums.js';
+import { type Position } from '../../domain/position.js';
+import { AlpacaCode, type OrderRequest, SimDuplicateClientOrderId, SimRejection } from './api.js';
 import type { SimEngine } from './engine.js';
 import type { SimStatePersistence } from './state.js';
 
@@ -39,6 +21,7 @@ export type { SimChanges, SimState, SimStatePersistence } from './state.js';
 export function fromSimRejection(error: unknown): unknown {
   if (!(error instanceof SimRejection)) return error;
   const details = { code: error.code, status: error.status, brokerMessage: error.message };
+  if (error instanceof SimDuplicateClientOrderId) return new DuplicateClientOrderIdError(error.message, details);
   if (error.status === 404) return new NotFoundError(error.message, details);
   if (error.status === 403 && error.code === AlpacaCode.InsufficientBuyingPower && /buying power/.test(error.message)) {
     return new InsufficientFundsError(error.message, details);
@@ -140,6 +123,16 @@ export class SimBroker implements BrokerInterface {
 
   async cancelAllOrders(): Promise<void> {
     await this.mutate(() => this.engine.cancelAllOrders());
+  }
+
+  replaceOrder(id: string, changes: OrderChanges): Promise<Order> {
+    return this.mutate(() =>
+      this.engine.replaceOrder(id, {
+        ...(changes.quantity ? { qty: changes.quantity } : {}),
+        ...(changes.limitPrice ? { limitPrice: changes.limitPrice } : {}),
+        ...(changes.stopPrice ? { stopPrice: changes.stopPrice } : {}),
+      }),
+    );
   }
 
   closePosition(ticker: string, opts?: ClosePositionOptions): Promise<Order> {

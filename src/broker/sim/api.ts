@@ -3,20 +3,12 @@
  * (all classes, all types), the rejection Alpaca would answer, and the
  * engine surface the SimBroker and the Alpaca-compatible server both drive.
  */
-import type { Decimal } from '../money.js';
-import type {
-  Account,
-  CalendarDay,
-  Clock,
-  Order,
-  OrderClass,
-  OrderFilter,
-  OrderSide,
-  OrderType,
-  Position,
-  TimeInForce,
-  TradeUpdateListener,
-} from '../types.js';
+import type { Decimal } from '../../domain/money.js';
+import type { Account } from '../../domain/account.js';
+import type { CalendarDay, Clock, OrderFilter, TradeUpdateListener } from '../../domain/ports/broker.js';
+import type { Order } from '../../domain/order.js';
+import type { OrderClass, OrderSide, OrderType, TimeInForce } from '../../domain/enums.js';
+import type { Position } from '../../domain/position.js';
 
 /** POST /v2/orders, in domain terms. */
 export interface OrderRequest {
@@ -72,6 +64,14 @@ export const AlpacaCode = {
   Internal: 50010000,
 } as const;
 
+/** The refusal of an order whose client_order_id is already in use: Alpaca's 422, told apart by its class. */
+export class SimDuplicateClientOrderId extends SimRejection {
+  constructor() {
+    super(422, AlpacaCode.Unprocessable, 'client_order_id must be unique');
+    this.name = 'SimDuplicateClientOrderId';
+  }
+}
+
 export interface LatestTrade {
   price: Decimal;
   size: Decimal;
@@ -95,7 +95,10 @@ export interface SimEngineApi {
   /** Throws SimRejection 404 (unknown) or 422 (already terminal). */
   cancelOrder(id: string): void;
   cancelAllOrders(): Order[];
+  /** Throws SimRejection 404 (unknown) or 422 (finished, held, or a bad value). */
   replaceOrder(id: string, patch: ReplaceRequest): Order;
+  /** The order `id` replaced, and the one that replaced it (Alpaca's `replaces` / `replaced_by`). */
+  replacementOf(id: string): { replaces: string | null; replacedBy: string | null };
   account(): Account;
   positions(): Position[];
   position(ticker: string): Position | null;

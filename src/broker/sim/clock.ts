@@ -1,70 +1,24 @@
 /**
  * The simulator's market clock. Time moves only when told (`advance`, `set`),
- * so tests and `/sim advance` control it exactly. Two calendars: `always`
- * (every day a session from midnight to midnight, New York time) and `nyse`
- * (09:30–16:00 New York, weekdays, NYSE holidays from the nyse-holidays
- * library, 13:00 early closes by the exchange's rules).
- *
- * nyse-holidays was chosen over date-holidays: the latter models US federal
- * holidays, so it has no Good Friday, closes Juneteenth 2021 and observes
- * New Year's Day 2022 on Friday 2021-12-31, none of which the NYSE did.
+ * so tests and `/sim advance` control it exactly. Which days trade, and when,
+ * is the market calendar it is given (`calendars/`: `always`, `nyse`).
  */
-import { getHolidays } from 'nyse-holidays';
-import { addDays, exchangeDate, exchangeTime } from '../marketTime.js';
-import type { CalendarDay, Clock } from '../types.js';
+import { addDays, exchangeDate, exchangeTime } from '../../domain/marketTime.js';
+import type { CalendarDay, Clock } from '../../domain/ports/broker.js';
+import { MARKET_CALENDARS, type MarketCalendar, type MarketCalendarName } from './calendars/index.js';
+import { weekday } from './calendars/calendar.js';
 
-export { EXCHANGE_TIME_ZONE, exchangeDate, exchangeTime } from '../marketTime.js';
+export { EXCHANGE_TIME_ZONE, exchangeDate, exchangeTime } from '../../domain/marketTime.js';
 
-export type MarketHoursMode = 'always' | 'nyse';
+/** A calendar by its SIM_MARKET_HOURS name. */
+export type MarketHoursMode = MarketCalendarName;
 
 export interface SimClockOptions {
-  mode: MarketHoursMode;
+  /** The exchange's sessions. */
+  calendar?: MarketCalendar;
+  /** A built-in calendar by name, when `calendar` is not given. */
+  mode?: MarketHoursMode;
   start?: Date;
-}
-
-/** Day of the week (0 = Sunday) of a YYYY-MM-DD date; RangeError unless it is a real date. */
-function weekday(date: string): number {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  const at = new Date(Date.UTC(y, m - 1, d));
-  // Date.UTC rolls 2026-02-30 over to March: a round trip catches it.
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || at.toISOString().slice(0, 10) !== date) {
-    throw new RangeError(`not a YYYY-MM-DD date: ${date}`);
-  }
-  return at.getUTCDay();
-}
-
-/**
- * Unscheduled full-day closings, which no rule-based holiday library can
- * know: Hurricane Sandy, and the national days of mourning for Presidents
- * G. H. W. Bush and Carter.
- */
-const SPECIAL_CLOSURES: ReadonlySet<string> = new Set(['2012-10-29', '2012-10-30', '2018-12-05', '2025-01-09']);
-
-const holidayCache = new Map<number, ReadonlySet<string>>();
-
-function holidaysOf(year: number): ReadonlySet<string> {
-  let set = holidayCache.get(year);
-  if (!set) {
-    set = new Set(getHolidays(year).map((h) => h.dateString));
-    holidayCache.set(year, set);
-  }
-  return set;
-}
-
-function isNyseHoliday(date: string): boolean {
-  return SPECIAL_CLOSURES.has(date) || holidaysOf(Number(date.slice(0, 4))).has(date);
-}
-
-/**
- * NYSE closes at 13:00 on July 3 and December 24 when they are trading days,
- * and on the day after Thanksgiving. The library lists full closures only.
- */
-function isEarlyClose(date: string, wd: number): boolean {
-  const md = date.slice(5);
-  if (md === '07-03' || md === '12-24') return true;
-  // Thanksgiving is the fourth Thursday of November: the Friday after is day 23–29.
-  const day = Number(date.slice(8));
-  return date.slice(5, 7) === '11' && wd === 5 && day >= 23 && day <= 29;
 }
 
 /** A copy of `at`; an Invalid Date would poison every later answer, so it is refused. */
@@ -75,13 +29,13 @@ function instant(at: Date): Date {
 }
 
 export class SimClock {
-  readonly mode: MarketHoursMode;
+  readonly marketCalendar: MarketCalendar;
   private current: Date;
   private readonly dayBounds: { date: string; start: number; end: number }[] = [];
   private readonly sessions = new Map<string, CalendarDay | null>();
 
   constructor(options: SimClockOptions) {
-    this.mode = options.mode;
+    this.marketCalendar = options.calendar ?? MARKET_CALENDARS[options.mode ?? 'always'];
     this.current = instant(options.start ?? new Date());
   }
 
@@ -118,12 +72,8 @@ export class SimClock {
   }
 
   private computeSession(date: string): CalendarDay | null {
-    const wd = weekday(date); // validates the date in both modes
-    if (this.mode === 'always') {
-      return { date, open: exchangeTime(date, 0, 0), close: exchangeTime(addDays(date, 1), 0, 0) };
-    }
-    if (wd === 0 || wd === 6 || isNyseHoliday(date)) return null;
-    return { date, open: exchangeTime(date, 9, 30), close: exchangeTime(date, isEarlyClose(date, wd) ? 13 : 16, 0) };
+    weekday(date); // a bad date is refused whatever the calendar
+    return this.marketCalendar.session(date);
   }
 
   /** The session in progress at `at`, or null. */

@@ -8,24 +8,12 @@
  * no order can fill twice and the books always balance between calls.
  */
 import { randomUUID } from 'node:crypto';
-import { Decimal, HUNDRED, ONE, ZERO, dec, toStorage } from '../money.js';
-import {
-  Account,
-  type CalendarDay,
-  type Clock,
-  Order,
-  type OrderClass,
-  type OrderFilter,
-  type OrderSide,
-  type OrderStatus,
-  type OrderType,
-  Position,
-  TERMINAL_STATUSES,
-  type TimeInForce,
-  type TradeEvent,
-  type TradeUpdate,
-  type TradeUpdateListener,
-} from '../types.js';
+import { Decimal, HUNDRED, ONE, ZERO, dec, toStorage } from '../../domain/money.js';
+import { Account } from '../../domain/account.js';
+import { type BracketLegRole, type OrderClass, type OrderSide, type OrderStatus, type OrderType, TERMINAL_STATUSES, type TimeInForce, type TradeEvent } from '../../domain/enums.js';
+import { type CalendarDay, type Clock, type OrderFilter, type TradeUpdate, type TradeUpdateListener } from '../../domain/ports/broker.js';
+import { Order } from '../../domain/order.js';
+import { Position } from '../../domain/position.js';
 import {
   AlpacaCode,
   type AssetInfo,
@@ -33,13 +21,15 @@ import {
   type OrderRequest,
   type ReplaceRequest,
   type SimEngineApi,
+  SimDuplicateClientOrderId,
   SimRejection,
 } from './api.js';
 import type { SimClock } from './clock.js';
 import { PriceFeed, roundToTick } from './feed.js';
 import { Ledger } from './ledger.js';
 import type { SimChanges, SimHoldingState, SimOrderState, SimPriceState, SimScalarState, SimState } from './state.js';
-import { validateOrder } from './validation.js';
+import { validateOrder, validateReplace } from './validation.js';
+import { must } from '../../domain/invariant.js';
 
 export interface SimEngineOptions {
   startingCash: Decimal;
@@ -112,6 +102,16 @@ interface Dirty {
 /** Day trades older than this never count again (the count looks back five sessions, at most 7 days). */
 const DAY_TRADE_MEMORY_DAYS = 14;
 
+/**
+ * Which exit of a bracket an order is. `submit` makes a bracket's take profit
+ * its limit child and its stop loss its stop (or stop-limit) child, and a
+ * replacement keeps the type, so the role follows from the two.
+ */
+function legRoleOf(o: SimOrder): BracketLegRole | null {
+  if (o.parentId === null || o.orderClass !== 'bracket') return null;
+  return o.type === 'limit' ? 'take_profit' : 'stop_loss';
+}
+
 const WORKING: ReadonlySet<OrderStatus> = new Set<OrderStatus>(['new', 'partially_filled', 'accepted']);
 
 export class SimEngine implements SimEngineApi {
@@ -124,6 +124,8 @@ export class SimEngine implements SimEngineApi {
   private readonly commissionPerShare: Decimal;
   private readonly orders = new Map<string, SimOrder>();
   private readonly byClientId = new Map<string, string>();
+  /** Replacement id → the id it replaced (the other way is `replacedBy`). */
+  private readonly replaces = new Map<string, string>();
   /** Ids of orders that may not be finished yet, in registration order (finished ones are pruned when met). */
   private readonly live = new Set<string>();
   /** Working orders by symbol, in submission order: what a price tick can fill. */
@@ -157,6 +159,10 @@ export class SimEngine implements SimEngineApi {
   getOrder(id: string): Order | null {
     const o = this.orders.get(id);
     return o ? this.toOrder(o) : null;
+  }
+
+  replacementOf(id: string): { replaces: string | null; replacedBy: string | null } {
+    return { replaces: this.replaces.get(id) ?? null, replacedBy: this.orders.get(id)?.replacedBy ?? null };
   }
 
   getOrderByClientId(clientOrderId: string): Order | null {
@@ -271,7 +277,8 @@ export class SimEngine implements SimEngineApi {
       lastPrice: last?.price ?? null,
       clientOrderIdTaken: ids.some((id) => this.byClientId.has(id)),
     });
-    this.checkBuyingPower(req, last!.price);
+    // validateOrder refused an unknown symbol, so its latest trade exists.
+    this.checkBuyingPower(req, must(last, `latest trade of ${symbol}`).price);
 
     const now = this.clockSource.now();
     const orderClass = req.orderClass ?? 'simple';
@@ -309,7 +316,7 @@ export class SimEngine implements SimEngineApi {
     this.work(parent, now);
     if (orderClass === 'oco' && legs[0]) this.work(legs[0], now);
     if (open) this.settleImmediate(parent, now);
-    return this.toOrder(this.orders.get(parent.id)!);
+    return this.toOrder(this.registered(parent.id));
   }
 
   cancelOrder(id: string): void {
@@ -337,13 +344,14 @@ export class SimEngine implements SimEngineApi {
   replaceOrder(id: string, patch: ReplaceRequest): Order {
     const old = this.orders.get(id);
     if (!old) throw new SimRejection(404, AlpacaCode.NotFound, 'order not found');
-    if (TERMINAL_STATUSES.has(old.status) || old.status === 'held') {
+    // Alpaca replaces only working orders: not finished ones, nor those not yet working (held legs, queued `accepted`).
+    if (TERMINAL_STATUSES.has(old.status) || old.status === 'held' || old.status === 'accepted') {
       throw new SimRejection(422, AlpacaCode.Unprocessable, `order is not replaceable in "${old.status}" state`);
     }
+    validateReplace(old, patch);
     const qty = patch.qty ?? old.qty;
-    if (qty.lte(old.filledQty)) throw new SimRejection(422, AlpacaCode.Unprocessable, 'qty must be greater than the filled qty');
     if (patch.clientOrderId && this.byClientId.has(patch.clientOrderId)) {
-      throw new SimRejection(422, AlpacaCode.Unprocessable, 'client_order_id must be unique');
+      throw new SimDuplicateClientOrderId();
     }
     const now = this.clockSource.now();
     const next: SimOrder = {
@@ -368,6 +376,7 @@ export class SimEngine implements SimEngineApi {
     this.unwork(old);
     old.status = 'replaced';
     old.replacedBy = next.id;
+    this.replaces.set(next.id, old.id);
     old.updatedAt = now;
     this.touch(old);
     this.register(next);
@@ -461,15 +470,21 @@ export class SimEngine implements SimEngineApi {
    * SimBroker turns it on; without it nothing is noted (and nothing grows).
    */
   trackChanges(): void {
+    this.changeSet();
+  }
+
+  /** The noted set, created (turning tracking on) when there is none yet. */
+  private changeSet(): Dirty {
     this.dirty ??= { orders: new Set(), holdings: new Set(), prices: new Set() };
+    return this.dirty;
   }
 
   /** Marks everything changed: the next save writes the whole state (a first save). */
   markAllChanged(): void {
-    this.trackChanges();
-    for (const id of this.orders.keys()) this.dirty!.orders.add(id);
-    for (const t of this.ledger.tickers()) this.dirty!.holdings.add(t);
-    for (const t of this.feed.tickers()) this.dirty!.prices.add(t);
+    const dirty = this.changeSet();
+    for (const id of this.orders.keys()) dirty.orders.add(id);
+    for (const t of this.ledger.tickers()) dirty.holdings.add(t);
+    for (const t of this.feed.tickers()) dirty.prices.add(t);
   }
 
   /** What changed since the last call (nothing when tracking is off), plus the scalar row; the noted set starts empty again. */
@@ -509,8 +524,9 @@ export class SimEngine implements SimEngineApi {
     return {
       scalar: this.scalarState(),
       orders: [...this.orders.values()].map(orderToState),
-      holdings: this.ledger.tickers().map((t) => this.holdingState(t)!),
-      prices: this.feed.tickers().map((t) => this.priceState(t)!),
+      // Every ticker listed by the ledger or feed has a row there.
+      holdings: this.ledger.tickers().map((t) => must(this.holdingState(t), `holding row for ${t}`)),
+      prices: this.feed.tickers().map((t) => must(this.priceState(t), `price row for ${t}`)),
     };
   }
 
@@ -528,6 +544,7 @@ export class SimEngine implements SimEngineApi {
     );
     this.orders.clear();
     this.byClientId.clear();
+    this.replaces.clear();
     this.workingBySymbol.clear();
     this.live.clear();
     this.nextSeq = 0;
@@ -535,6 +552,7 @@ export class SimEngine implements SimEngineApi {
       const o = orderFromState(row);
       this.orders.set(o.id, o);
       this.byClientId.set(o.clientOrderId, o.id);
+      if (o.replacedBy !== null) this.replaces.set(o.replacedBy, o.id);
       if (!TERMINAL_STATUSES.has(o.status)) this.live.add(o.id);
       this.nextSeq = Math.max(this.nextSeq, o.seq + 1);
       if (WORKING.has(o.status)) this.work(o, null);
@@ -575,6 +593,11 @@ export class SimEngine implements SimEngineApi {
 
   // ---- internals -----------------------------------------------------------------
 
+  /** An order the engine holds: ids taken from its own books (legs, working sets) always resolve. */
+  private registered(id: string): SimOrder {
+    return must(this.orders.get(id), `order ${id}`);
+  }
+
   private lastPrice(ticker: string): Decimal {
     return this.feed.latest(ticker)?.price ?? ZERO;
   }
@@ -598,7 +621,7 @@ export class SimEngine implements SimEngineApi {
     let reserved = ZERO;
     for (const ids of this.workingBySymbol.values()) {
       for (const id of ids) {
-        const o = this.orders.get(id)!;
+        const o = this.registered(id);
         if (o.parentId !== null || o.ocoWith !== null) continue; // exits free, not use, buying power
         const price = o.limitPrice ?? o.stopPrice ?? this.lastPrice(o.symbol);
         reserved = reserved.plus(this.openingQty(o.symbol, o.side, o.qty.minus(o.filledQty)).times(price));
@@ -770,7 +793,7 @@ export class SimEngine implements SimEngineApi {
     const open = this.clockSource.isOpen(now);
     for (const ids of this.workingBySymbol.values()) {
       for (const id of [...ids]) {
-        const o = this.orders.get(id)!;
+        const o = this.registered(id);
         if (o.expiresAt && now >= o.expiresAt && !TERMINAL_STATUSES.has(o.status)) {
           this.finish(o, 'expired', now, 'day order expired at the session close');
         } else if (open && o.status === 'accepted') {
@@ -803,7 +826,7 @@ export class SimEngine implements SimEngineApi {
         o.statusReason = 'insufficient buying power at the open';
         this.touch(o);
         this.emit('rejected', o, now);
-        for (const id of o.legIds) this.finish(this.orders.get(id)!, 'canceled', now, 'parent order rejected', false);
+        for (const id of o.legIds) this.finish(this.registered(id), 'canceled', now, 'parent order rejected', false);
         return;
       }
     }
@@ -813,14 +836,16 @@ export class SimEngine implements SimEngineApi {
     this.work(o, now);
   }
 
-  private updateTrail(o: SimOrder, price: Decimal): void {
+  /** Moves a trailing stop with the price; returns its stop price. */
+  private updateTrail(o: SimOrder, price: Decimal): Decimal {
     const hwm = o.hwm === null ? price : o.side === 'sell' ? Decimal.max(o.hwm, price) : Decimal.min(o.hwm, price);
     const offset = o.trailPrice ?? hwm.times(o.trailPercent ?? ZERO).div(HUNDRED);
     const stop = roundToTick(o.side === 'sell' ? hwm.minus(offset) : hwm.plus(offset));
-    if (o.hwm !== null && o.hwm.eq(hwm) && o.stopPrice !== null && o.stopPrice.eq(stop)) return; // nothing moved
+    if (o.hwm !== null && o.hwm.eq(hwm) && o.stopPrice !== null && o.stopPrice.eq(stop)) return o.stopPrice; // nothing moved
     o.hwm = hwm;
     o.stopPrice = stop;
     this.touch(o);
+    return stop;
   }
 
   /** Fills what the price allows: the whole order, or a tick's volume of it. */
@@ -832,24 +857,35 @@ export class SimEngine implements SimEngineApi {
       case 'market':
         fillPrice = this.slipped(price, buy);
         break;
-      case 'limit':
+      case 'limit': {
         // A marketable limit fills at the market, never worse than its limit.
-        if (buy ? price.lte(o.limitPrice!) : price.gte(o.limitPrice!)) fillPrice = price;
+        const limit = must(o.limitPrice, `limit price of limit order ${o.id}`);
+        if (buy ? price.lte(limit) : price.gte(limit)) fillPrice = price;
         break;
-      case 'stop':
-        if (buy ? price.gte(o.stopPrice!) : price.lte(o.stopPrice!)) fillPrice = this.slipped(price, buy);
+      }
+      case 'stop': {
+        const stop = must(o.stopPrice, `stop price of stop order ${o.id}`);
+        if (buy ? price.gte(stop) : price.lte(stop)) fillPrice = this.slipped(price, buy);
         break;
+      }
       case 'stop_limit':
-        if (!o.triggered && (buy ? price.gte(o.stopPrice!) : price.lte(o.stopPrice!))) {
-          o.triggered = true;
-          this.touch(o);
+        if (!o.triggered) {
+          const stop = must(o.stopPrice, `stop price of stop-limit order ${o.id}`);
+          if (buy ? price.gte(stop) : price.lte(stop)) {
+            o.triggered = true;
+            this.touch(o);
+          }
         }
-        if (o.triggered && (buy ? price.lte(o.limitPrice!) : price.gte(o.limitPrice!))) fillPrice = price;
+        if (o.triggered) {
+          const limit = must(o.limitPrice, `limit price of stop-limit order ${o.id}`);
+          if (buy ? price.lte(limit) : price.gte(limit)) fillPrice = price;
+        }
         break;
-      case 'trailing_stop':
-        this.updateTrail(o, price);
-        if (buy ? price.gte(o.stopPrice!) : price.lte(o.stopPrice!)) fillPrice = this.slipped(price, buy);
+      case 'trailing_stop': {
+        const stop = this.updateTrail(o, price);
+        if (buy ? price.gte(stop) : price.lte(stop)) fillPrice = this.slipped(price, buy);
         break;
+      }
     }
     if (fillPrice === null) return;
     const remaining = o.qty.minus(o.filledQty);
@@ -904,7 +940,7 @@ export class SimEngine implements SimEngineApi {
   /** A filled entry releases its held exits; they may fill at once. */
   private activateLegs(parent: SimOrder, now: Date): void {
     for (const id of parent.legIds) {
-      const leg = this.orders.get(id)!;
+      const leg = this.registered(id);
       if (leg.status !== 'held') continue;
       leg.status = 'new';
       leg.qty = parent.filledQty;
@@ -912,7 +948,7 @@ export class SimEngine implements SimEngineApi {
       this.touch(leg);
       this.emit('new', leg, now);
     }
-    for (const id of parent.legIds) this.work(this.orders.get(id)!, now);
+    for (const id of parent.legIds) this.work(this.registered(id), now);
   }
 
   /**
@@ -933,7 +969,7 @@ export class SimEngine implements SimEngineApi {
     if (o.filledQty.gt(0) && o.legIds.length > 0) {
       this.activateLegs(o, now);
     } else {
-      for (const id of o.legIds) this.finish(this.orders.get(id)!, 'canceled', now, `parent order ${status}`, false);
+      for (const id of o.legIds) this.finish(this.registered(id), 'canceled', now, `parent order ${status}`, false);
     }
     if (withSibling && o.ocoWith) {
       const sibling = this.orders.get(o.ocoWith);
@@ -961,7 +997,7 @@ export class SimEngine implements SimEngineApi {
 
   /** A family is done when the order and all its legs are. */
   private familyTerminal(o: SimOrder): boolean {
-    return TERMINAL_STATUSES.has(o.status) && o.legIds.every((id) => TERMINAL_STATUSES.has(this.orders.get(id)!.status));
+    return TERMINAL_STATUSES.has(o.status) && o.legIds.every((id) => TERMINAL_STATUSES.has(this.registered(id).status));
   }
 
   private dayTradeCount(): number {
@@ -1020,7 +1056,8 @@ export class SimEngine implements SimEngineApi {
       highWaterMark: o.hwm,
       status: o.status,
       parentOrderId: o.parentId,
-      legs: o.legIds.map((id) => this.toOrder(this.orders.get(id)!)),
+      legs: o.legIds.map((id) => this.toOrder(this.registered(id))),
+      legRole: legRoleOf(o),
       submittedAt: o.submittedAt,
       updatedAt: o.updatedAt,
       filledAt: o.filledAt,

@@ -3,7 +3,7 @@
  * per simulated minute, prices on the exchange's tick grid. The same seed and
  * the same steps replay the same prices.
  */
-import { Decimal, dec } from '../money.js';
+import { Decimal, dec } from '../../domain/money.js';
 import type { LatestTrade } from './api.js';
 
 /** mulberry32: a tiny, fast, well-distributed seeded PRNG. */

@@ -3,8 +3,8 @@
  * and short, averaging on adds, realizing P&L on reductions, flipping sides
  * through zero. Pure Decimal arithmetic; no orders, no time.
  */
-import { Decimal, ZERO } from '../money.js';
-import type { OrderSide } from '../types.js';
+import { Decimal, ZERO } from '../../domain/money.js';
+import type { OrderSide } from '../../domain/enums.js';
 
 export interface Holding {
   /** Signed: positive long, negative short. */

@@ -7,7 +7,7 @@
  * The engine hands out only what changed since the last save (`SimChanges`),
  * so persisting a command costs what it touched, not the account's history.
  */
-import type { OrderClass, OrderSide, OrderStatus, OrderType, TimeInForce } from '../types.js';
+import type { OrderClass, OrderSide, OrderStatus, OrderType, TimeInForce } from '../../domain/enums.js';
 
 /** An order as the engine tracks it, every field included. */
 export interface SimOrderState {

@@ -2,19 +2,39 @@
  * Order checks that mirror Alpaca's, with its status codes and messages, so
  * the product meets the same refusals on the simulator as at the broker.
  */
-import type { Decimal } from '../money.js';
-import { AlpacaCode, type OrderRequest, SimRejection } from './api.js';
+import type { Decimal } from '../../domain/money.js';
+import { AlpacaCode, type OrderRequest, type ReplaceRequest, SimDuplicateClientOrderId, SimRejection } from './api.js';
 
 const unprocessable = (message: string) => new SimRejection(422, AlpacaCode.Unprocessable, message);
 
 /** More than 2 decimals at or above $1, more than 4 below: Alpaca refuses sub-penny prices. */
-function checkIncrement(field: string, price: Decimal | null | undefined): void {
+export function checkIncrement(field: string, price: Decimal | null | undefined): void {
   if (price === null || price === undefined) return;
   if (price.lte(0)) throw unprocessable(`${field} must be > 0`);
   const allowed = price.gte(1) ? 2 : 4;
   if (price.decimalPlaces() > allowed) {
     throw unprocessable(`invalid ${field} ${price.toFixed()}. sub-penny increment does not fulfill minimum pricing criteria`);
   }
+}
+
+/** A PATCH's new values, checked as Alpaca checks them against the order they change. */
+export function validateReplace(order: { type: string; filledQty: Decimal }, patch: ReplaceRequest): void {
+  if (patch.qty !== undefined) {
+    if (!patch.qty.isFinite() || patch.qty.lte(0)) throw unprocessable('qty must be > 0');
+    if (!patch.qty.isInteger()) throw unprocessable('qty must be a whole number of shares');
+    if (patch.qty.lte(order.filledQty)) throw unprocessable('qty must be greater than the filled qty');
+  }
+  if (patch.limitPrice !== undefined && order.type !== 'limit' && order.type !== 'stop_limit') {
+    throw unprocessable(`limit_price cannot be set on a ${order.type} order`);
+  }
+  if (patch.stopPrice !== undefined && order.type !== 'stop' && order.type !== 'stop_limit') {
+    throw unprocessable(`stop_price cannot be set on a ${order.type} order`);
+  }
+  if (patch.trail !== undefined && order.type !== 'trailing_stop') throw unprocessable(`trail cannot be set on a ${order.type} order`);
+  checkIncrement('limit_price', patch.limitPrice);
+  checkIncrement('stop_price', patch.stopPrice);
+  if (patch.trail !== undefined && patch.trail.lte(0)) throw unprocessable('trail must be > 0');
+  if ((patch.clientOrderId ?? '').length > 128) throw unprocessable('client_order_id must be no more than 128 characters');
 }
 
 export interface ValidationContext {
@@ -27,7 +47,7 @@ export interface ValidationContext {
 export function validateOrder(req: OrderRequest, ctx: ValidationContext): void {
   if (!ctx.knownSymbol) throw unprocessable(`asset "${req.symbol}" not found`);
   if (!req.qty.isFinite() || req.qty.lte(0)) throw unprocessable('qty must be > 0');
-  if (ctx.clientOrderIdTaken) throw unprocessable('client_order_id must be unique');
+  if (ctx.clientOrderIdTaken) throw new SimDuplicateClientOrderId();
   if ((req.clientOrderId ?? '').length > 128) throw unprocessable('client_order_id must be no more than 128 characters');
   if (req.timeInForce === 'opg' || req.timeInForce === 'cls') {
     throw unprocessable(`time_in_force ${req.timeInForce} is not supported by the simulator`);
@@ -40,9 +60,10 @@ export function validateOrder(req: OrderRequest, ctx: ValidationContext): void {
   if (needsLimit && !req.limitPrice) throw unprocessable('limit_price is required');
   if (needsStop && !req.stopPrice) throw unprocessable('stop_price is required');
   if (req.type === 'trailing_stop') {
-    const given = [req.trailPrice, req.trailPercent].filter((v) => v !== null && v !== undefined);
-    if (given.length !== 1) throw unprocessable('exactly one of trail_price and trail_percent is required');
-    if (given[0]!.lte(0)) throw unprocessable('trail must be > 0');
+    const given = [req.trailPrice, req.trailPercent].filter((v): v is Decimal => v !== null && v !== undefined);
+    const [trail] = given;
+    if (trail === undefined || given.length !== 1) throw unprocessable('exactly one of trail_price and trail_percent is required');
+    if (trail.lte(0)) throw unprocessable('trail must be > 0');
   }
   checkIncrement('limit_price', needsLimit ? req.limitPrice : null);
   checkIncrement('stop_price', needsStop ? req.stopPrice : null);

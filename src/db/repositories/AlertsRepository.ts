@@ -1,38 +1,8 @@
 import type { Kysely } from 'kysely';
 import { readTime, readTimeOrNull, writeTime } from '../codec.js';
+import type { AlertKind, AlertRecord } from '../../domain/records.js';
+import type { AlertStore } from '../../domain/ports/store.js';
 import type { AlertRow, Database } from '../schema.js';
-
-export const ALERT_KINDS = [
-  'fill',
-  'partial_fill',
-  'stop_loss',
-  'take_profit',
-  'position_closed',
-  'order_rejected',
-  'order_canceled',
-  'order_expired',
-  'halted',
-  'resumed',
-  'broker_disconnected',
-  'broker_reconnected',
-  'reconciliation',
-  'daily_report',
-  'monitor_failed',
-] as const;
-export type AlertKind = (typeof ALERT_KINDS)[number];
-
-export interface AlertRecord {
-  id: number;
-  /** Unique per event (e.g. `fill:<execution id>`): what makes an alert post once. */
-  eventKey: string;
-  kind: AlertKind;
-  /** JSON the renderer reads; amounts inside are decimal strings. */
-  payload: string;
-  createdAt: Date;
-  postedAt: Date | null;
-  attempts: number;
-  lastError: string | null;
-}
 
 function fromRow(row: AlertRow): AlertRecord {
   return {
@@ -47,7 +17,7 @@ function fromRow(row: AlertRow): AlertRecord {
   };
 }
 
-export class AlertsRepository {
+export class AlertsRepository implements AlertStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   /** Queues an alert; false when that event was queued before (it is never posted twice). */

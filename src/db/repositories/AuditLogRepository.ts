@@ -1,28 +1,10 @@
 import type { Kysely } from 'kysely';
 import { readTime, writeTime } from '../codec.js';
+import type { AuditLogStore } from '../../domain/ports/store.js';
+import type { AuditEntry, AuditOutcome, AuditRecord } from '../../domain/records.js';
 import type { Database } from '../schema.js';
 
-export type AuditOutcome = 'ok' | 'refused' | 'error';
-
-export interface AuditEntry {
-  at: Date;
-  /** A Discord user id, `console`, `webhook` or `system`. */
-  actor: string;
-  actorName?: string | null;
-  /** What was attempted: `/buy`, `approve`, `halt`, … */
-  action: string;
-  target?: string | null;
-  outcome: AuditOutcome;
-  /** Anything worth keeping, as JSON (never a secret). */
-  details?: Record<string, unknown> | null;
-}
-
-export interface AuditRecord extends Required<Omit<AuditEntry, 'details'>> {
-  id: number;
-  details: Record<string, unknown> | null;
-}
-
-export class AuditLogRepository {
+export class AuditLogRepository implements AuditLogStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async record(entry: AuditEntry): Promise<void> {

@@ -1,40 +1,11 @@
-import { type Kysely, sql } from 'kysely';
-import { type Decimal, type SignedTotals, signedTotals } from '../../broker/money.js';
-import type { PositionSide } from '../../broker/types.js';
+import type { Kysely } from 'kysely';
+import type { PositionSide } from '../../domain/enums.js';
+import { signedTotals } from '../../domain/money.js';
+import type { ClosedPositionStore } from '../../domain/ports/store.js';
+import { type ClosedPositionRecord, type ExitReason, holdSeconds, type TradeOutcomes } from '../../domain/records.js';
 import { money, readTime, writeTime } from '../codec.js';
+import type { Dialect } from '../dialect.js';
 import type { ClosedPositionRow, Database } from '../schema.js';
-
-export const EXIT_REASONS = ['stop_loss', 'take_profit', 'manual', 'flatten', 'external'] as const;
-export type ExitReason = (typeof EXIT_REASONS)[number];
-
-export interface ClosedPositionRecord {
-  positionId: string;
-  ticker: string;
-  side: PositionSide;
-  quantity: Decimal;
-  entryPrice: Decimal;
-  exitPrice: Decimal;
-  realizedPnl: Decimal;
-  /** Ratio of the cost basis (0.05 = +5%). */
-  realizedPnlPct: Decimal;
-  exitReason: ExitReason;
-  signalId: string | null;
-  strategy: string | null;
-  exitOrderId: string | null;
-  entryOrderId: string | null;
-  openedAt: Date;
-  closedAt: Date;
-}
-
-/** Whole seconds the position was held. */
-export function holdSeconds(r: Pick<ClosedPositionRecord, 'openedAt' | 'closedAt'>): number {
-  return Math.max(0, Math.floor((r.closedAt.getTime() - r.openedAt.getTime()) / 1000));
-}
-
-export interface TradeOutcomes {
-  realizedPnl: SignedTotals;
-  totalHoldSeconds: number;
-}
 
 export function closedToRow(r: ClosedPositionRecord): ClosedPositionRow {
   return {
@@ -78,8 +49,11 @@ function fromRow(row: ClosedPositionRow): ClosedPositionRecord {
   };
 }
 
-export class ClosedPositionsRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+export class ClosedPositionsRepository implements ClosedPositionStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+  ) {}
 
   async get(positionId: string): Promise<ClosedPositionRecord | null> {
     const row = await this.db
@@ -107,22 +81,17 @@ export class ClosedPositionsRepository {
 
   /**
    * Just what the statistics read, for trades closed since `since`: each
-   * realized P&L, and the hold times summed by SQLite (whole seconds, exact).
-   * One pass, and one row: the P&L texts come joined by group_concat, because
-   * a row object per trade costs more than the scan (100,000 trades: ~20 ms
+   * realized P&L, and the hold times summed by the database (whole seconds, exact).
+   * One pass, and one row: the P&L texts come joined by commas, because a
+   * row object per trade costs more than the scan (100,000 trades: ~20 ms
    * this way, ~90 ms as rows). Canonical decimal text never holds a comma.
    */
   async outcomesSince(since: Date): Promise<TradeOutcomes> {
     const { pnls, hold } = await this.db
       .selectFrom('closed_positions')
-      .select((eb) => [sql<string | null>`group_concat(realized_pnl)`.as('pnls'), eb.fn.coalesce(eb.fn.sum<number>('hold_duration_seconds'), eb.lit(0)).as('hold')])
+      .select((eb) => [this.dialect.joinedWithCommas('realized_pnl').as('pnls'), eb.fn.coalesce(eb.fn.sum<number>('hold_duration_seconds'), eb.lit(0)).as('hold')])
       .where('closed_at', '>=', writeTime(since))
       .executeTakeFirstOrThrow();
     return { realizedPnl: signedTotals(pnls === null ? [] : pnls.split(',')), totalHoldSeconds: Number(hold) };
-  }
-
-  async listRecent(limit: number): Promise<ClosedPositionRecord[]> {
-    const rows = await this.db.selectFrom('closed_positions').selectAll().orderBy('closed_at', 'desc').limit(limit).execute();
-    return rows.map(fromRow);
   }
 }

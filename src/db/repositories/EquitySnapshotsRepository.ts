@@ -1,22 +1,8 @@
 import { type Kysely, sql } from 'kysely';
-import type { Decimal } from '../../broker/money.js';
+import type { EquitySnapshotStore } from '../../domain/ports/store.js';
+import type { EquitySnapshot, SnapshotKind } from '../../domain/records.js';
 import { money, readTime, writeTime } from '../codec.js';
 import type { Database, EquitySnapshotRow } from '../schema.js';
-
-export type SnapshotKind = 'intraday' | 'eod';
-
-export interface EquitySnapshot {
-  takenAt: Date;
-  /** YYYY-MM-DD in the trading time zone. */
-  tradingDay: string;
-  kind: SnapshotKind;
-  equity: Decimal;
-  cash: Decimal;
-  positionsValue: Decimal;
-  unrealizedPnl: Decimal;
-  realizedPnlDay: Decimal;
-  openPositions: number;
-}
 
 function fromRow(row: EquitySnapshotRow): EquitySnapshot {
   return {
@@ -32,7 +18,7 @@ function fromRow(row: EquitySnapshotRow): EquitySnapshot {
   };
 }
 
-export class EquitySnapshotsRepository {
+export class EquitySnapshotsRepository implements EquitySnapshotStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   /**
@@ -61,8 +47,8 @@ export class EquitySnapshotsRepository {
       .onConflict((oc) =>
         oc
           .column('trading_day')
-          // The partial index's predicate, as a literal: SQLite matches it by text, not by a bound value.
-          .where(sql<boolean>`kind = 'eod'`)
+          // The partial index's predicate, with 'eod' as a literal: the database matches it by text, not by a bound value.
+          .where('kind', '=', sql.lit('eod'))
           .doUpdateSet({ ...values }),
       )
       .execute();

@@ -1,72 +1,10 @@
 import type { Kysely } from 'kysely';
-import type { Decimal } from '../../broker/money.js';
-import {
-  type OrderClass,
-  type OrderSide,
-  type OrderStatus,
-  type OrderType,
-  ALL_ORDER_STATUSES,
-  TERMINAL_STATUSES,
-  type TimeInForce,
-} from '../../broker/types.js';
+import { type OrderClass, type OrderSide, type OrderStatus, type OrderType, ALL_ORDER_STATUSES, TERMINAL_STATUSES, type TimeInForce } from '../../domain/enums.js';
+import type { ExecutedOrderStore } from '../../domain/ports/store.js';
+import type { ExecutedOrderRecord, ExitReason, OrderLeg, OrderProgress } from '../../domain/records.js';
 import { money, readTime, readTimeOrNull, writeTime, writeTimeOrNull } from '../codec.js';
 import { columnsOf, precompile, slotsFor } from '../precompiled.js';
 import type { Database, ExecutedOrderRow } from '../schema.js';
-import type { ExitReason } from './ClosedPositionsRepository.js';
-
-export type OrderLeg = 'entry' | 'stop_loss' | 'take_profit';
-
-/** One order as the bot recorded it: what was sent and where it stands. */
-export interface ExecutedOrderRecord {
-  orderId: string;
-  clientOrderId: string;
-  ticker: string;
-  signalId: string | null;
-  side: OrderSide;
-  quantity: Decimal;
-  orderType: OrderType;
-  orderClass: OrderClass;
-  parentOrderId: string | null;
-  limitPrice: Decimal | null;
-  stopPrice: Decimal | null;
-  trailPrice: Decimal | null;
-  trailPercent: Decimal | null;
-  timeInForce: TimeInForce;
-  status: OrderStatus;
-  filledQty: Decimal;
-  filledAvgPrice: Decimal | null;
-  signalPrice: Decimal | null;
-  leg: OrderLeg | null;
-  statusReason: string | null;
-  /** Exit orders: the position they close and why; null for entries. */
-  positionId: string | null;
-  exitReason: ExitReason | null;
-  /** Entries: the stop, target and strategy the position inherits when it fills. */
-  plannedStopLoss: Decimal | null;
-  plannedTakeProfit: Decimal | null;
-  strategy: string | null;
-  submittedAt: Date;
-  filledAt: Date | null;
-  updatedAt: Date;
-}
-
-/** The fields a broker update can change. */
-export type OrderProgress = Pick<
-  ExecutedOrderRecord,
-  'status' | 'filledQty' | 'filledAvgPrice' | 'filledAt' | 'updatedAt' | 'statusReason'
->;
-
-/** What the executor knows beyond the broker's order: why it was sent. */
-export interface OrderContext {
-  signalId?: string | null;
-  signalPrice?: Decimal | null;
-  leg?: OrderLeg | null;
-  positionId?: string | null;
-  exitReason?: ExitReason | null;
-  plannedStopLoss?: Decimal | null;
-  plannedTakeProfit?: Decimal | null;
-  strategy?: string | null;
-}
 
 function toRow(r: ExecutedOrderRecord): ExecutedOrderRow {
   return {
@@ -135,7 +73,7 @@ function fromRow(row: ExecutedOrderRow): ExecutedOrderRecord {
 }
 
 const TERMINAL = [...TERMINAL_STATUSES];
-/** The statuses an order can still change from, listed so SQLite can use the status index (a NOT IN cannot). */
+/** The statuses an order can still change from, listed so the database can use the status index (a NOT IN cannot). */
 const WORKING = ALL_ORDER_STATUSES.filter((s) => !TERMINAL_STATUSES.has(s));
 
 const COLUMNS = columnsOf<ExecutedOrderRow>({
@@ -165,37 +103,12 @@ const UPDATE_PROGRESS = precompile<ProgressRow, unknown>((db, slot) =>
     .where((eb) => eb.or([eb('status', 'not in', TERMINAL), eb('status', '=', slot('status'))])),
 );
 
-export class ExecutedOrdersRepository {
+export class ExecutedOrdersRepository implements ExecutedOrderStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   /** Records an order; a second insert of the same order id or client id fails. */
   async insert(record: ExecutedOrderRecord): Promise<void> {
     await INSERT.execute(this.db, toRow(record));
-  }
-
-  /**
-   * Records an order, or refreshes its progress if it is already known
-   * (the same order seen again in a listing or a stream replay).
-   * The bot's own context (signal, leg, signal price) is never overwritten.
-   */
-  async upsert(record: ExecutedOrderRecord): Promise<void> {
-    const row = toRow(record);
-    await this.db
-      .insertInto('executed_orders')
-      .values(row)
-      .onConflict((oc) =>
-        oc.column('order_id').doUpdateSet({
-          status: row.status,
-          filled_qty: row.filled_qty,
-          filled_avg_price: row.filled_avg_price,
-          filled_at: row.filled_at,
-          updated_at: row.updated_at,
-          status_reason: row.status_reason,
-          limit_price: row.limit_price,
-          stop_price: row.stop_price,
-        }),
-      )
-      .execute();
   }
 
   async updateProgress(orderId: string, progress: OrderProgress): Promise<boolean> {
@@ -263,16 +176,6 @@ export class ExecutedOrdersRepository {
       .selectAll()
       .where('submitted_at', '>=', writeTime(since))
       .orderBy('submitted_at')
-      .execute();
-    return rows.map(fromRow);
-  }
-
-  async listRecent(limit: number): Promise<ExecutedOrderRecord[]> {
-    const rows = await this.db
-      .selectFrom('executed_orders')
-      .selectAll()
-      .orderBy('submitted_at', 'desc')
-      .limit(limit)
       .execute();
     return rows.map(fromRow);
   }

@@ -1,37 +1,9 @@
 import type { Kysely } from 'kysely';
-import type { Decimal } from '../../broker/money.js';
+import type { ExecutionStore } from '../../domain/ports/store.js';
+import type { ExecutionOutcome, ExecutionPlan, ExecutionRecord } from '../../domain/records.js';
 import { money, readTime, writeTime } from '../codec.js';
 import { columnsOf, precompile, slotsFor } from '../precompiled.js';
 import type { Database, ExecutionRow } from '../schema.js';
-
-/** A signal's execution as recorded: the first result is the only result. */
-/** What the signal's order is for, recorded before it is sent. */
-export interface ExecutionPlan {
-  signalId: string;
-  clientOrderId: string;
-  ticker: string;
-  signalPrice: Decimal;
-  stopLossPrice: Decimal | null;
-  takeProfitPrice: Decimal | null;
-  strategy: string | null;
-}
-
-export interface ExecutionRecord extends ExecutionPlan {
-  /** submitting: the order may be at the broker; done: final. */
-  status: 'submitting' | 'done';
-  success: boolean;
-  orderId: string | null;
-  quantity: Decimal | null;
-  estimatedCost: Decimal | null;
-  errorMessage: string | null;
-  refusedBy: string | null;
-  /** The sizing decision, JSON. */
-  sizing: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-export type ExecutionOutcome = Pick<ExecutionRecord, 'success' | 'orderId' | 'quantity' | 'estimatedCost' | 'errorMessage' | 'refusedBy' | 'sizing'>;
 
 function fromRow(row: ExecutionRow): ExecutionRecord {
   return {
@@ -74,7 +46,7 @@ const FINISH = precompile<FinishRow, unknown>((db, slot) => {
   return db.updateTable('executions').set(rest).where('signal_id', '=', signal_id);
 });
 
-export class ExecutionsRepository {
+export class ExecutionsRepository implements ExecutionStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   /**

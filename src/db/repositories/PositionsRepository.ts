@@ -1,63 +1,16 @@
-import { CompiledQuery, type Kysely } from 'kysely';
-import type { Decimal } from '../../broker/money.js';
-import type { PositionSide } from '../../broker/types.js';
+import type { Kysely } from 'kysely';
+import type { Decimal } from '../../domain/money.js';
+import type { PositionSide } from '../../domain/enums.js';
+import { costBasisOf, marketValueOf, pnlRatio } from '../../domain/position.js';
+import type { PositionStore } from '../../domain/ports/store.js';
+import type { ClosedPositionRecord, PositionRecord, PriceMark } from '../../domain/records.js';
 import { money, readTime, writeTime } from '../codec.js';
+import type { Dialect, MarkRow } from '../dialect.js';
+import type { OpenPositionsCache } from '../openPositionsCache.js';
 import { columnsOf, precompile, slotsFor } from '../precompiled.js';
 import type { Database, PositionRow } from '../schema.js';
-import { OpenPositionsCache } from '../openPositionsCache.js';
 import { inTransaction } from '../transaction.js';
-import { costBasisOf, marketValueOf, pnlRatio } from '../../portfolio/fills.js';
-import { type ClosedPositionRecord, closedToRow } from './ClosedPositionsRepository.js';
-
-/** An open position as the bot manages it (the broker's view plus our stops and targets). */
-export interface PositionRecord {
-  positionId: string;
-  ticker: string;
-  side: PositionSide;
-  quantity: Decimal;
-  entryPrice: Decimal;
-  currentPrice: Decimal;
-  unrealizedPnl: Decimal;
-  /** Shares already sold (or covered) out of this position, their Σ qty × price, and the P&L they realized. */
-  exitedQty: Decimal;
-  exitValue: Decimal;
-  realizedPnl: Decimal;
-  /** Σ qty × price of every entry fill (shares entered = quantity + exitedQty). */
-  entryValue: Decimal;
-  stopLossPrice: Decimal | null;
-  takeProfitPrice: Decimal | null;
-  signalId: string | null;
-  strategy: string | null;
-  entryOrderId: string | null;
-  stopLossOrderId: string | null;
-  takeProfitOrderId: string | null;
-  openedAt: Date;
-  updatedAt: Date;
-}
-
-export interface PriceMark {
-  positionId: string;
-  currentPrice: Decimal;
-  unrealizedPnl: Decimal;
-  marketValue: Decimal;
-  unrealizedPnlPct: Decimal;
-  updatedAt: Date;
-}
-
-const MARK_CHUNK = 200;
-const markTexts = new Map<number, string>();
-
-/** The mark statement for `n` positions. */
-function markSql(n: number): string {
-  let text = markTexts.get(n);
-  if (text === undefined) {
-    text = `UPDATE positions SET current_price = v.column2, unrealized_pnl = v.column3, market_value = v.column4,
-              unrealized_pnl_pct = v.column5, updated_at = v.column6
-            FROM (VALUES ${Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?)').join(', ')}) AS v WHERE positions.position_id = v.column1`;
-    markTexts.set(n, text);
-  }
-  return text;
-}
+import { closedToRow } from './ClosedPositionsRepository.js';
 
 function toRow(r: PositionRecord): PositionRow {
   return {
@@ -130,11 +83,12 @@ const EXPOSURES = precompile<Record<string, never>, Pick<PositionRow, 'ticker' |
   db.selectFrom('positions').select(['ticker', 'quantity', 'current_price']),
 );
 
-export class PositionsRepository {
+export class PositionsRepository implements PositionStore {
   constructor(
     private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
     /** Shared with the store's other PositionsRepository instances (see OpenPositionsCache). */
-    private readonly cache = new OpenPositionsCache(),
+    private readonly cache: OpenPositionsCache,
   ) {}
 
   async insert(record: PositionRecord): Promise<void> {
@@ -183,19 +137,10 @@ export class PositionsRepository {
   /** Marks many positions to market in one transaction. */
   async markPrices(marks: readonly PriceMark[]): Promise<void> {
     if (marks.length === 0) return;
-    const write = () =>
-      inTransaction(this.db, async (trx) => {
-        // One UPDATE … FROM (VALUES …) per 200 positions (6 parameters each, far under SQLite's
-        // limit) instead of one statement per position; its text is built once per chunk size.
-        for (let i = 0; i < marks.length; i += MARK_CHUNK) {
-          const chunk = marks.slice(i, i + MARK_CHUNK);
-          const parameters: string[] = [];
-          for (const m of chunk) {
-            parameters.push(m.positionId, money.write(m.currentPrice), money.write(m.unrealizedPnl), money.write(m.marketValue), money.write(m.unrealizedPnlPct), writeTime(m.updatedAt));
-          }
-          await trx.executeQuery(CompiledQuery.raw(markSql(chunk.length), parameters));
-        }
-      });
+    const rows = marks.map(
+      (m): MarkRow => [m.positionId, money.write(m.currentPrice), money.write(m.unrealizedPnl), money.write(m.marketValue), money.write(m.unrealizedPnlPct), writeTime(m.updatedAt)],
+    );
+    const write = () => inTransaction(this.db, (trx) => this.dialect.markPositions(trx, rows));
     if (this.db.isTransaction) {
       this.cache.invalidate();
       return write();

@@ -1,46 +1,9 @@
 import type { Kysely } from 'kysely';
-import type { Decimal } from '../../broker/money.js';
-import type { OrderSide } from '../../broker/types.js';
+import type { OrderSide } from '../../domain/enums.js';
+import type { SignalStore } from '../../domain/ports/store.js';
+import type { SignalDecision, SignalSource, SignalStatus, StoredSignal } from '../../domain/records.js';
 import { money, readTime, readTimeOrNull, writeTime, writeTimeOrNull } from '../codec.js';
 import type { Database, SignalRow } from '../schema.js';
-
-export const SIGNAL_STATUSES = ['pending', 'approved', 'executed', 'rejected', 'expired', 'failed'] as const;
-export type SignalStatus = (typeof SIGNAL_STATUSES)[number];
-export type SignalSource = 'discord' | 'console' | 'webhook' | 'code';
-
-export interface StoredSignal {
-  signalId: string;
-  ticker: string;
-  action: OrderSide;
-  entryPrice: Decimal;
-  stopLossPrice: Decimal;
-  takeProfitPrice: Decimal;
-  confidence: Decimal;
-  positionSizePct: Decimal | null;
-  signalType: string | null;
-  strategy: string | null;
-  source: SignalSource;
-  status: SignalStatus;
-  signalTime: Date;
-  receivedAt: Date;
-  expiresAt: Date;
-  decidedBy: string | null;
-  decidedAt: Date | null;
-  decisionNote: string | null;
-  orderId: string | null;
-  channelId: string | null;
-  messageId: string | null;
-  /** The signal as received, verbatim JSON. */
-  payload: string;
-}
-
-/** A decision on a pending signal (approve, reject, expire). */
-export interface SignalDecision {
-  status: Exclude<SignalStatus, 'pending'>;
-  decidedBy: string;
-  decidedAt: Date;
-  note?: string | null;
-}
 
 function toRow(s: StoredSignal): SignalRow {
   return {
@@ -96,7 +59,7 @@ function fromRow(row: SignalRow): StoredSignal {
   };
 }
 
-export class SignalsRepository {
+export class SignalsRepository implements SignalStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   /** Stores a new signal; false (and nothing changed) when its id is already known. */

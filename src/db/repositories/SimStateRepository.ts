@@ -1,4 +1,4 @@
-import type { CompiledQuery, Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type {
   SimChanges,
   SimHoldingState,
@@ -7,9 +7,10 @@ import type {
   SimState,
   SimStatePersistence,
 } from '../../broker/sim/state.js';
-import type { OrderClass, OrderSide, OrderStatus, OrderType, TimeInForce } from '../../broker/types.js';
+import type { OrderClass, OrderSide, OrderStatus, OrderType, TimeInForce } from '../../domain/enums.js';
 import { writeTime } from '../codec.js';
-import { columnsOf, precompile } from '../precompiled.js';
+import type { Dialect, RowTarget, RowWrite } from '../dialect.js';
+import { columnsOf } from '../precompiled.js';
 import type { Database } from '../schema.js';
 import { inTransaction } from '../transaction.js';
 
@@ -102,92 +103,30 @@ const SCALAR_COLUMNS = columnsOf<ScalarRow>({
   day_trades: true, account_id: true, saved_at: true,
 });
 
-/**
- * `INSERT … VALUES (…), (…) ON CONFLICT (key) DO UPDATE SET every column`:
- * all of a save's rows of one table in one statement, compiled once per row
- * count (only the values change between runs, as in precompiled.ts).
- */
-class Upsert<Row extends object, Item = Row> {
-  private readonly compiled = new Map<number, CompiledQuery>();
-
-  constructor(
-    private readonly table: 'sim_orders' | 'sim_holdings' | 'sim_prices' | 'sim_state',
-    private readonly columns: readonly (keyof Row & string)[],
-    private readonly key: keyof Row & string,
-    /** Appends one item's values to `out`, in `columns` order. */
-    private readonly values: (item: Item, out: unknown[]) => void,
-  ) {}
-
-  async execute(db: Kysely<Database>, items: readonly Item[]): Promise<void> {
-    for (let i = 0; i < items.length; i += MAX_ROWS_PER_STATEMENT) {
-      const chunk = items.slice(i, i + MAX_ROWS_PER_STATEMENT);
-      const template = this.template(db, chunk.length);
-      const parameters: unknown[] = [];
-      for (const item of chunk) this.values(item, parameters);
-      await db.executeQuery({ ...template, parameters });
-    }
-  }
-
-  private template(db: Kysely<Database>, count: number): CompiledQuery {
-    let template = this.compiled.get(count);
-    if (template) return template;
-    const placeholder = Object.fromEntries(this.columns.map((c) => [c, null]));
-    const any = db as unknown as Kysely<Record<string, Record<string, unknown>>>;
-    template = any
-      .insertInto(this.table)
-      .values(Array.from({ length: count }, () => placeholder))
-      .onConflict((oc) =>
-        oc.column(this.key).doUpdateSet((eb) =>
-          Object.fromEntries(this.columns.filter((c) => c !== this.key).map((c) => [c, eb.ref(`excluded.${c}`)])),
-        ),
-      )
-      .compile();
-    // Every parameter is a row value, row after row, in column order.
-    if (template.parameters.length !== count * this.columns.length) throw new Error(`${this.table}: unexpected upsert parameters`);
-    this.compiled.set(count, template);
-    return template;
-  }
-}
-
-/** SQLite allows 32,766 variables in a statement; 31 columns x 100 rows stays far below. */
-const MAX_ROWS_PER_STATEMENT = 100;
-
-/** A row's values in its columns' order. */
-function valuesOf<Row extends object>(columns: readonly (keyof Row & string)[]): (row: Row, out: unknown[]) => void {
-  return (row, out) => {
-    for (const c of columns) out.push(row[c]);
-  };
-}
-
 /** An order's values straight from the engine's form, in ORDER_COLUMNS order (checked against orderToRow below). */
-function orderValues(o: SimOrderState, out: unknown[]): void {
-  out.push(
+function orderValues(o: SimOrderState): unknown[] {
+  return [
     o.seq, o.id, o.clientOrderId, o.symbol, o.side, o.type, o.orderClass, o.timeInForce, o.qty, o.filledQty, o.filledAvgPrice,
-    o.limitPrice, o.stopPrice, o.trailPrice, o.trailPercent, o.hwm, o.status, o.parentId, JSON.stringify(o.legIds), o.ocoWith,
+    o.limitPrice, o.stopPrice, o.trailPrice, o.trailPercent, o.hwm, o.status, o.parentId, o.legIds.length === 0 ? '[]' : JSON.stringify(o.legIds), o.ocoWith,
     o.triggered ? 1 : 0, o.submittedAt, o.updatedAt, o.filledAt, o.canceledAt, o.expiredAt, o.expiresAt, o.statusReason,
     o.replacedBy, o.executions,
-  );
+  ];
 }
 
 // orderValues must list ORDER_COLUMNS in order: checked once, on a sample, when the module loads.
 {
   const sample = Object.fromEntries(ORDER_COLUMNS.map((c, i) => [c, `v${i}`])) as unknown as OrderRow;
   const o = { ...orderFromRow({ ...sample, leg_ids: '["v18"]', triggered: 1 }) };
-  const direct: unknown[] = [];
-  orderValues(o, direct);
+  const direct = orderValues(o);
   const viaRow = orderToRow(o);
   if (ORDER_COLUMNS.some((c, i) => direct[i] !== viaRow[c])) throw new Error('sim_orders: orderValues does not follow ORDER_COLUMNS');
 }
 
-const UPSERT_ORDERS = new Upsert<OrderRow, SimOrderState>('sim_orders', ORDER_COLUMNS, 'seq', orderValues);
-const UPSERT_HOLDINGS = new Upsert<HoldingRow, SimHoldingState>('sim_holdings', HOLDING_COLUMNS, 'ticker', (h, out) => {
-  out.push(h.ticker, h.seq, h.qty, h.avgEntryPrice, h.openedOn);
-});
-const UPSERT_PRICES = new Upsert<PriceRow, SimPriceState>('sim_prices', PRICE_COLUMNS, 'ticker', (p, out) => {
-  out.push(p.ticker, p.seq, p.price, p.size, p.timestamp);
-});
-const UPSERT_SCALAR = new Upsert<ScalarRow>('sim_state', SCALAR_COLUMNS, 'id', valuesOf(SCALAR_COLUMNS));
-const DELETE_HOLDING = precompile<{ ticker: string }, unknown>((db, slot) => db.deleteFrom('sim_holdings').where('ticker', '=', slot('ticker')));
+// Where a save's rows go: the same objects every time (the dialect keeps a statement per target).
+const ORDERS: RowTarget = { table: 'sim_orders', columns: ORDER_COLUMNS, key: 'seq' };
+const HOLDINGS: RowTarget = { table: 'sim_holdings', columns: HOLDING_COLUMNS, key: 'ticker' };
+const PRICES: RowTarget = { table: 'sim_prices', columns: PRICE_COLUMNS, key: 'ticker' };
+const SCALAR: RowTarget = { table: 'sim_state', columns: SCALAR_COLUMNS, key: 'id' };
 
 /**
  * The paper simulator's state as rows: `sim_orders` (one per order),
@@ -195,7 +134,10 @@ const DELETE_HOLDING = precompile<{ ticker: string }, unknown>((db, slot) => db.
  * and the scalar row in `sim_state`. A save writes only the rows that changed.
  */
 export class SimStateRepository implements SimStatePersistence {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+  ) {}
 
   async load(): Promise<SimState | null> {
     return inTransaction(this.db, async (trx) => {
@@ -222,26 +164,42 @@ export class SimStateRepository implements SimStatePersistence {
     });
   }
 
-  async save(changes: SimChanges, at: Date): Promise<void> {
-    const s = changes.scalar;
-    const scalar: ScalarRow = {
-      id: 1,
-      clock: s.clock,
-      cash: s.cash,
-      realized_pnl: s.realizedPnl,
-      feed_draws: s.feedDraws,
-      last_equity: s.lastEquity,
-      last_equity_day: s.lastEquityDay,
-      day_trades: JSON.stringify(s.dayTrades),
-      account_id: s.accountId,
-      saved_at: writeTime(at),
-    };
-    await inTransaction(this.db, async (trx) => {
-      if (changes.orders.length > 0) await UPSERT_ORDERS.execute(trx, changes.orders);
-      if (changes.holdings.length > 0) await UPSERT_HOLDINGS.execute(trx, changes.holdings);
-      for (const ticker of changes.closedHoldings) await DELETE_HOLDING.execute(trx, { ticker });
-      if (changes.prices.length > 0) await UPSERT_PRICES.execute(trx, changes.prices);
-      await UPSERT_SCALAR.execute(trx, [scalar]);
-    });
+  /**
+   * One atomic write of what changed, every row through the dialect's kept
+   * statements. Not an async function: on the order path each turn of the
+   * event loop counts, so the caller's await resumes as soon as the write is done.
+   */
+  save(changes: SimChanges, at: Date): Promise<void> {
+    let writes: RowWrite[];
+    try {
+      writes = rowWrites(changes, at);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    return this.dialect.writeRows(this.db, writes);
   }
+}
+
+function rowWrites(changes: SimChanges, at: Date): RowWrite[] {
+  const writes: RowWrite[] = [];
+  for (const o of changes.orders) writes.push({ kind: 'upsert', target: ORDERS, values: orderValues(o) });
+  // Values in HOLDING_COLUMNS and PRICE_COLUMNS order.
+  for (const h of changes.holdings) writes.push({ kind: 'upsert', target: HOLDINGS, values: [h.ticker, h.seq, h.qty, h.avgEntryPrice, h.openedOn] });
+  for (const ticker of changes.closedHoldings) writes.push({ kind: 'delete', target: HOLDINGS, key: ticker });
+  for (const p of changes.prices) writes.push({ kind: 'upsert', target: PRICES, values: [p.ticker, p.seq, p.price, p.size, p.timestamp] });
+  const s = changes.scalar;
+  const scalar: ScalarRow = {
+    id: 1,
+    clock: s.clock,
+    cash: s.cash,
+    realized_pnl: s.realizedPnl,
+    feed_draws: s.feedDraws,
+    last_equity: s.lastEquity,
+    last_equity_day: s.lastEquityDay,
+    day_trades: JSON.stringify(s.dayTrades),
+    account_id: s.accountId,
+    saved_at: writeTime(at),
+  };
+  writes.push({ kind: 'upsert', target: SCALAR, values: SCALAR_COLUMNS.map((c) => scalar[c]) });
+  return writes;
 }

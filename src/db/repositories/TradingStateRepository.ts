@@ -1,26 +1,16 @@
 import type { Kysely } from 'kysely';
-import type { Decimal } from '../../broker/money.js';
+import type { Decimal } from '../../domain/money.js';
+import type { TradingStateStore } from '../../domain/ports/store.js';
+import type { TradingState, TradingStateName } from '../../domain/records.js';
 import { money, readTime, writeTime } from '../codec.js';
 import { precompile } from '../precompiled.js';
 import type { Database, TradingStateRow } from '../schema.js';
-
-export type TradingStateName = 'ACTIVE' | 'HALTED';
-
-export interface TradingState {
-  state: TradingStateName;
-  reason: string | null;
-  changedBy: string | null;
-  changedAt: Date;
-  dayStartEquity: Decimal | null;
-  dayStartDate: string | null;
-  peakEquity: Decimal | null;
-}
 
 // Read before every entry: compiled once (see precompiled.ts).
 const GET = precompile<Record<string, never>, TradingStateRow>((db) => db.selectFrom('trading_state').selectAll().where('id', '=', 1));
 
 /** The single row of `trading_state` (created by the first migration). */
-export class TradingStateRepository {
+export class TradingStateRepository implements TradingStateStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async get(): Promise<TradingState> {

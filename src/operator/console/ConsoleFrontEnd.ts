@@ -7,18 +7,18 @@
  */
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import type { AppServices, Actor } from '../command.js';
+import type { FrontEndServices, Actor } from '../command.js';
 import type { Dispatcher } from '../dispatch.js';
 import { errorView } from '../dispatch.js';
-import type { View } from '../view.js';
-import { decidedSignalView, signalView } from '../views/signal.js';
+import type { View } from '../../views/view.js';
+import { decidedSignalView, signalView } from '../../views/signal.js';
 import { parseLine } from './parseLine.js';
 import { renderText } from './render.js';
 
 export const CONSOLE_ACTOR: Actor = { id: 'console', name: 'console' };
 
 export interface ConsoleOptions {
-  app: AppServices;
+  app: FrontEndServices;
   dispatcher: Dispatcher;
   input: Readable;
   output: Writable;

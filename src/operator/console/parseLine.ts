@@ -3,7 +3,7 @@
  * `name:value` (quotes for spaces) or positional in the order the command
  * declares them: `/buy AAPL qty:10 stop_loss:185` and `/buy AAPL 10` both work.
  */
-import { controlCharProblem } from '../../signals/fields.js';
+import { controlCharProblem } from '../../domain/fields.js';
 import type { CommandOptions, OperatorCommand } from '../command.js';
 import { shown } from '../parse.js';
 
@@ -69,13 +69,14 @@ export function parseLine(line: string, commands: ReadonlyMap<string, OperatorCo
   const values = new Map<string, string>();
   let position = 0;
   for (const token of rest) {
-    const named = /^([a-z_]+):(.*)$/.exec(token);
-    if (named && declared.some((o) => o.name === named[1])) {
-      values.set(named[1]!, named[2]!);
+    const [, key, value] = /^([a-z_]+):(.*)$/.exec(token) ?? [];
+    if (key !== undefined && value !== undefined && declared.some((o) => o.name === key)) {
+      values.set(key, value);
       continue;
     }
-    while (position < declared.length && values.has(declared[position]!.name)) position++;
-    const option = declared[position];
+    // The next positional option not already given by name.
+    let option = declared[position];
+    while (option && values.has(option.name)) option = declared[++position];
     if (!option) return { kind: 'error', message: `Too many values for /${name}: ${JSON.stringify(token)}. Type /help.` };
     values.set(option.name, token);
     position++;

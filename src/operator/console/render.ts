@@ -1,6 +1,6 @@
 /** A view as plain text for the terminal: title, description, fields, footer, and the words that press its buttons. */
-import { customId } from '../views/signal.js';
-import type { View } from '../view.js';
+import { customId } from '../../views/signal.js';
+import type { View } from '../../views/view.js';
 
 const MARK: Record<View['tone'], string> = { info: '•', success: '✔', warning: '!', danger: '✖', neutral: '·' };
 

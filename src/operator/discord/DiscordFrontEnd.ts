@@ -16,12 +16,12 @@ import {
   MessageFlags,
   type SendableChannels,
 } from 'discord.js';
-import type { StoredSignal } from '../../db/index.js';
+import type { StoredSignal } from '../../domain/records.js';
 import type { ApprovalEvent } from '../../signals/SignalApprovals.js';
-import type { Actor, AppServices, CommandOptions } from '../command.js';
+import type { Actor, FrontEndServices, CommandOptions } from '../command.js';
 import type { Dispatcher } from '../dispatch.js';
-import type { View } from '../view.js';
-import { decidedSignalView, signalView } from '../views/signal.js';
+import type { View } from '../../views/view.js';
+import { decidedSignalView, signalView } from '../../views/signal.js';
 import { tradePermission } from './permission.js';
 import { renderMessage, renderMessages } from './render.js';
 
@@ -30,7 +30,7 @@ const STALE_INTERACTION = new Set([10062, 40060]);
 
 
 export interface DiscordFrontEndOptions {
-  app: AppServices;
+  app: FrontEndServices;
   dispatcher: Dispatcher;
   log: EventLog;
   token: string;

@@ -1,7 +1,7 @@
 /** A view as a Discord message: one embed (within Discord's limits) and a row of buttons. */
 import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder, type MessageActionRowComponentBuilder } from 'discord.js';
-import type { View, ViewButton, ViewTone } from '../view.js';
-import { withinLimits } from '../views/limits.js';
+import type { View, ViewButton, ViewTone } from '../../views/view.js';
+import { withinLimits } from '../../views/limits.js';
 
 const COLOURS: Record<ViewTone, number> = {
   info: 0x3b82f6,

@@ -9,10 +9,11 @@
 import type { EventLog } from '../../logger.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { StoredSignal } from '../../db/index.js';
-import { parseSignal, type TradingSignal } from '../TradingSignal.js';
+import type { StoredSignal } from '../../domain/records.js';
+import { parseSignal, type TradingSignal } from '../../domain/signal.js';
 import { RateLimiter } from './rateLimit.js';
 import { verify } from './signature.js';
+import { must } from '../../domain/invariant.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 /** At most this many signals in one array. */
@@ -266,8 +267,10 @@ export class WebhookServer {
       this.options.log.info({ signal: stored.signalId, created, status: stored.status }, created ? 'signal received' : 'signal replayed');
       results.push(outcome(stored, created));
     }
-    const anyCreated = results.some((r) => r.created);
-    const first = results[0]!;
-    return { status: anyCreated ? 202 : 200, body: batch ? results : first, ...(batch ? {} : { headers: { location: first.status_url } }) };
+    const status = results.some((r) => r.created) ? 202 : 200;
+    if (batch) return { status, body: results };
+    // Not a batch: exactly one signal was parsed (a problem would have thrown above).
+    const only = must(results[0], 'result of the single signal');
+    return { status, body: only, headers: { location: only.status_url } };
   }
 }

@@ -1,8 +1,8 @@
 /** Faults armed over HTTP (`/admin/faults`), as someone testing their own tool would: curl-style requests and the real SDK. */
 import { describe, expect, it } from 'vitest';
 import { AlpacaBroker } from '../../../src/broker/alpaca/AlpacaBroker.js';
-import { RateLimitError } from '../../../src/broker/errors.js';
-import { dec } from '../../../src/broker/money.js';
+import { RateLimitError } from '../../../src/domain/errors.js';
+import { dec } from '../../../src/domain/money.js';
 import { KEY, SECRET, served } from './serverHarness.js';
 
 describe('/admin/faults', () => {

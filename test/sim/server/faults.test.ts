@@ -1,7 +1,7 @@
 /** Injected faults and the raw trade_updates protocol, seen by plain HTTP and WebSocket clients. */
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { dec } from '../../../src/broker/money.js';
+import { dec } from '../../../src/domain/money.js';
 import { FaultInjector } from '../../../src/broker/sim/server/faults.js';
 import { KEY, SECRET, served } from './serverHarness.js';
 

@@ -1,6 +1,6 @@
 /** The REST surface seen by a plain HTTP client: auth, routes, Alpaca's shapes and refusals. */
 import { describe, expect, it } from 'vitest';
-import { dec } from '../../../src/broker/money.js';
+import { dec } from '../../../src/domain/money.js';
 import { assetId } from '../../../src/broker/sim/server/wire.js';
 import { KEY, SECRET, served } from './serverHarness.js';
 
@@ -74,6 +74,42 @@ describe('orders', () => {
       body: { code: 42210000, message: 'order is already in "canceled" state' },
     });
     expect((await json('DELETE', '/v2/orders/no-such-order')).status).toBe(404);
+  });
+
+  it('replaces a bracket leg with PATCH: the answer and every later read carry replaces / replaced_by, the parent lists the new leg', async () => {
+    const { json } = await served();
+    const entry = (await json('POST', '/v2/orders', bracket)).body;
+    const [tp, sl] = entry.legs as J[];
+    const moved = await json('PATCH', `/v2/orders/${String(sl!.id)}`, { stop_price: '187' });
+    expect(moved.status).toBe(200);
+    expect(moved.body).toMatchObject({ replaces: sl!.id, replaced_by: null, stop_price: '187', qty: '10', type: 'stop', order_class: 'bracket', status: 'new' });
+    expect((await json('GET', `/v2/orders/${String(sl!.id)}`)).body).toMatchObject({ status: 'replaced', replaced_by: moved.body.id, replaces: null });
+    expect((await json('GET', `/v2/orders/${String(moved.body.id)}`)).body).toMatchObject({ replaces: sl!.id });
+    const family = (await json('GET', `/v2/orders/${String(entry.id)}?nested=true`)).body;
+    expect((family.legs as J[]).map((l) => [l.id, l.status])).toEqual([[tp!.id, 'new'], [moved.body.id, 'new']]);
+  });
+
+  it('refuses a PATCH as Alpaca does: 404 unknown, 422 for a finished or held order and for a bad value', async () => {
+    const { json } = await served();
+    const limit = (await json('POST', '/v2/orders', { ...market, type: 'limit', limit_price: '180', time_in_force: 'gtc', client_order_id: 'p-1' })).body;
+    const id = String(limit.id);
+    expect(await json('PATCH', '/v2/orders/no-such-order', { limit_price: '181' })).toEqual({ status: 404, body: { code: 40410000, message: 'order not found' } });
+    const bad = async (body: J) => json('PATCH', `/v2/orders/${id}`, body);
+    expect(await bad({ limit_price: '180.123' })).toEqual({
+      status: 422, body: { code: 42210000, message: 'invalid limit_price 180.123. sub-penny increment does not fulfill minimum pricing criteria' },
+    });
+    expect(await bad({ stop_price: '170' })).toEqual({ status: 422, body: { code: 42210000, message: 'stop_price cannot be set on a limit order' } });
+    expect(await bad({ qty: '2.5' })).toEqual({ status: 422, body: { code: 42210000, message: 'qty must be a whole number of shares' } });
+    expect(await bad({ qty: '0' })).toEqual({ status: 422, body: { code: 42210000, message: 'qty must be > 0' } });
+    expect((await bad({ limit_price: 'cheap' })).status).toBe(422);
+    expect((await json('GET', `/v2/orders/${id}`)).body).toMatchObject({ status: 'new', limit_price: '180', qty: '10' });
+    await json('DELETE', `/v2/orders/${id}`);
+    expect(await bad({ limit_price: '181' })).toEqual({ status: 422, body: { code: 42210000, message: 'order is not replaceable in "canceled" state' } });
+    const held = (await json('POST', '/v2/orders', { ...bracket, type: 'limit', limit_price: '180', stop_loss: { stop_price: '170' }, client_order_id: 'br-held' })).body;
+    const heldLeg = (held.legs as J[])[1]!;
+    expect(await json('PATCH', `/v2/orders/${String(heldLeg.id)}`, { stop_price: '165' })).toEqual({
+      status: 422, body: { code: 42210000, message: 'order is not replaceable in "held" state' },
+    });
   });
 
   it('lists legs as orders of their own unless nested=true', async () => {

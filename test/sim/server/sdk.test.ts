@@ -6,7 +6,7 @@
  */
 import { marketData, OrdersApi, streaming, trading } from '@alpacahq/alpaca-trade-api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { dec } from '../../../src/broker/money.js';
+import { dec } from '../../../src/domain/money.js';
 import { KEY, SECRET, served } from './serverHarness.js';
 
 type TradingStream = InstanceType<typeof streaming.TradingStream>;

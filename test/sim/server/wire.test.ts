@@ -1,7 +1,7 @@
 /** Domain objects to Alpaca's JSON, and request bodies to OrderRequest: exact shapes, exact decimal strings. */
 import { describe, expect, it } from 'vitest';
-import { exchangeIso } from '../../../src/broker/marketTime.js';
-import { dec } from '../../../src/broker/money.js';
+import { exchangeIso } from '../../../src/domain/marketTime.js';
+import { dec } from '../../../src/domain/money.js';
 import { SimRejection } from '../../../src/broker/sim/api.js';
 import {
   accountJson,
@@ -21,7 +21,9 @@ import {
   tradeJson,
   tradeUpdateJson,
 } from '../../../src/broker/sim/server/wire.js';
-import { Account, Order, type OrderProps, Position } from '../../../src/broker/types.js';
+import { Account } from '../../../src/domain/account.js';
+import { Order, type OrderProps } from '../../../src/domain/order.js';
+import { Position } from '../../../src/domain/position.js';
 
 const T0 = new Date('2026-03-02T15:00:00.000Z');
 const T1 = new Date('2026-03-02T15:04:05.678Z');

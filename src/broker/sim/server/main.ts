@@ -6,12 +6,18 @@
  * loopback test server, nothing else).
  */
 import { randomBytes } from 'node:crypto';
-import { loadConfig } from '../../../config.js';
+import { pluginSettingsFromEnv } from '../../../envVars.js';
 import { RealtimeSimDriver } from '../driver.js';
 import { createSimBroker } from '../index.js';
+import { simPlugin } from '../plugin.js';
 import { createSimServer } from './server.js';
 
-const config = loadConfig();
+// The simulator's own variables (SIM_*), parsed as the bot parses them.
+const sim = pluginSettingsFromEnv(simPlugin, process.env);
+if (sim.settings === null) {
+  process.stderr.write(`Invalid configuration:\n${sim.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+  process.exit(2);
+}
 const keyId = process.env.SIM_SERVER_KEY_ID || `PKSIM${randomBytes(8).toString('hex').toUpperCase()}`;
 const secret = process.env.SIM_SERVER_SECRET || randomBytes(24).toString('base64url');
 const generated = !process.env.SIM_SERVER_SECRET;
@@ -23,7 +29,7 @@ if (!/^\d+$/.test(portText) || port > 65_535) {
   process.exit(1);
 }
 
-const broker = createSimBroker(config.sim, null);
+const broker = createSimBroker(sim.settings, null);
 const driver = new RealtimeSimDriver(broker);
 const server = createSimServer(broker.engine, { keyId, secret, port });
 const urls = await server.start();

@@ -5,9 +5,10 @@
  * the query and the parsed body. Refusals are thrown as SimRejection and
  * become Alpaca's `{code, message}` in the server.
  */
-import { addDays, exchangeDate } from '../../marketTime.js';
-import { type Decimal, dec } from '../../money.js';
-import type { Order, OrderFilter } from '../../types.js';
+import { addDays, exchangeDate } from '../../../domain/marketTime.js';
+import { type Decimal, dec } from '../../../domain/money.js';
+import type { Order } from '../../../domain/order.js';
+import type { OrderFilter } from '../../../domain/ports/broker.js';
 import { AlpacaCode, type LatestTrade, type SimEngineApi, SimRejection } from '../api.js';
 import {
   accountJson,
@@ -143,7 +144,8 @@ function matchesStatus(o: Order, status: StatusFilter): boolean {
  */
 export function listOrders(engine: SimEngineApi, q: OrderQuery): Json[] {
   const { filter, nested, side } = q;
-  if (nested && !side) return engine.listOrders(filter).map((o) => orderJson(o));
+  const links = { links: (id: string) => engine.replacementOf(id) };
+  if (nested && !side) return engine.listOrders(filter).map((o) => orderJson(o, links));
   // Filter per order (legs included) over the widest page, then cut to the limit.
   const wide = engine.listOrders({ ...filter, status: nested ? filter.status : 'all', limit: 500 });
   const orders = nested ? wide : wide.flatMap((o) => [o.with({ legs: [] }), ...o.legs]);
@@ -154,7 +156,7 @@ export function listOrders(engine: SimEngineApi, q: OrderQuery): Json[] {
     // Stable: legs keep their place after their entry.
     .sort((a, b) => sign * (a.o.submittedAt.getTime() - b.o.submittedAt.getTime()) || a.i - b.i)
     .slice(0, filter.limit)
-    .map(({ o }) => orderJson(o));
+    .map(({ o }) => orderJson(o, links));
 }
 
 /** YYYY-MM-DD, or an RFC 3339 time whose date counts. */
@@ -188,6 +190,8 @@ function latestOne(engine: SimEngineApi, symbol: string): LatestTrade {
 
 export function createRoutes(engine: SimEngineApi): Route[] {
   const order = (id: string): Order => engine.getOrder(id) ?? notFound('order not found');
+  // Every order answered carries its replacement history, as Alpaca's do.
+  const links = (id: string) => engine.replacementOf(id);
   const route = (method: Route['method'], pattern: RegExp, handle: Route['handle']): Route => ({ method, pattern, handle });
 
   return [
@@ -195,20 +199,20 @@ export function createRoutes(engine: SimEngineApi): Route[] {
 
     // Orders.
     route('GET', /^\/v2\/orders$/, ({ query }) => ok(listOrders(engine, orderQuery(query)))),
-    route('POST', /^\/v2\/orders$/, ({ body }) => ok(orderJson(engine.submit(toOrderRequest(parseBody(orderRequestSchema, body)))))),
+    route('POST', /^\/v2\/orders$/, ({ body }) => ok(orderJson(engine.submit(toOrderRequest(parseBody(orderRequestSchema, body))), { links }))),
     route('DELETE', /^\/v2\/orders$/, () => ({
       status: 207,
-      body: engine.cancelAllOrders().map((o) => ({ id: o.id, status: 200, body: orderJson(o) })),
+      body: engine.cancelAllOrders().map((o) => ({ id: o.id, status: 200, body: orderJson(o, { links }) })),
     })),
     route('GET', /^\/v2\/orders:by_client_order_id$/, ({ query }) => {
       const clientOrderId = query.get('client_order_id') || unprocessable('client_order_id is required');
-      return ok(orderJson(engine.getOrderByClientId(clientOrderId) ?? notFound('order not found')));
+      return ok(orderJson(engine.getOrderByClientId(clientOrderId) ?? notFound('order not found'), { links }));
     }),
-    route('GET', /^\/v2\/orders\/([^/]+)$/, ({ params }) => ok(orderJson(order(param(params))))),
+    route('GET', /^\/v2\/orders\/([^/]+)$/, ({ params }) => ok(orderJson(order(param(params)), { links }))),
     route('PATCH', /^\/v2\/orders\/([^/]+)$/, ({ params, body }) => {
       const id = param(params);
       const replacement = engine.replaceOrder(id, toReplaceRequest(parseBody(replaceRequestSchema, body)));
-      return ok(orderJson(replacement, { replaces: id }));
+      return ok(orderJson(replacement, { links }));
     }),
     route('DELETE', /^\/v2\/orders\/([^/]+)$/, ({ params }) => {
       engine.cancelOrder(param(params));
@@ -219,7 +223,7 @@ export function createRoutes(engine: SimEngineApi): Route[] {
     route('GET', /^\/v2\/positions$/, () => ok(engine.positions().map(positionJson))),
     route('DELETE', /^\/v2\/positions$/, ({ query }) => {
       if (booleanParam(query, 'cancel_orders')) engine.cancelAllOrders();
-      return { status: 207, body: engine.closeAllPositions().map((o) => ({ symbol: o.ticker, status: 200, body: orderJson(o) })) };
+      return { status: 207, body: engine.closeAllPositions().map((o) => ({ symbol: o.ticker, status: 200, body: orderJson(o, { links }) })) };
     }),
     route('GET', /^\/v2\/positions\/([^/]+)$/, ({ params }) => {
       const symbol = assetSymbol(param(params));
@@ -231,7 +235,7 @@ export function createRoutes(engine: SimEngineApi): Route[] {
       if (qty && percentage) unprocessable('only one of qty or percentage may be specified');
       if (percentage && (percentage.lte(0) || percentage.gt(100))) unprocessable('percentage must be > 0 and <= 100');
       const opts = qty ? { qty } : percentage ? { percentage } : {};
-      return ok(orderJson(engine.closePosition(assetSymbol(param(params)), opts)));
+      return ok(orderJson(engine.closePosition(assetSymbol(param(params)), opts), { links }));
     }),
 
     // Clock, calendar, assets.

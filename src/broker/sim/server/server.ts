@@ -69,7 +69,7 @@ async function readJsonBody(req: IncomingMessage): Promise<unknown> {
 
 export function createSimServer(engine: SimEngineApi, options: SimServerOptions): SimServer {
   const routes = createRoutes(engine);
-  const streams = new TradeUpdateStreams({ keyId: options.keyId, secret: options.secret });
+  const streams = new TradeUpdateStreams({ keyId: options.keyId, secret: options.secret, links: (id) => engine.replacementOf(id) });
   const faults = new FaultInjector(() => streams.dropAll());
   const counted: string[] = [];
   let window = { startedAt: Date.now(), count: 0 };

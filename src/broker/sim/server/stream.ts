@@ -14,8 +14,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
-import type { TradeUpdate } from '../../types.js';
-import { tradeUpdateJson } from './wire.js';
+import type { TradeUpdate } from '../../../domain/ports/broker.js';
+import { type ReplacementLinks, tradeUpdateJson } from './wire.js';
 
 export const STREAM_PATH = '/stream';
 
@@ -30,6 +30,8 @@ interface ClientFrame {
 export interface TradeStreamOptions {
   keyId: string;
   secret: string;
+  /** Replacement history for the orders' `replaces` / `replaced_by`. */
+  links?: ReplacementLinks;
 }
 
 export class TradeUpdateStreams {
@@ -51,7 +53,7 @@ export class TradeUpdateStreams {
 
   /** Sends one update to every authenticated connection listening to trade_updates. */
   publish(update: TradeUpdate): void {
-    const frame = encode({ stream: 'trade_updates', data: tradeUpdateJson(update) });
+    const frame = encode({ stream: 'trade_updates', data: tradeUpdateJson(update, this.options.links) });
     for (const ws of this.listening) if (ws.readyState === ws.OPEN) ws.send(frame, { binary: true });
   }
 

@@ -8,20 +8,13 @@
  * StockTrade, StockQuote, StockBar) and Alpaca's documented responses.
  */
 import { z } from 'zod';
-import { EXCHANGE_TIME_ZONE, addDays, exchangeDate, exchangeIso } from '../../marketTime.js';
-import { type Decimal, ZERO, dec, toStorage } from '../../money.js';
-import {
-  ALL_ORDER_CLASSES,
-  ALL_ORDER_SIDES,
-  ALL_ORDER_TYPES,
-  ALL_TIME_IN_FORCE,
-  type Account,
-  type CalendarDay,
-  type Clock,
-  type Order,
-  type Position,
-  type TradeUpdate,
-} from '../../types.js';
+import { EXCHANGE_TIME_ZONE, addDays, exchangeDate, exchangeIso } from '../../../domain/marketTime.js';
+import { type Decimal, ZERO, dec, toStorage } from '../../../domain/money.js';
+import { ALL_ORDER_CLASSES, ALL_ORDER_SIDES, ALL_ORDER_TYPES, ALL_TIME_IN_FORCE } from '../../../domain/enums.js';
+import { type Account } from '../../../domain/account.js';
+import { type CalendarDay, type Clock, type TradeUpdate } from '../../../domain/ports/broker.js';
+import { type Order } from '../../../domain/order.js';
+import { type Position } from '../../../domain/position.js';
 import { AlpacaCode, type AssetInfo, type LatestTrade, type OrderRequest, type ReplaceRequest, SimRejection } from '../api.js';
 
 export type Json = Record<string, unknown>;
@@ -60,12 +53,21 @@ export function assetSymbol(symbolOrAssetId: string): string {
 
 // ---- trading ------------------------------------------------------------------------
 
+/** An order's replacement history: the order it replaced, the order that replaced it. */
+export type ReplacementLinks = (id: string) => { replaces: string | null; replacedBy: string | null };
+
+const NO_LINKS: ReplacementLinks = () => ({ replaces: null, replacedBy: null });
+
 export interface OrderJsonExtras {
   /** The order this one replaced (PATCH answers). */
   replaces?: string | null;
+  /** Where `replaces` and `replaced_by` come from, for the order and its legs. */
+  links?: ReplacementLinks;
 }
 
 export function orderJson(o: Order, extras: OrderJsonExtras = {}): Json {
+  const links = extras.links ?? NO_LINKS;
+  const { replaces, replacedBy } = links(o.id);
   return {
     id: o.id,
     client_order_id: o.clientOrderId,
@@ -77,8 +79,8 @@ export function orderJson(o: Order, extras: OrderJsonExtras = {}): Json {
     canceled_at: iso(o.canceledAt),
     failed_at: o.status === 'rejected' ? iso(o.updatedAt) : null,
     replaced_at: o.status === 'replaced' ? iso(o.updatedAt) : null,
-    replaced_by: null,
-    replaces: extras.replaces ?? null,
+    replaced_by: replacedBy,
+    replaces: extras.replaces ?? replaces,
     asset_id: assetId(o.ticker),
     symbol: o.ticker,
     asset_class: 'us_equity',
@@ -96,7 +98,7 @@ export function orderJson(o: Order, extras: OrderJsonExtras = {}): Json {
     stop_price: decimalString(o.stopPrice),
     status: o.status,
     extended_hours: false,
-    legs: o.legs.length > 0 ? o.legs.map((l) => orderJson(l)) : null,
+    legs: o.legs.length > 0 ? o.legs.map((l) => orderJson(l, { links })) : null,
     trail_percent: decimalString(o.trailPercent),
     trail_price: decimalString(o.trailPrice),
     hwm: decimalString(o.highWaterMark),
@@ -232,11 +234,11 @@ export function assetJson(a: AssetInfo): Json {
 // ---- trade updates ------------------------------------------------------------------
 
 /** The `data` of a trade_updates frame. */
-export function tradeUpdateJson(u: TradeUpdate): Json {
+export function tradeUpdateJson(u: TradeUpdate, links: ReplacementLinks = NO_LINKS): Json {
   return {
     event: u.event,
     ...(u.executionId ? { execution_id: u.executionId } : {}),
-    order: orderJson(u.order),
+    order: orderJson(u.order, { links }),
     timestamp: iso(u.timestamp),
     ...(u.price ? { price: decimalString(u.price) } : {}),
     ...(u.qty ? { qty: decimalString(u.qty) } : {}),

@@ -1,0 +1,75 @@
+/**
+ * The Alpaca broker as a plug-in (BROKER=alpaca): its variables and the
+ * factory. The SDK is loaded by the factory, only when Alpaca is the broker.
+ */
+import { boolVar, secretVar, urlVar } from '../../envVars.js';
+import { defineBrokerPlugin } from '../../domain/ports/brokerPlugin.js';
+
+export interface AlpacaSettings {
+  keyId: string | null;
+  secretKey: string | null;
+  paper: boolean;
+  liveTradingAcknowledged: boolean;
+  tradingUrl: string | null;
+  dataUrl: string | null;
+  streamUrl: string | null;
+}
+
+const LIVE_NOT_ACKNOWLEDGED =
+  'LIVE_TRADING_ACKNOWLEDGED: expected `true` when ALPACA_PAPER=false: live trading sends real orders with real money; set it only if you mean that';
+
+export const alpacaPlugin = defineBrokerPlugin({
+  name: 'alpaca',
+  variables: {
+    ALPACA_API_KEY: secretVar.optional(),
+    ALPACA_API_SECRET: secretVar.optional(),
+    // The names Alpaca's own tools read, accepted as aliases.
+    APCA_API_KEY_ID: secretVar.optional(),
+    APCA_API_SECRET_KEY: secretVar.optional(),
+    ALPACA_PAPER: boolVar,
+    LIVE_TRADING_ACKNOWLEDGED: boolVar,
+    ALPACA_TRADING_URL: urlVar.optional(),
+    ALPACA_DATA_URL: urlVar.optional(),
+    ALPACA_STREAM_URL: urlVar.optional(),
+  },
+  defaults: { ALPACA_PAPER: 'true', LIVE_TRADING_ACKNOWLEDGED: 'false' },
+  secretVariables: ['ALPACA_API_KEY', 'ALPACA_API_SECRET', 'APCA_API_KEY_ID', 'APCA_API_SECRET_KEY'],
+  settings: (env): AlpacaSettings => ({
+    keyId: env.ALPACA_API_KEY ?? env.APCA_API_KEY_ID ?? null,
+    secretKey: env.ALPACA_API_SECRET ?? env.APCA_API_SECRET_KEY ?? null,
+    paper: env.ALPACA_PAPER,
+    liveTradingAcknowledged: env.LIVE_TRADING_ACKNOWLEDGED,
+    tradingUrl: env.ALPACA_TRADING_URL ?? null,
+    dataUrl: env.ALPACA_DATA_URL ?? null,
+    streamUrl: env.ALPACA_STREAM_URL ?? null,
+  }),
+  checks(read) {
+    const problems: string[] = [];
+    const keyId = read('ALPACA_API_KEY') ?? read('APCA_API_KEY_ID');
+    const secret = read('ALPACA_API_SECRET') ?? read('APCA_API_SECRET_KEY');
+    if (!keyId || !secret) {
+      problems.push(
+        'ALPACA_API_KEY / ALPACA_API_SECRET: expected both to be set when BROKER=alpaca (APCA_API_KEY_ID / APCA_API_SECRET_KEY are accepted too)',
+      );
+    }
+    if (read('ALPACA_PAPER') === false && read('LIVE_TRADING_ACKNOWLEDGED') !== true) problems.push(LIVE_NOT_ACKNOWLEDGED);
+    return problems;
+  },
+  secrets: (s) => [s.keyId, s.secretKey],
+  mode: (s) => (s.paper ? 'PAPER' : 'LIVE'),
+  async create(s) {
+    // Settings built by hand (not through config) get the same refusal.
+    if (!s.paper && !s.liveTradingAcknowledged) throw new Error(LIVE_NOT_ACKNOWLEDGED);
+    const { AlpacaBroker } = await import('./AlpacaBroker.js');
+    const broker = new AlpacaBroker({
+      keyId: s.keyId ?? '',
+      secret: s.secretKey ?? '',
+      paper: s.paper,
+      tradingUrl: s.tradingUrl,
+      dataUrl: s.dataUrl,
+      streamUrl: s.streamUrl,
+    });
+    await broker.connect();
+    return { broker, simulator: null, caughtUpMinutes: 0 };
+  },
+});

@@ -1,0 +1,131 @@
+/** Channel alerts as views: each engine event (its kind, once-only event key and text), and the monitor's own notices. */
+import { formatUsd } from '../domain/money.js';
+import type { AlertKind } from '../domain/records.js';
+import type { TradingEvent } from '../domain/events.js';
+import { describeReconciliation, type ReconciliationSummary } from '../portfolio/Reconciler.js';
+import type { View } from './view.js';
+import { signed, signedPct } from './format.js';
+
+export interface AlertSpec {
+  kind: AlertKind;
+  /** Unique per event: the same event reported twice (stream replay, restart) is posted once. */
+  eventKey: string;
+  view: View;
+}
+
+export function holdText(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  if (minutes < 60) return `${minutes} min`;
+  if (minutes < 24 * 60) return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+  return `${Math.floor(minutes / 1440)} d ${Math.floor((minutes % 1440) / 60)} h`;
+}
+
+const CLOSE_TITLES = { stop_loss: 'Stop-loss hit', take_profit: 'Take-profit hit', manual: 'Position closed', flatten: 'Position closed (flatten)', external: 'Position closed outside the bot' } as const;
+
+/** The alert for an event, or null when it is not worth a message (e.g. a bracket leg canceled by its sibling's fill). */
+export function alertFor(event: TradingEvent): AlertSpec | null {
+  switch (event.kind) {
+    case 'order_filled':
+    case 'order_partially_filled': {
+      const o = event.order;
+      // Exits are reported by the position_closed alert, with their P&L.
+      if (o.exitReason !== null || o.leg === 'stop_loss' || o.leg === 'take_profit') return null;
+      const partial = event.kind === 'order_partially_filled';
+      return {
+        kind: partial ? 'partial_fill' : 'fill',
+        eventKey: `fill:${o.orderId}:${o.filledQty.toFixed()}`,
+        view: {
+          title: `${partial ? 'Partial fill' : 'Entry filled'}: ${o.side} ${o.ticker}`,
+          description: `${o.side} ${event.fillQty.toFixed()} ${o.ticker} @ ${formatUsd(event.fillPrice)}${partial ? ` (${o.filledQty.toFixed()} of ${o.quantity.toFixed()} so far, average ${formatUsd(o.filledAvgPrice ?? event.fillPrice)})` : ''}`,
+          fields: [
+            ...(o.plannedStopLoss ? [{ name: 'Stop', value: formatUsd(o.plannedStopLoss), inline: true }] : []),
+            ...(o.plannedTakeProfit ? [{ name: 'Target', value: formatUsd(o.plannedTakeProfit), inline: true }] : []),
+          ],
+          tone: 'success',
+          footer: `order ${o.orderId}${o.signalId ? ` · signal ${o.signalId}` : ''}`,
+        },
+      };
+    }
+    case 'position_closed': {
+      const c = event.closed;
+      const kind: AlertKind = c.exitReason === 'stop_loss' || c.exitReason === 'take_profit' ? c.exitReason : 'position_closed';
+      return {
+        kind,
+        eventKey: `closed:${c.positionId}`,
+        view: {
+          title: `${CLOSE_TITLES[c.exitReason]}: ${c.ticker}`,
+          description: `${c.side} ${c.quantity.toFixed()} ${c.ticker}: ${formatUsd(c.entryPrice)} → ${formatUsd(c.exitPrice)}`,
+          fields: [
+            { name: 'Realized P&L', value: `${signed(c.realizedPnl)} (${signedPct(c.realizedPnlPct)})`, inline: true },
+            { name: 'Held', value: holdText(c.closedAt.getTime() - c.openedAt.getTime()), inline: true },
+          ],
+          tone: c.realizedPnl.isNegative() ? 'danger' : 'success',
+          footer: c.exitOrderId ? `exit order ${c.exitOrderId}` : undefined,
+        },
+      };
+    }
+    case 'order_rejected':
+    case 'order_canceled':
+    case 'order_expired': {
+      const o = event.order;
+      if (o.parentOrderId !== null) return null;
+      const what = event.kind.slice('order_'.length);
+      return {
+        kind: event.kind,
+        eventKey: `${event.kind}:${o.orderId}`,
+        view: {
+          title: `Order ${what}: ${o.side} ${o.quantity.toFixed()} ${o.ticker}`,
+          description: o.statusReason ?? (what === 'expired' ? 'Its time in force ran out.' : 'No reason given by the broker.'),
+          fields: o.filledQty.gt(0) ? [{ name: 'Filled before that', value: o.filledQty.toFixed(), inline: true }] : [],
+          tone: event.kind === 'order_rejected' ? 'danger' : 'neutral',
+          footer: `order ${o.orderId}`,
+        },
+      };
+    }
+    case 'halted':
+      return {
+        kind: 'halted',
+        eventKey: `halted:${event.at.toISOString()}`,
+        view: { title: 'Trading halted', description: `${event.limit ? 'Risk limit' : `By ${event.by}`}: ${event.reason}. No new entries until /resume.`, fields: [], tone: 'danger' },
+      };
+    case 'resumed':
+      return {
+        kind: 'resumed',
+        eventKey: `resumed:${event.at.toISOString()}`,
+        view: { title: 'Trading resumed', description: `By ${event.by}.`, fields: [], tone: 'success' },
+      };
+    default:
+      return null;
+  }
+}
+
+/** The start-up reconciliation summary: a warning when the broker's view had to be taken over. */
+export function reconciliationView(summary: ReconciliationSummary): View {
+  return {
+    title: 'Started: reconciliation',
+    description: describeReconciliation(summary),
+    fields: [],
+    tone: summary.closedExternally.length + summary.adopted.length + summary.resynced.length > 0 ? 'warning' : 'info',
+  };
+}
+
+export function monitorFailedView(reason: string): View {
+  return { title: 'Monitor cycle failed', description: `${reason}. The next cycle runs on schedule.`, fields: [], tone: 'danger' };
+}
+
+/** The broker's trade stream dropped (`state`) or came back (`connected`). */
+export function streamView(state: 'connected' | 'reconnecting', intervalSeconds: number): View {
+  return state === 'connected'
+    ? { title: 'Broker stream reconnected', description: 'Trade updates stream again; anything missed was replayed.', fields: [], tone: 'success' }
+    : {
+        title: 'Broker stream disconnected',
+        description: `The trade-update stream is ${state}; fills are picked up by the monitor every ${intervalSeconds} s until it is back.`,
+        fields: [],
+        tone: 'danger',
+      };
+}
+
+/** A report posted after its time says so, and why its figures are as of now. */
+export function lateReportView(view: View, dueAt: Date): View {
+  return { ...view, footer: `Posted late (due ${dueAt.toISOString()}): the bot was not running at report time; equity and open positions are as of now.` };
+}
