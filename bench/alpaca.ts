@@ -14,9 +14,17 @@ import { fmt, median, microsSince, percentile } from './stats.js';
 const KEY = 'PKBENCH0000000000001';
 const SECRET = 'bench-secret-000000000000000000000001';
 
-async function withServer<T>(tickers: number, fn: (ctx: { engine: SimEngine; broker: AlpacaBroker; url: string; count: (p?: string) => number; reset: () => void }) => Promise<T>): Promise<T> {
+async function withServer<T>(
+  tickers: number,
+  fn: (ctx: { engine: SimEngine; broker: AlpacaBroker; url: string; count: (p?: string) => number; reset: () => void }) => Promise<T>,
+): Promise<T> {
   const prices = new Map<string, Decimal>(Array.from({ length: tickers }, (_, i) => [`T${String(i).padStart(3, '0')}`, dec(50)]));
-  const engine = new SimEngine({ startingCash: dec(1_000_000_000), prices, seed: 1, clock: new SimClock({ mode: 'always', start: new Date('2026-03-02T15:00:00Z') }) });
+  const engine = new SimEngine({
+    startingCash: dec(1_000_000_000),
+    prices,
+    seed: 1,
+    clock: new SimClock({ mode: 'always', start: new Date('2026-03-02T15:00:00Z') }),
+  });
   const server = createSimServer(engine, { keyId: KEY, secret: SECRET });
   const urls = await server.start();
   const broker = new AlpacaBroker({ keyId: KEY, secret: SECRET, tradingUrl: urls.tradingUrl, dataUrl: urls.dataUrl, streamUrl: urls.streamUrl });
@@ -63,7 +71,14 @@ export async function submissionOverhead(): Promise<SubmissionFigures> {
     const raw: number[] = [];
     const headers = { 'APCA-API-KEY-ID': KEY, 'APCA-API-SECRET-KEY': SECRET, 'content-type': 'application/json' };
     for (let i = 0; i < N; i++) {
-      const body = JSON.stringify({ symbol: 'T000', qty: '1', side: i % 2 === 0 ? 'buy' : 'sell', type: 'market', time_in_force: 'day', client_order_id: `r-${i}` });
+      const body = JSON.stringify({
+        symbol: 'T000',
+        qty: '1',
+        side: i % 2 === 0 ? 'buy' : 'sell',
+        type: 'market',
+        time_in_force: 'day',
+        client_order_id: `r-${i}`,
+      });
       const t = process.hrtime.bigint();
       const res = await fetch(`${url}/v2/orders`, { method: 'POST', headers, body });
       await res.json();

@@ -52,7 +52,16 @@ const LIMITS = { maxOpenPositions: 5000, maxExposurePct: dec(4), maxDailyLossPct
 const SIZING = { method: 'risk' as const, maxPositionSizePct: dec('0.001'), riskPerTradePct: dec('0.0001'), kellyFraction: dec('0.5') };
 
 const signalFor = (id: string, ticker: string) =>
-  toSignal({ signal_id: id, ticker, timestamp: '2026-03-02T15:00:00Z', action: 'buy', confidence: 0.7, current_price: 100, stop_loss_price: 98, take_profit_price: 105 });
+  toSignal({
+    signal_id: id,
+    ticker,
+    timestamp: '2026-03-02T15:00:00Z',
+    action: 'buy',
+    confidence: 0.7,
+    current_price: 100,
+    stop_loss_price: 98,
+    take_profit_price: 105,
+  });
 
 export interface EngineFigures {
   overheadP50: number;
@@ -95,12 +104,27 @@ async function monitorCycle(store: Store): Promise<{ cpuMs: number; wallMs: numb
   const { sim, clock } = simWith(tickers, new Date('2026-03-02T15:00:00Z'));
   const timed = timedBroker(new SimBroker(sim));
   const broker = timed.broker;
-  const config = loadConfig({ MAX_OPEN_POSITIONS: '1000', MAX_POSITION_PCT: '0.001', RISK_PER_TRADE_PCT: '0.0001', MAX_EXPOSURE_PCT: '4', MAX_DAILY_LOSS_PCT: '0.5', MAX_DRAWDOWN_PCT: '0.5' });
+  const config = loadConfig({
+    MAX_OPEN_POSITIONS: '1000',
+    MAX_POSITION_PCT: '0.001',
+    RISK_PER_TRADE_PCT: '0.0001',
+    MAX_EXPOSURE_PCT: '4',
+    MAX_DAILY_LOSS_PCT: '0.5',
+    MAX_DRAWDOWN_PCT: '0.5',
+  });
   const app = createApp({ config, broker, store, sim: null, now: () => clock.now() });
   app.engine.followTradeUpdates();
   const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
   // The product's own cycle; alerts are recorded but have nowhere to go.
-  const monitor = new Monitor({ app, alerts: new AlertCenter({ store, sink: null, log: quiet }), log: quiet, intervalSeconds: 60, reportTime: { hour: 16, minute: 15 }, timezone: 'America/New_York', now: () => clock.now() });
+  const monitor = new Monitor({
+    app,
+    alerts: new AlertCenter({ store, sink: null, log: quiet }),
+    log: quiet,
+    intervalSeconds: 60,
+    reportTime: { hour: 16, minute: 15 },
+    timezone: 'America/New_York',
+    now: () => clock.now(),
+  });
   for (const [i, t] of tickers.entries()) {
     clock.advance(1000);
     const r = await app.engine.executor.executeSignal(signalFor(`mon-${i}`, t));
@@ -139,23 +163,46 @@ async function allocatedDuring(fn: () => Promise<unknown>): Promise<number> {
   await fn();
   const { profile } = await session.post('HeapProfiler.stopSampling');
   session.disconnect();
-  const total = (node: { selfSize: number; children: typeof node[] }): number => node.selfSize + node.children.reduce((sum, c) => sum + total(c), 0);
+  const total = (node: { selfSize: number; children: (typeof node)[] }): number => node.selfSize + node.children.reduce((sum, c) => sum + total(c), 0);
   return total(profile.head);
 }
 
 async function performanceStats(store: Store): Promise<{ ms: number; heapMb: number }> {
   const closedAt = new Date('2026-03-20T15:00:00Z');
   const trades: ClosedPositionRecord[] = Array.from({ length: 100_000 }, (_, i) => ({
-    positionId: `h-${i}`, ticker: `H${i % 500}`, side: i % 3 === 0 ? 'short' : 'long', quantity: dec(100), entryPrice: dec('50.25'),
-    exitPrice: dec('50.25').plus(dec((i % 21) - 10).div(10)), realizedPnl: dec((i % 21) - 10).times(10), realizedPnlPct: dec((i % 21) - 10).div(502.5),
-    exitReason: i % 2 === 0 ? 'stop_loss' : 'take_profit', signalId: null, strategy: 'bench', exitOrderId: null, entryOrderId: null,
-    openedAt: new Date(closedAt.getTime() - 3_600_000), closedAt: new Date(closedAt.getTime() + i * 1000),
+    positionId: `h-${i}`,
+    ticker: `H${i % 500}`,
+    side: i % 3 === 0 ? 'short' : 'long',
+    quantity: dec(100),
+    entryPrice: dec('50.25'),
+    exitPrice: dec('50.25').plus(dec((i % 21) - 10).div(10)),
+    realizedPnl: dec((i % 21) - 10).times(10),
+    realizedPnlPct: dec((i % 21) - 10).div(502.5),
+    exitReason: i % 2 === 0 ? 'stop_loss' : 'take_profit',
+    signalId: null,
+    strategy: 'bench',
+    exitOrderId: null,
+    entryOrderId: null,
+    openedAt: new Date(closedAt.getTime() - 3_600_000),
+    closedAt: new Date(closedAt.getTime() + i * 1000),
   }));
   await store.transaction((tx) => tx.closedPositions.insertMany(trades));
   for (let d = 1; d <= 30; d++) {
     const day = `2026-03-${String(d).padStart(2, '0')}`;
-    const equity = dec(100_000).plus(d * 137).minus(d % 4 === 0 ? 900 : 0);
-    await store.equity.record({ takenAt: new Date(`${day}T21:00:00Z`), tradingDay: day, kind: 'eod', equity, cash: equity, positionsValue: dec(0), unrealizedPnl: dec(0), realizedPnlDay: dec(0), openPositions: 0 });
+    const equity = dec(100_000)
+      .plus(d * 137)
+      .minus(d % 4 === 0 ? 900 : 0);
+    await store.equity.record({
+      takenAt: new Date(`${day}T21:00:00Z`),
+      tradingDay: day,
+      kind: 'eod',
+      equity,
+      cash: equity,
+      positionsValue: dec(0),
+      unrealizedPnl: dec(0),
+      realizedPnlDay: dec(0),
+      openPositions: 0,
+    });
   }
   const { sim, clock } = simWith(['X'], new Date('2026-03-31T21:00:00Z'));
   const engine = createTradingEngine({ broker: new SimBroker(sim), store, sizing: SIZING, risk: LIMITS, now: () => clock.now() });
@@ -188,8 +235,14 @@ export function engineTable(runs: readonly EngineFigures[]): string {
   return [
     '| trading engine | median of runs (lowest–highest run) | target |',
     '| --- | --- | --- |',
-    `| signal → order overhead (executor + risk + sizing + SQLite, broker excluded), p50 | ${fmt(m((r) => r.overheadP50), 0)} µs | |`,
-    `| signal → order overhead, p99 | ${fmt(m((r) => r.overheadP99), 0)} µs (${range((r) => r.overheadP99, 0)}) | < 1,000 µs |`,
+    `| signal → order overhead (executor + risk + sizing + SQLite, broker excluded), p50 | ${fmt(
+      m((r) => r.overheadP50),
+      0,
+    )} µs | |`,
+    `| signal → order overhead, p99 | ${fmt(
+      m((r) => r.overheadP99),
+      0,
+    )} µs (${range((r) => r.overheadP99, 0)}) | < 1,000 µs |`,
     `| monitor cycle, 1,000 open bracket positions (process CPU incl. GC threads, broker excluded; median of 10 cycles) | ${fmt(m((r) => r.cycleCpuMs))} ms (${range((r) => r.cycleCpuMs, 1)}) | < 20 ms |`,
     `| monitor cycle, 1,000 open bracket positions (wall, broker excluded; median of 10 cycles) | ${fmt(m((r) => r.cycleWallMs))} ms | |`,
     `| getPerformanceStats over 100,000 closed positions | ${fmt(m((r) => r.statsMs))} ms (${range((r) => r.statsMs, 1)}) | < 200 ms |`,

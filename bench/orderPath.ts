@@ -111,8 +111,14 @@ async function signalRun(dir: string): Promise<Omit<OrderPathFigures, 'floorP50'
       await app.engine.ledger.serial(async () => undefined);
       clock.advance(1000);
       const signal = toSignal({
-        signal_id: `op-${i}`, ticker, timestamp: clock.now().toISOString(), action: 'buy', confidence: 0.7,
-        current_price: 100, stop_loss_price: 98, take_profit_price: 105,
+        signal_id: `op-${i}`,
+        ticker,
+        timestamp: clock.now().toISOString(),
+        action: 'buy',
+        confidence: 0.7,
+        current_price: 100,
+        stop_loss_price: 98,
+        take_profit_price: 105,
       });
       const start = process.hrtime.bigint();
       const result = await app.engine.executor.executeSignal(signal);
@@ -167,8 +173,15 @@ function floorRun(dir: string): { p50: number; p99: number } {
     clock.advance(1000);
     const start = process.hrtime.bigint();
     engine.submit({
-      symbol: ticker, qty: dec(10), side: 'buy', type: 'market', timeInForce: 'gtc', orderClass: 'bracket',
-      takeProfit: { limitPrice: dec(105) }, stopLoss: { stopPrice: dec(98) }, clientOrderId: `floor-${i}`,
+      symbol: ticker,
+      qty: dec(10),
+      side: 'buy',
+      type: 'market',
+      timeInForce: 'gtc',
+      orderClass: 'bracket',
+      takeProfit: { limitPrice: dec(105) },
+      stopLoss: { stopPrice: dec(98) },
+      clientOrderId: `floor-${i}`,
     });
     insert.run(`floor-${i}`, body); // autocommit: one transaction, one commit
     samples.push(microsSince(start));
@@ -197,11 +210,23 @@ export function orderPathTable(runs: readonly OrderPathFigures[]): string {
     `| order path as \`npm start\` wires it (persistent simulator, real SQLite file, ${fmt(PRIOR_ORDERS, 0)} orders of history, ${fmt(SIGNALS, 0)} signals after ${fmt(WARMUP, 0)} warm-up ones) | p50 | p99 | target |`,
     '| --- | --- | --- | --- |',
     `| order submission in a signal (simulator submit + saving what changed), first ${w} signals | ${us(m((r) => r.orderFirstP50))} | ${us(m((r) => r.orderFirstP99))} | |`,
-    `| the same, last ${w} signals (${fmt(m((r) => r.ordersAtEnd), 0)} orders in the simulator at the end) | ${us(m((r) => r.orderLastP50))} | ${us(m((r) => r.orderLastP99))} | flat |`,
+    `| the same, last ${w} signals (${fmt(
+      m((r) => r.ordersAtEnd),
+      0,
+    )} orders in the simulator at the end) | ${us(m((r) => r.orderLastP50))} | ${us(m((r) => r.orderLastP99))} | flat |`,
     `| floor: raw simulator submit + one SQLite insert and commit (WAL), nothing of ours around them | ${us(m((r) => r.floorP50))} | ${us(m((r) => r.floorP99))} | |`,
-    `| order submission p50 over the floor's p50, first / last ${w} | ${fmt(m((r) => r.orderFirstP50 / r.floorP50), 1)}× / ${fmt(m((r) => r.orderLastP50 / r.floorP50), 1)}× | | ≤ 3× |`,
+    `| order submission p50 over the floor's p50, first / last ${w} | ${fmt(
+      m((r) => r.orderFirstP50 / r.floorP50),
+      1,
+    )}× / ${fmt(
+      m((r) => r.orderLastP50 / r.floorP50),
+      1,
+    )}× | | ≤ 3× |`,
     `| whole signal → order (executeSignal: checks, sizing, the bot's own records, the submission), first ${w} | ${us(m((r) => r.signalFirstP50))} | ${us(m((r) => r.signalFirstP99))} | |`,
     `| the same, last ${w} | ${us(m((r) => r.signalLastP50))} | ${us(m((r) => r.signalLastP99))} | flat |`,
-    `| database file at the end (WAL checkpointed) | ${fmt(m((r) => r.databaseMb), 1)} MB | | |`,
+    `| database file at the end (WAL checkpointed) | ${fmt(
+      m((r) => r.databaseMb),
+      1,
+    )} MB | | |`,
   ].join('\n');
 }

@@ -11,21 +11,59 @@ const T0 = new Date('2026-03-02T14:30:00Z');
 
 function order(i: number): ExecutedOrderRecord {
   return {
-    orderId: `o-${i}`, clientOrderId: `sig-${i}:entry`, ticker: 'AAPL', signalId: `sig-${i}`, side: 'buy',
-    quantity: dec(100 + (i % 50)), orderType: 'limit', orderClass: 'bracket', parentOrderId: null,
-    limitPrice: dec('190.05'), stopPrice: null, trailPrice: null, trailPercent: null, timeInForce: 'day',
-    status: 'new', filledQty: dec(0), filledAvgPrice: null, signalPrice: dec('190.00'), leg: 'entry',
-    statusReason: null, positionId: null, exitReason: null,
-    plannedStopLoss: null, plannedTakeProfit: null, strategy: null, submittedAt: T0, filledAt: null, updatedAt: T0,
+    orderId: `o-${i}`,
+    clientOrderId: `sig-${i}:entry`,
+    ticker: 'AAPL',
+    signalId: `sig-${i}`,
+    side: 'buy',
+    quantity: dec(100 + (i % 50)),
+    orderType: 'limit',
+    orderClass: 'bracket',
+    parentOrderId: null,
+    limitPrice: dec('190.05'),
+    stopPrice: null,
+    trailPrice: null,
+    trailPercent: null,
+    timeInForce: 'day',
+    status: 'new',
+    filledQty: dec(0),
+    filledAvgPrice: null,
+    signalPrice: dec('190.00'),
+    leg: 'entry',
+    statusReason: null,
+    positionId: null,
+    exitReason: null,
+    plannedStopLoss: null,
+    plannedTakeProfit: null,
+    strategy: null,
+    submittedAt: T0,
+    filledAt: null,
+    updatedAt: T0,
   };
 }
 
 function position(i: number): PositionRecord {
   return {
-    positionId: `p-${i}`, ticker: `T${i}`, side: 'long', quantity: dec(100), entryPrice: dec('50.1234'),
-    currentPrice: dec('50.1234'), unrealizedPnl: dec(0), exitedQty: dec(0), exitValue: dec(0), realizedPnl: dec(0), entryValue: dec('5012.34'), stopLossPrice: dec('48'), takeProfitPrice: dec('55'),
-    signalId: null, strategy: 'bench', entryOrderId: null, stopLossOrderId: null, takeProfitOrderId: null,
-    openedAt: T0, updatedAt: T0,
+    positionId: `p-${i}`,
+    ticker: `T${i}`,
+    side: 'long',
+    quantity: dec(100),
+    entryPrice: dec('50.1234'),
+    currentPrice: dec('50.1234'),
+    unrealizedPnl: dec(0),
+    exitedQty: dec(0),
+    exitValue: dec(0),
+    realizedPnl: dec(0),
+    entryValue: dec('5012.34'),
+    stopLossPrice: dec('48'),
+    takeProfitPrice: dec('55'),
+    signalId: null,
+    strategy: 'bench',
+    entryOrderId: null,
+    stopLossOrderId: null,
+    takeProfitOrderId: null,
+    openedAt: T0,
+    updatedAt: T0,
   };
 }
 
@@ -50,14 +88,23 @@ export async function benchPersistence(): Promise<PersistenceFigures> {
       inserts.push(microsSince(t));
       t = process.hrtime.bigint();
       await store.orders.updateProgress(`o-${i}`, {
-        status: 'filled', filledQty: dec(100), filledAvgPrice: dec('190.0437'), filledAt: T0, updatedAt: T0, statusReason: null,
+        status: 'filled',
+        filledQty: dec(100),
+        filledAvgPrice: dec('190.0437'),
+        filledAt: T0,
+        updatedAt: T0,
+        statusReason: null,
       });
       updates.push(microsSince(t));
     }
     for (let i = 0; i < 1000; i++) await store.positions.insert(position(i));
     const marks = Array.from({ length: 1000 }, (_, i) => ({
-      positionId: `p-${i}`, currentPrice: dec('51.0001'), unrealizedPnl: dec('87.67'), marketValue: dec('5100.01'),
-      unrealizedPnlPct: dec('0.0174908'), updatedAt: T0,
+      positionId: `p-${i}`,
+      currentPrice: dec('51.0001'),
+      unrealizedPnl: dec('87.67'),
+      marketValue: dec('5100.01'),
+      unrealizedPnlPct: dec('0.0174908'),
+      updatedAt: T0,
     }));
     let t = process.hrtime.bigint();
     await store.positions.markPrices(marks);
@@ -66,9 +113,21 @@ export async function benchPersistence(): Promise<PersistenceFigures> {
     for (let i = 0; i < 1000; i++) {
       t = process.hrtime.bigint();
       await store.positions.close({
-        positionId: `p-${i}`, ticker: `T${i}`, side: 'long', quantity: dec(100), entryPrice: dec('50.1234'),
-        exitPrice: dec('51.0001'), realizedPnl: dec('87.67'), realizedPnlPct: dec('0.0174908'), exitReason: 'take_profit',
-        signalId: null, strategy: 'bench', exitOrderId: null, entryOrderId: null, openedAt: T0, closedAt: T0,
+        positionId: `p-${i}`,
+        ticker: `T${i}`,
+        side: 'long',
+        quantity: dec(100),
+        entryPrice: dec('50.1234'),
+        exitPrice: dec('51.0001'),
+        realizedPnl: dec('87.67'),
+        realizedPnlPct: dec('0.0174908'),
+        exitReason: 'take_profit',
+        signalId: null,
+        strategy: 'bench',
+        exitOrderId: null,
+        entryOrderId: null,
+        openedAt: T0,
+        closedAt: T0,
       });
       closes.push(microsSince(t));
     }

@@ -25,15 +25,38 @@ export interface ReportFigures {
 async function seed(store: Store, day: string): Promise<void> {
   for (let d = 89; d >= 0; d--) {
     const tradingDay = addDays(day, -d);
-    const equity = dec(100_000).plus((90 - d) * 120).minus(d % 7 === 0 ? 2500 : 0);
-    await store.equity.record({ takenAt: new Date(`${tradingDay}T21:00:00Z`), tradingDay, kind: 'eod', equity, cash: equity, positionsValue: dec(0), unrealizedPnl: dec(0), realizedPnlDay: dec(0), openPositions: 0 });
+    const equity = dec(100_000)
+      .plus((90 - d) * 120)
+      .minus(d % 7 === 0 ? 2500 : 0);
+    await store.equity.record({
+      takenAt: new Date(`${tradingDay}T21:00:00Z`),
+      tradingDay,
+      kind: 'eod',
+      equity,
+      cash: equity,
+      positionsValue: dec(0),
+      unrealizedPnl: dec(0),
+      realizedPnlDay: dec(0),
+      openPositions: 0,
+    });
   }
   const closedAt = new Date(`${addDays(day, -25)}T15:00:00Z`);
   const trades: ClosedPositionRecord[] = Array.from({ length: 10_000 }, (_, i) => ({
-    positionId: `r-${i}`, ticker: `R${i % 300}`, side: 'long', quantity: dec(50), entryPrice: dec('80.5'), exitPrice: dec('80.5').plus(dec((i % 11) - 5).div(10)),
-    realizedPnl: dec((i % 11) - 5).times(5), realizedPnlPct: dec((i % 11) - 5).div(805), exitReason: i % 2 ? 'take_profit' : 'stop_loss',
-    signalId: null, strategy: 'bench', exitOrderId: null, entryOrderId: null,
-    openedAt: new Date(closedAt.getTime() - 3_600_000), closedAt: new Date(closedAt.getTime() + i * 200_000),
+    positionId: `r-${i}`,
+    ticker: `R${i % 300}`,
+    side: 'long',
+    quantity: dec(50),
+    entryPrice: dec('80.5'),
+    exitPrice: dec('80.5').plus(dec((i % 11) - 5).div(10)),
+    realizedPnl: dec((i % 11) - 5).times(5),
+    realizedPnlPct: dec((i % 11) - 5).div(805),
+    exitReason: i % 2 ? 'take_profit' : 'stop_loss',
+    signalId: null,
+    strategy: 'bench',
+    exitOrderId: null,
+    entryOrderId: null,
+    openedAt: new Date(closedAt.getTime() - 3_600_000),
+    closedAt: new Date(closedAt.getTime() + i * 200_000),
   }));
   await store.transaction((tx) => tx.closedPositions.insertMany(trades));
 }

@@ -20,7 +20,11 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const WRITE = process.argv.includes('--write');
 const DOC = new URL('../docs/performance.md', import.meta.url);
 /** Section keys from `--only=a,b`; none given means every section. */
-const ONLY = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',') ?? null;
+const ONLY =
+  process.argv
+    .find((a) => a.startsWith('--only='))
+    ?.slice('--only='.length)
+    .split(',') ?? null;
 const SECTION_KEYS = ['startup', 'order-path', 'persistence', 'simulator', 'alpaca', 'engine', 'report'];
 const wanted = (key: string) => ONLY === null || ONLY.includes(key);
 
@@ -81,10 +85,10 @@ async function main(): Promise<void> {
       about: [
         '`npm start` runs the compiled JavaScript in dist/ (`node dist/src/main.js`), built by `npm install` and rebuilt by `npm start` when a source changed.',
         'Each run starts it in a pseudo-terminal, as a person at a terminal would, with only DB_PATH set (the default simulator broker, no Discord token) on a database an unmeasured first start created,',
-        'and stops the clock at the console\'s first `> ` prompt; the CPU time and memory (RSS) are read from the process at that moment.',
+        "and stops the clock at the console's first `> ` prompt; the CPU time and memory (RSS) are read from the process at that moment.",
         'The floors are what a bare Node.js costs on this machine: `node -e 0` starting and exiting, and the memory of a node that prints a prompt and waits.',
         'Then comes the same start from the TypeScript sources under tsx, for comparison,',
-        'and what one more start loaded: the files (its own and its dependencies\') and whether any library the console does not use (Discord, charts, the Alpaca SDK) was among them.',
+        "and what one more start loaded: the files (its own and its dependencies') and whether any library the console does not use (Discord, charts, the Alpaca SDK) was among them.",
         'Wall time depends on what else the machine is doing; the CPU time much less so.',
       ].join(' '),
       table: startupTable(canMeasureStartup() ? await benchStartup(RUNS) : null),
@@ -139,7 +143,7 @@ async function main(): Promise<void> {
       title: 'Trading engine',
       about: [
         'The trading engine with the simulator in-process, on a real SQLite file.',
-        "The signal overhead is what the bot itself adds to each signal (parsing, risk checks, sizing, its own records), with every call into the broker timed and subtracted.",
+        'The signal overhead is what the bot itself adds to each signal (parsing, risk checks, sizing, its own records), with every call into the broker timed and subtracted.',
         'The monitor cycle is one run of the monitor (reconciliation, marking every position, stop and target checks, risk limits) over 1,000 open bracket positions whose prices all moved.',
         'getPerformanceStats is the computation behind /stats over 100,000 closed trades.',
       ].join(' '),
@@ -150,7 +154,8 @@ async function main(): Promise<void> {
   if (wanted('report')) {
     show({
       title: 'Daily report',
-      about: 'Building the daily report with its equity chart image over 90 days of snapshots and 10,000 closed trades, each run in a fresh process (cold start), and the memory it takes.',
+      about:
+        'Building the daily report with its equity chart image over 90 days of snapshots and 10,000 closed trades, each run in a fresh process (cold start), and the memory it takes.',
       table: reportTable(await runs<ReportFigures>(benchReport)),
     });
   }

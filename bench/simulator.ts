@@ -11,7 +11,12 @@ const TICKERS = Array.from({ length: 100 }, (_, i) => `T${String(i).padStart(3, 
 
 function engine(): SimEngine {
   const prices = new Map(TICKERS.map((t) => [t, dec(100)]));
-  return new SimEngine({ startingCash: dec(10_000_000_000), prices, seed: 7, clock: new SimClock({ mode: 'always', start: new Date('2026-03-02T15:00:00Z') }) });
+  return new SimEngine({
+    startingCash: dec(10_000_000_000),
+    prices,
+    seed: 7,
+    clock: new SimClock({ mode: 'always', start: new Date('2026-03-02T15:00:00Z') }),
+  });
 }
 
 export interface SimulatorFigures {
@@ -34,8 +39,14 @@ export function benchSimulator(): SimulatorFigures {
   const b = engine();
   for (const t of TICKERS) {
     b.submit({
-      symbol: t, qty: dec(10), side: 'buy', type: 'market', timeInForce: 'gtc', orderClass: 'bracket',
-      takeProfit: { limitPrice: dec(150) }, stopLoss: { stopPrice: dec(50) },
+      symbol: t,
+      qty: dec(10),
+      side: 'buy',
+      type: 'market',
+      timeInForce: 'gtc',
+      orderClass: 'bracket',
+      takeProfit: { limitPrice: dec(150) },
+      stopLoss: { stopPrice: dec(50) },
     });
   }
   const TICKS = 50_000;

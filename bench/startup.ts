@@ -176,7 +176,11 @@ async function census(cwd: string, env: NodeJS.ProcessEnv, ticks: number): Promi
   const file = join(cwd, 'modules.txt');
   writeFileSync(file, '');
   await untilPrompt([process.execPath, '--max-semi-space-size=64', '--import', TRACE, MAIN], cwd, { ...env, CATALYST_TRACE_MODULES: file }, ticks);
-  const urls = new Set(readFileSync(file, 'utf8').split('\n').filter((u) => u.startsWith('file:')));
+  const urls = new Set(
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((u) => u.startsWith('file:')),
+  );
   const packages = new Set([...urls].map(packageOf).filter((p): p is string => p !== null));
   return { files: urls.size, dependencyFiles: [...urls].filter((u) => packageOf(u) !== null).length, packages: [...packages].sort() };
 }
@@ -231,12 +235,24 @@ export function startupTable(result: StartupResult | null): string {
   const unwanted = NOT_IN_CONSOLE.filter((p) => modules.packages.includes(p));
   return [
     ...head,
-    `| \`node dist/src/main.js\` start → first prompt (wall) | ${fmt(m((r) => r.promptMs), 0)} ms | < 1,000 ms |`,
-    `| CPU time it used by then (user + system, all threads) | ${fmt(m((r) => r.cpuMs), 0)} ms | |`,
+    `| \`node dist/src/main.js\` start → first prompt (wall) | ${fmt(
+      m((r) => r.promptMs),
+      0,
+    )} ms | < 1,000 ms |`,
+    `| CPU time it used by then (user + system, all threads) | ${fmt(
+      m((r) => r.cpuMs),
+      0,
+    )} ms | |`,
     `| memory of the idle console at the prompt (RSS) | ${fmt(m((r) => r.rssMb))} MB | |`,
-    `| floor: \`node -e 0\` start → exit | ${fmt(m((r) => r.floorMs), 0)} ms | |`,
+    `| floor: \`node -e 0\` start → exit | ${fmt(
+      m((r) => r.floorMs),
+      0,
+    )} ms | |`,
     `| floor: memory of a bare node waiting at a prompt (RSS) | ${fmt(m((r) => r.floorRssMb))} MB | |`,
-    `| the same start from the sources under tsx (\`node --import tsx src/main.ts\`): prompt / RSS | ${fmt(m((r) => r.tsxPromptMs), 0)} ms / ${fmt(m((r) => r.tsxRssMb))} MB | |`,
+    `| the same start from the sources under tsx (\`node --import tsx src/main.ts\`): prompt / RSS | ${fmt(
+      m((r) => r.tsxPromptMs),
+      0,
+    )} ms / ${fmt(m((r) => r.tsxRssMb))} MB | |`,
     `| files the console loaded (its own / in node_modules, ${modules.packages.length} packages) | ${modules.files - modules.dependencyFiles} / ${modules.dependencyFiles} | |`,
     `| of them ${NOT_IN_CONSOLE.map((p) => `\`${p}\``).join(', ')} | ${unwanted.length === 0 ? 'none' : unwanted.join(', ')} | none |`,
   ].join('\n');

@@ -16,7 +16,12 @@ if (out && isMainThread) {
   register(import.meta.url);
   const cache = createRequire(import.meta.url).cache;
   process.on('exit', () => {
-    appendFileSync(out, Object.keys(cache).map((path) => `${pathToFileURL(path).href}\n`).join(''));
+    appendFileSync(
+      out,
+      Object.keys(cache)
+        .map((path) => `${pathToFileURL(path).href}\n`)
+        .join(''),
+    );
   });
 }
 

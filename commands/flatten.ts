@@ -8,10 +8,7 @@ export const data = new SlashCommandBuilder().setName('flatten').setDescription(
 
 async function flatten(ctx: CommandContext): Promise<View> {
   const { canceled, exits, failures } = await ctx.app.operator.flatten();
-  const lines = [
-    ...exits.map((o) => `${o.side} ${o.quantity.toFixed()} ${o.ticker}: ${o.status}`),
-    ...failures.map((f) => `${f.ticker}: failed: ${f.error}`),
-  ];
+  const lines = [...exits.map((o) => `${o.side} ${o.quantity.toFixed()} ${o.ticker}: ${o.status}`), ...failures.map((f) => `${f.ticker}: failed: ${f.error}`)];
   return {
     title: failures.length > 0 ? 'Flatten: done with failures' : 'Flatten: done',
     description: `${canceled ? 'All orders canceled.' : 'Orders were asked to cancel; some were still open after 5 s (see /orders).'}${lines.length > 0 ? `\n${lines.join('\n')}` : ' No positions were open.'}`,

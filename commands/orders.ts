@@ -17,7 +17,8 @@ export const data = new SlashCommandBuilder()
 
 export async function execute({ app, options }: CommandContext): Promise<View> {
   const status = options.string('status') ?? 'open';
-  if (status !== 'open' && status !== 'closed' && status !== 'all') throw new CommandError(`status must be open, closed or all, got ${JSON.stringify(status)}.`);
+  if (status !== 'open' && status !== 'closed' && status !== 'all')
+    throw new CommandError(`status must be open, closed or all, got ${JSON.stringify(status)}.`);
   const limit = options.integer('limit') ?? 10;
   if (!Number.isInteger(limit) || limit < 1 || limit > 25) throw new CommandError(`limit must be a whole number from 1 to 25, got ${limit}.`);
   return ordersView(await app.operator.orders({ status, limit }), status);

@@ -25,8 +25,7 @@ export class ConfigError extends Error {
 
 // ---- parsers of the core's own kinds of value ------------------------------
 
-const fraction = (example: string) =>
-  decimalVar(`a fraction greater than 0 and at most 1 (e.g. ${example})`, (d) => d.gt(0) && d.lte(1));
+const fraction = (example: string) => decimalVar(`a fraction greater than 0 and at most 1 (e.g. ${example})`, (d) => d.gt(0) && d.lte(1));
 
 /** Discord ids are snowflakes: 17–20 digits. */
 const snowflakeVar = z.string().regex(/^\d{17,20}$/, { message: 'expected a Discord id (17–20 digits)' });
@@ -229,7 +228,16 @@ function toCoreConfig(broker: string, env: CoreEnv): CoreConfig {
 
 /** Keys of the Config a broker plug-in may not take as its name (every key of CoreConfig, checked by the compiler). */
 const CORE_KEY_RECORD: Record<keyof CoreConfig, true> = {
-  broker: true, dbPath: true, reportsDir: true, discord: true, sizing: true, risk: true, monitor: true, signals: true, webhook: true, logLevel: true,
+  broker: true,
+  dbPath: true,
+  reportsDir: true,
+  discord: true,
+  sizing: true,
+  risk: true,
+  monitor: true,
+  signals: true,
+  webhook: true,
+  logLevel: true,
 };
 const CORE_KEYS: ReadonlySet<string> = new Set(Object.keys(CORE_KEY_RECORD));
 const CORE_VARIABLES: ReadonlySet<string> = new Set(['BROKER', ...Object.keys(storageVariables), ...Object.keys(coreVariables)]);

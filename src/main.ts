@@ -39,12 +39,7 @@ async function main(): Promise<number> {
   return 0;
 }
 
-async function run(
-  config: Config,
-  logger: Logger,
-  store: Store,
-  setup: ConnectedBroker,
-): Promise<void> {
+async function run(config: Config, logger: Logger, store: Store, setup: ConnectedBroker): Promise<void> {
   const { broker, simulator: sim, caughtUpMinutes: caughtUp } = setup;
   let monitor: Monitor | null = null;
   const app = createApp({ config, broker, store, sim, status: async () => monitor?.status() ?? {} });
@@ -70,7 +65,14 @@ async function run(
     const dispatcher = new Dispatcher(app, await loadCommands(), logger);
     const monitorFor = (sink: AlertSink) => {
       const alerts = new AlertCenter({ store, sink, log: logger });
-      monitor = new Monitor({ app, alerts, log: logger, intervalSeconds: config.monitor.intervalSeconds, reportTime: config.monitor.dailyReportTime, timezone: config.monitor.timezone });
+      monitor = new Monitor({
+        app,
+        alerts,
+        log: logger,
+        intervalSeconds: config.monitor.intervalSeconds,
+        reportTime: config.monitor.dailyReportTime,
+        timezone: config.monitor.timezone,
+      });
       monitor.attach();
       return { alerts, monitor };
     };
@@ -98,7 +100,12 @@ async function run(
         // The channel, and the terminal's log beside it.
         const { monitor: running } = monitorFor(
           toChannel
-            ? { post: async (views) => { await toChannel.post(views); await toLog.post(views); } }
+            ? {
+                post: async (views) => {
+                  await toChannel.post(views);
+                  await toLog.post(views);
+                },
+              }
             : toLog,
         );
         await running.startUp(reconciliation);

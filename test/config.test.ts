@@ -100,12 +100,22 @@ describe('configuration', () => {
   });
 
   it('refuses live trading unless it is acknowledged, and Alpaca without credentials', () => {
-    expect(problemsOf({ BROKER: 'alpaca', ALPACA_PAPER: 'false', ALPACA_API_KEY: 'AKXXXXXXXXXXXXXXXXXX', ALPACA_API_SECRET: 'sssssssssssssssssssssssssssssssssssssss' })).toEqual([
+    expect(
+      problemsOf({
+        BROKER: 'alpaca',
+        ALPACA_PAPER: 'false',
+        ALPACA_API_KEY: 'AKXXXXXXXXXXXXXXXXXX',
+        ALPACA_API_SECRET: 'sssssssssssssssssssssssssssssssssssssss',
+      }),
+    ).toEqual([
       'LIVE_TRADING_ACKNOWLEDGED: expected `true` when ALPACA_PAPER=false: live trading sends real orders with real money; set it only if you mean that',
     ]);
     const live = loadConfig({
-      BROKER: 'alpaca', ALPACA_PAPER: 'false', LIVE_TRADING_ACKNOWLEDGED: 'true',
-      APCA_API_KEY_ID: 'AKXXXXXXXXXXXXXXXXXX', APCA_API_SECRET_KEY: 'sssssssssssssssssssssssssssssssssssssss',
+      BROKER: 'alpaca',
+      ALPACA_PAPER: 'false',
+      LIVE_TRADING_ACKNOWLEDGED: 'true',
+      APCA_API_KEY_ID: 'AKXXXXXXXXXXXXXXXXXX',
+      APCA_API_SECRET_KEY: 'sssssssssssssssssssssssssssssssssssssss',
     });
     expect(tradingMode(live)).toBe('LIVE');
     expect(live.alpaca.keyId).toBe('AKXXXXXXXXXXXXXXXXXX');
@@ -129,8 +139,12 @@ describe('configuration', () => {
 
   it('lists the secret values for the logger to scrub', () => {
     const c = loadConfig({
-      BROKER: 'alpaca', ALPACA_API_KEY: 'PKAAAAAAAAAAAAAAAAAA', ALPACA_API_SECRET: 'secret-secret-secret',
-      DISCORD_TOKEN: 'MTIz.discord.token', WEBHOOK_PORT: '8787', WEBHOOK_SECRET: 'webhook-secret-0123456789',
+      BROKER: 'alpaca',
+      ALPACA_API_KEY: 'PKAAAAAAAAAAAAAAAAAA',
+      ALPACA_API_SECRET: 'secret-secret-secret',
+      DISCORD_TOKEN: 'MTIz.discord.token',
+      WEBHOOK_PORT: '8787',
+      WEBHOOK_SECRET: 'webhook-secret-0123456789',
     });
     expect(secretValues(c).sort()).toEqual(['MTIz.discord.token', 'PKAAAAAAAAAAAAAAAAAA', 'secret-secret-secret', 'webhook-secret-0123456789']);
     expect(tradingMode(c)).toBe('PAPER');

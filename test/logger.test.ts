@@ -12,7 +12,12 @@ function capture() {
   const lines: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _enc, done) {
-      lines.push(...chunk.toString().split('\n').filter((l) => l !== ''));
+      lines.push(
+        ...chunk
+          .toString()
+          .split('\n')
+          .filter((l) => l !== ''),
+      );
       done();
     },
   });
@@ -32,7 +37,13 @@ describe('logger redaction', () => {
       },
       'sending request',
     );
-    const entry = JSON.parse(lines[0]!) as { request: { headers: Record<string, string> }; discord: { token: string }; config: unknown; list: unknown; msg: string };
+    const entry = JSON.parse(lines[0]!) as {
+      request: { headers: Record<string, string> };
+      discord: { token: string };
+      config: unknown;
+      list: unknown;
+      msg: string;
+    };
     expect(entry.request.headers).toEqual({ 'APCA-API-KEY-ID': REDACTED, 'APCA-API-SECRET-KEY': REDACTED, Authorization: REDACTED, accept: 'json' });
     expect(entry.discord.token).toBe(REDACTED);
     expect(entry.config).toEqual({ webhook: { secret: REDACTED, port: 8787 }, alpaca: { apiKey: REDACTED, api_secret: REDACTED } });
@@ -58,7 +69,13 @@ describe('logger redaction', () => {
     logger.error(new BrokerAuthenticationError('credentials refused', { status: 401, code: 40110000, brokerMessage: 'request is not authorized' }));
     const entry = JSON.parse(lines[0]!) as { msg: string; err: { stack: string } };
     expect(entry.msg).toBe('credentials refused');
-    expect(entry.err).toMatchObject({ type: 'BrokerAuthenticationError', message: 'credentials refused', status: 401, code: 40110000, brokerMessage: 'request is not authorized' });
+    expect(entry.err).toMatchObject({
+      type: 'BrokerAuthenticationError',
+      message: 'credentials refused',
+      status: 401,
+      code: 40110000,
+      brokerMessage: 'request is not authorized',
+    });
     expect(entry.err.stack).toContain('BrokerAuthenticationError');
   });
 

@@ -445,9 +445,13 @@ export class OperatorService {
 function checkSides(side: OrderSide, entry: Decimal, stop: Decimal | null, target: Decimal | null): void {
   const long = side === 'buy';
   if (stop && (long ? stop.gte(entry) : stop.lte(entry))) {
-    throw new OperatorError(`stop_loss ${formatUsd(stop)} is on the wrong side: a ${side} needs its stop ${long ? 'below' : 'above'} the entry ${formatUsd(entry)}.`);
+    throw new OperatorError(
+      `stop_loss ${formatUsd(stop)} is on the wrong side: a ${side} needs its stop ${long ? 'below' : 'above'} the entry ${formatUsd(entry)}.`,
+    );
   }
   if (target && (long ? target.lte(entry) : target.gte(entry))) {
-    throw new OperatorError(`take_profit ${formatUsd(target)} is on the wrong side: a ${side} needs its target ${long ? 'above' : 'below'} the entry ${formatUsd(entry)}.`);
+    throw new OperatorError(
+      `take_profit ${formatUsd(target)} is on the wrong side: a ${side} needs its target ${long ? 'above' : 'below'} the entry ${formatUsd(entry)}.`,
+    );
   }
 }

@@ -139,10 +139,14 @@ export async function modifyPosition(deps: ModifyDeps, rawTicker: string, change
 function checkLevels(side: PositionRecord['side'], last: Decimal, { stopLoss, takeProfit }: PositionChanges): void {
   const long = side === 'long';
   if (stopLoss !== undefined && (stopLoss.lte(0) || (long ? stopLoss.gte(last) : stopLoss.lte(last)))) {
-    throw new OperatorError(`stop_loss ${formatUsd(stopLoss)} is on the wrong side: a ${side} position needs its stop ${long ? 'below' : 'above'} the last price ${formatUsd(last)}.`);
+    throw new OperatorError(
+      `stop_loss ${formatUsd(stopLoss)} is on the wrong side: a ${side} position needs its stop ${long ? 'below' : 'above'} the last price ${formatUsd(last)}.`,
+    );
   }
   if (takeProfit !== undefined && (takeProfit.lte(0) || (long ? takeProfit.lte(last) : takeProfit.gte(last)))) {
-    throw new OperatorError(`take_profit ${formatUsd(takeProfit)} is on the wrong side: a ${side} position needs its target ${long ? 'above' : 'below'} the last price ${formatUsd(last)}.`);
+    throw new OperatorError(
+      `take_profit ${formatUsd(takeProfit)} is on the wrong side: a ${side} position needs its target ${long ? 'above' : 'below'} the last price ${formatUsd(last)}.`,
+    );
   }
 }
 

@@ -7,10 +7,7 @@ import type { AnyBrokerPlugin, BrokerDeps, BrokerSetup, ControlsOf } from '../do
 import { alpacaPlugin } from './alpaca/plugin.js';
 import { simPlugin } from './sim/plugin.js';
 
-export const BROKER_PLUGINS = [
-  alpacaPlugin,
-  simPlugin,
-] as const;
+export const BROKER_PLUGINS = [alpacaPlugin, simPlugin] as const;
 
 /** BROKER when it is unset. */
 export const DEFAULT_BROKER: (typeof BROKER_PLUGINS)[number]['name'] = 'sim';

@@ -23,7 +23,14 @@ export interface RowTarget {
 export type RowWrite = { kind: 'upsert'; target: RowTarget; values: readonly unknown[] } | { kind: 'delete'; target: RowTarget; key: unknown };
 
 /** A position's new mark: id, current price, unrealized P&L, market value, P&L ratio, time (storage forms). */
-export type MarkRow = readonly [positionId: string, currentPrice: string, unrealizedPnl: string, marketValue: string, unrealizedPnlPct: string, updatedAt: string];
+export type MarkRow = readonly [
+  positionId: string,
+  currentPrice: string,
+  unrealizedPnl: string,
+  marketValue: string,
+  unrealizedPnlPct: string,
+  updatedAt: string,
+];
 
 export interface Dialect {
   /** Every migration of this engine's schema, in order. */

@@ -34,7 +34,9 @@ export class PrecompiledQuery<P extends object, R> {
   private compile(db: Kysely<Database>): CompiledQuery<R> {
     const slot = ((name: string) => `${SLOT_PREFIX}${name}`) as SlotFn<P>;
     const template = this.build(db, slot).compile();
-    this.slots = template.parameters.map((p) => (typeof p === 'string' && p.startsWith(SLOT_PREFIX) ? (p.slice(SLOT_PREFIX.length) as keyof P & string) : null));
+    this.slots = template.parameters.map((p) =>
+      typeof p === 'string' && p.startsWith(SLOT_PREFIX) ? (p.slice(SLOT_PREFIX.length) as keyof P & string) : null,
+    );
     this.template = template;
     return template;
   }

@@ -50,4 +50,3 @@ export class Account implements AccountProps {
     return this.lastEquity.isZero() ? this.lastEquity : this.dayPnl().div(this.lastEquity);
   }
 }
-

@@ -25,7 +25,11 @@ function partsFormat(timeZone: string): Intl.DateTimeFormat {
 }
 
 function wallParts(at: Date, timeZone = EXCHANGE_TIME_ZONE): { y: number; m: number; d: number; h: number; mi: number; s: number } {
-  const p = Object.fromEntries(partsFormat(timeZone).formatToParts(at).map((x) => [x.type, Number(x.value)]));
+  const p = Object.fromEntries(
+    partsFormat(timeZone)
+      .formatToParts(at)
+      .map((x) => [x.type, Number(x.value)]),
+  );
   // partsFormat asks for every one of these fields, so Intl always returns them.
   return {
     y: must(p.year, 'year part'),

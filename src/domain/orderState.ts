@@ -32,9 +32,7 @@ export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatu
   [S.Rejected]: [S.Rejected],
 };
 
-const ALLOWED: ReadonlyMap<OrderStatus, ReadonlySet<OrderStatus>> = new Map(
-  ALL_ORDER_STATUSES.map((from) => [from, new Set(ORDER_TRANSITIONS[from])]),
-);
+const ALLOWED: ReadonlyMap<OrderStatus, ReadonlySet<OrderStatus>> = new Map(ALL_ORDER_STATUSES.map((from) => [from, new Set(ORDER_TRANSITIONS[from])]));
 
 /** Whether `to` may follow `from` (a status repeating itself always may). */
 export function canTransition(from: OrderStatus, to: OrderStatus): boolean {

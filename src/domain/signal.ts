@@ -82,21 +82,19 @@ function checkSides(s: z.output<typeof wireSchema>, ctx: z.RefinementCtx): void 
   }
 }
 
-export const tradingSignalSchema = wireSchema.superRefine(checkSides).transform(
-  (s): TradingSignal => ({
-    signalId: s.signal_id,
-    ticker: s.ticker,
-    timestamp: s.timestamp,
-    action: s.action,
-    confidence: s.confidence,
-    currentPrice: s.current_price,
-    stopLossPrice: s.stop_loss_price,
-    takeProfitPrice: s.take_profit_price,
-    positionSizePct: s.position_size_pct ?? null,
-    signalType: s.signal_type,
-    strategy: s.strategy,
-  }),
-);
+export const tradingSignalSchema = wireSchema.superRefine(checkSides).transform((s): TradingSignal => ({
+  signalId: s.signal_id,
+  ticker: s.ticker,
+  timestamp: s.timestamp,
+  action: s.action,
+  confidence: s.confidence,
+  currentPrice: s.current_price,
+  stopLossPrice: s.stop_loss_price,
+  takeProfitPrice: s.take_profit_price,
+  positionSizePct: s.position_size_pct ?? null,
+  signalType: s.signal_type,
+  strategy: s.strategy,
+}));
 
 /** The wire form accepted from JSON (what `tradingSignalSchema` parses). */
 export type TradingSignalInput = z.input<typeof wireSchema>;

@@ -21,7 +21,10 @@ import type { Order } from './order.js';
 
 /** The broker may or may not hold the order; nothing may be resent until reconciliation asks it. */
 export class AmbiguousSubmissionError extends BrokerConnectionError {
-  constructor(readonly clientOrderId: string, cause: unknown) {
+  constructor(
+    readonly clientOrderId: string,
+    cause: unknown,
+  ) {
     super(
       `order ${clientOrderId}: the broker did not confirm it and could not be asked; it may exist. ` +
         'Reconciliation settles it before anything is sent again.',
@@ -65,12 +68,7 @@ export interface SubmitRetry {
  * by client_order_id first (found: that order is the answer); a transient
  * failure the broker provably did not act on is retried with the same id.
  */
-export async function submitOnce(
-  broker: BrokerInterface,
-  clientOrderId: string,
-  send: () => Promise<Order>,
-  retry: SubmitRetry = {},
-): Promise<Submitted> {
+export async function submitOnce(broker: BrokerInterface, clientOrderId: string, send: () => Promise<Order>, retry: SubmitRetry = {}): Promise<Submitted> {
   const attempt = async (): Promise<Submitted> => {
     try {
       return { order: await send(), recovered: false };

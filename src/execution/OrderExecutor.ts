@@ -223,26 +223,29 @@ export class OrderExecutor {
       ledger.expect(plan.clientOrderId, context);
       sending = true;
       try {
-        const { order } = await submitOnce(broker, plan.clientOrderId, async () =>
-          bracket && stopLossPrice !== null && takeProfitPrice !== null
-            ? (
-                await broker.placeBracketOrder({
-                  ticker: signal.ticker,
-                  side: signal.action,
-                  quantity,
-                  entryType,
+        const { order } = await submitOnce(
+          broker,
+          plan.clientOrderId,
+          async () =>
+            bracket && stopLossPrice !== null && takeProfitPrice !== null
+              ? (
+                  await broker.placeBracketOrder({
+                    ticker: signal.ticker,
+                    side: signal.action,
+                    quantity,
+                    entryType,
+                    ...(limitPrice ? { limitPrice } : {}),
+                    stopLossPrice,
+                    takeProfitPrice,
+                    timeInForce,
+                    clientOrderId: plan.clientOrderId,
+                  })
+                ).entryOrder
+              : broker.placeOrder(signal.ticker, signal.action, quantity, entryType, {
                   ...(limitPrice ? { limitPrice } : {}),
-                  stopLossPrice,
-                  takeProfitPrice,
                   timeInForce,
                   clientOrderId: plan.clientOrderId,
-                })
-              ).entryOrder
-            : broker.placeOrder(signal.ticker, signal.action, quantity, entryType, {
-                ...(limitPrice ? { limitPrice } : {}),
-                timeInForce,
-                clientOrderId: plan.clientOrderId,
-              }),
+                }),
           this.options.submitRetry,
         );
         const changes = await ledger.apply(order, context);
@@ -256,7 +259,10 @@ export class OrderExecutor {
       }
       if (error instanceof AmbiguousSubmissionError || stillUncertain(error)) {
         // Left `submitting`: the next attempt or reconciliation asks the broker before sending.
-        const message = error instanceof AmbiguousSubmissionError ? error.message : `the broker did not confirm the order (${error instanceof Error ? error.message : String(error)}); it may still arrive, and reconciliation settles it before anything is sent again`;
+        const message =
+          error instanceof AmbiguousSubmissionError
+            ? error.message
+            : `the broker did not confirm the order (${error instanceof Error ? error.message : String(error)}); it may still arrive, and reconciliation settles it before anything is sent again`;
         return { ...failure(signal.signalId, message, 'broker'), pending: true };
       }
       if (error instanceof BrokerError) {
@@ -272,7 +278,15 @@ export class OrderExecutor {
   private async finishFailure(signalId: string, reason: string, refusedBy: RefusedBy, sizing: SizingResult | null): Promise<ExecutionResult> {
     await this.options.store.executions.finish(
       signalId,
-      { success: false, orderId: null, quantity: null, estimatedCost: null, errorMessage: reason, refusedBy, sizing: sizing ? JSON.stringify(sizingToJson(sizing)) : null },
+      {
+        success: false,
+        orderId: null,
+        quantity: null,
+        estimatedCost: null,
+        errorMessage: reason,
+        refusedBy,
+        sizing: sizing ? JSON.stringify(sizingToJson(sizing)) : null,
+      },
       this.now(),
     );
     return failure(signalId, reason, refusedBy);
@@ -288,7 +302,15 @@ export class OrderExecutor {
     const estimatedCost = order.quantity.times(order.limitPrice ?? signalPrice);
     await this.options.store.executions.finish(
       signalId,
-      { success: true, orderId: order.id, quantity: order.quantity, estimatedCost, errorMessage: null, refusedBy: null, sizing: sizing ? JSON.stringify(sizingToJson(sizing)) : null },
+      {
+        success: true,
+        orderId: order.id,
+        quantity: order.quantity,
+        estimatedCost,
+        errorMessage: null,
+        refusedBy: null,
+        sizing: sizing ? JSON.stringify(sizingToJson(sizing)) : null,
+      },
       this.now(),
     );
     // The records the ledger just wrote (or holds) answer without reading them back.

@@ -77,7 +77,12 @@ function methodQuantity(
     case 'percent': {
       const pct = signal.positionSizePct ?? config.maxPositionSizePct;
       const dollars = equity.times(pct);
-      return { quantity: floorShares(dollars.div(entry)), kellyF: null, explain: `${formatPct(pct)} of equity is ${formatUsd(dollars)}`, rule: `the ${formatPctShort(pct)} of equity rule` };
+      return {
+        quantity: floorShares(dollars.div(entry)),
+        kellyF: null,
+        explain: `${formatPct(pct)} of equity is ${formatUsd(dollars)}`,
+        rule: `the ${formatPctShort(pct)} of equity rule`,
+      };
     }
     case 'risk': {
       const rule = `the ${formatPctShort(config.riskPerTradePct)} risk rule`;

@@ -174,7 +174,9 @@ export function groupAlerts(alerts: readonly AlertRecord[]): Grouped[] {
         view: {
           title: `${same.length} × ${views[0]?.title.replace(/:.*$/, '') ?? a.kind}`,
           description: linesWithin(
-            views.map((v) => `${v.title.replace(/^[^:]*:\s*/, '')}: ${[v.description, ...v.fields.map((f) => `${f.name} ${f.value}`)].filter(Boolean).join(' · ')}`),
+            views.map(
+              (v) => `${v.title.replace(/^[^:]*:\s*/, '')}: ${[v.description, ...v.fields.map((f) => `${f.name} ${f.value}`)].filter(Boolean).join(' · ')}`,
+            ),
             4000,
           ),
           fields: [],
@@ -189,4 +191,3 @@ export function groupAlerts(alerts: readonly AlertRecord[]): Grouped[] {
 function viewOf(a: AlertRecord): View {
   return (JSON.parse(a.payload) as Payload).view;
 }
-

@@ -88,14 +88,32 @@ export class Monitor {
     const run = (what: string, fn: () => Promise<unknown>) => () => {
       fn().catch((error: unknown) => log.error({ err: error, what }, 'scheduled job failed'));
     };
-    this.jobs.push(schedule.scheduleJob('monitor-cycle', intervalRule(intervalSeconds), run('cycle', () => this.tick())));
+    this.jobs.push(
+      schedule.scheduleJob(
+        'monitor-cycle',
+        intervalRule(intervalSeconds),
+        run('cycle', () => this.tick()),
+      ),
+    );
     const report = new schedule.RecurrenceRule();
     report.hour = reportTime.hour;
     report.minute = reportTime.minute;
     report.second = 0;
     report.tz = timezone;
-    this.jobs.push(schedule.scheduleJob('daily-report', report, run('report', () => this.checkReport())));
-    this.jobs.push(schedule.scheduleJob('alert-retry', '*/30 * * * * *', run('alerts', () => this.options.alerts.flush())));
+    this.jobs.push(
+      schedule.scheduleJob(
+        'daily-report',
+        report,
+        run('report', () => this.checkReport()),
+      ),
+    );
+    this.jobs.push(
+      schedule.scheduleJob(
+        'alert-retry',
+        '*/30 * * * * *',
+        run('alerts', () => this.options.alerts.flush()),
+      ),
+    );
   }
 
   stop(): void {
@@ -170,7 +188,10 @@ export class Monitor {
     const now = this.now();
     const today = exchangeDate(now);
     const sessions = await app.operator.calendar(addDays(today, -10), today);
-    const due = [...sessions].reverse().map((s) => ({ day: s.date, at: this.reportInstant(s) })).find((s) => s.at <= now);
+    const due = [...sessions]
+      .reverse()
+      .map((s) => ({ day: s.date, at: this.reportInstant(s) }))
+      .find((s) => s.at <= now);
     if (!due) return null;
     const key = `daily_report:${due.day}`;
     if (await alerts.has(key)) return null;

@@ -88,7 +88,16 @@ export function equityChartOption(points: readonly EquityPoint[], title: string)
         areaStyle: { color: 'rgba(220, 38, 38, 0.28)' },
         z: 2,
       },
-      { name: 'Peak', type: 'line', data: peak, symbol: 'none', showSymbol: false, itemStyle: { color: '#9ca3af' }, lineStyle: { color: '#9ca3af', width: 1, type: 'dashed' }, z: 1 },
+      {
+        name: 'Peak',
+        type: 'line',
+        data: peak,
+        symbol: 'none',
+        showSymbol: false,
+        itemStyle: { color: '#9ca3af' },
+        lineStyle: { color: '#9ca3af', width: 1, type: 'dashed' },
+        z: 1,
+      },
     ],
   };
 }

@@ -48,8 +48,7 @@ export interface AppOptions {
 export function createApp(options: AppOptions): AppServices {
   const { config, broker, store, sim } = options;
   const now = options.now ?? (() => new Date());
-  const engine =
-    options.engine ?? createTradingEngine({ broker, store, sizing: sizingFromConfig(config.sizing), risk: config.risk, now });
+  const engine = options.engine ?? createTradingEngine({ broker, store, sizing: sizingFromConfig(config.sizing), risk: config.risk, now });
   const approvals = new SignalApprovals({
     store,
     executor: engine.executor,

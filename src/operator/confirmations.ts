@@ -15,10 +15,7 @@ interface Pending {
   run: () => Promise<View>;
 }
 
-export type ConfirmOutcome =
-  | { kind: 'run'; view: View }
-  | { kind: 'expired' | 'unknown' }
-  | { kind: 'not_yours'; description: string };
+export type ConfirmOutcome = { kind: 'run'; view: View } | { kind: 'expired' | 'unknown' } | { kind: 'not_yours'; description: string };
 
 export class Confirmations {
   private readonly pending = new Map<string, Pending>();

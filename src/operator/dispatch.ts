@@ -53,14 +53,28 @@ export class Dispatcher {
     if (!command) return errorView(`Unknown command /${inv.name}. Type /help for the list.`);
     const audit = (outcome: 'ok' | 'refused' | 'error', details?: Record<string, unknown>) =>
       command.access === 'trade'
-        ? this.app.operator.audit({ at: this.app.now(), actor: inv.actor.id, actorName: inv.actor.name, action: `/${inv.name}`, outcome, details: details ?? null })
+        ? this.app.operator.audit({
+            at: this.app.now(),
+            actor: inv.actor.id,
+            actorName: inv.actor.name,
+            action: `/${inv.name}`,
+            outcome,
+            details: details ?? null,
+          })
         : Promise.resolve();
     if (command.access === 'trade' && !permission.allowed) {
       await audit('refused', { reason: permission.reason });
       return errorView(permission.reason);
     }
     try {
-      const view = await command.execute({ app: this.app, options: inv.options, actor: inv.actor, requestId: inv.requestId, source: inv.source, commands: [...this.commands.values()] });
+      const view = await command.execute({
+        app: this.app,
+        options: inv.options,
+        actor: inv.actor,
+        requestId: inv.requestId,
+        source: inv.source,
+        commands: [...this.commands.values()],
+      });
       await audit('ok');
       return view;
     } catch (error) {
@@ -72,7 +86,15 @@ export class Dispatcher {
     const parsed = customId.parse(id);
     if (!parsed) return { update: null, reply: errorView('This button is not one of the bot’s.') };
     if (!permission.allowed) {
-      await this.app.operator.audit({ at: this.app.now(), actor: actor.id, actorName: actor.name, action: parsed.action, target: parsed.target, outcome: 'refused', details: { reason: permission.reason } });
+      await this.app.operator.audit({
+        at: this.app.now(),
+        actor: actor.id,
+        actorName: actor.name,
+        action: parsed.action,
+        target: parsed.target,
+        outcome: 'refused',
+        details: { reason: permission.reason },
+      });
       return { update: null, reply: errorView(permission.reason) };
     }
     try {
@@ -84,7 +106,10 @@ export class Dispatcher {
           return { update: null, reply: errorView(`Unknown signal ${outcome.signalId}.`) };
         case 'already': {
           const order = outcome.signal.orderId ? await operator.recordedOrder(outcome.signal.orderId) : null;
-          return { update: settledSignalView(outcome.signal, order), reply: { ...errorView(alreadyText(outcome.signal)), title: 'Already decided', tone: 'neutral' } };
+          return {
+            update: settledSignalView(outcome.signal, order),
+            reply: { ...errorView(alreadyText(outcome.signal)), title: 'Already decided', tone: 'neutral' },
+          };
         }
         case 'refused':
           return { update: null, reply: errorView(`Not approved: ${outcome.reason}. The signal stays open.`) };

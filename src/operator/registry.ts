@@ -16,7 +16,9 @@ function isCommand(value: unknown): value is OperatorCommand {
 
 export async function loadCommands(dir = COMMANDS_DIR): Promise<Map<string, OperatorCommand>> {
   const commands = new Map<string, OperatorCommand>();
-  const files = readdirSync(dir).filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts'))
+    .sort();
   for (const file of files) {
     const module = (await import(pathToFileURL(`${dir}${file}`).href)) as { command?: unknown };
     if (!isCommand(module.command)) throw new Error(`commands/${file} does not export \`command\` ({ data, access, execute })`);

@@ -285,7 +285,10 @@ export class OrderLedger {
     if (verdict.kind === 'refused') {
       // A stale view (a listing taken before a stream event, a replay) never moves an order backwards.
       this.refusals++;
-      this.options.log?.warn({ orderId: order.id, clientOrderId: order.clientOrderId, recorded: known?.status, reported: order.status, reason: verdict.reason }, 'broker order update refused: it does not follow what was recorded');
+      this.options.log?.warn(
+        { orderId: order.id, clientOrderId: order.clientOrderId, recorded: known?.status, reported: order.status, reason: verdict.reason },
+        'broker order update refused: it does not follow what was recorded',
+      );
       return null;
     }
     let record: ExecutedOrderRecord;
@@ -316,7 +319,13 @@ export class OrderLedger {
     const fill = newShares && reported?.qty.eq(newShares.qty) ? { qty: newShares.qty, price: reported.price } : newShares;
     const scope: EffectScope = { staged, cached: (id) => this.cached(id), emitted: [] };
     if (fill) {
-      await applyExecution(scope, order, record, { orderId: order.id, side: order.side, qty: fill.qty, price: fill.price, at: order.filledAt ?? order.updatedAt });
+      await applyExecution(scope, order, record, {
+        orderId: order.id,
+        side: order.side,
+        qty: fill.qty,
+        price: fill.price,
+        at: order.filledAt ?? order.updatedAt,
+      });
     }
     const event = orderEventOf(record, { statusChanged: verdict.statusChanged, fill }, at);
     if (event) emitted.push(event);

@@ -203,7 +203,8 @@ export class PositionManager {
     const reason = options.reason ?? 'manual';
     let qty = position.quantity;
     if (options.percent !== undefined) {
-      if (options.percent.lte(0) || options.percent.gt(HUNDRED)) throw new TradingError(`percent must be above 0 and at most 100, got ${options.percent.toFixed()}.`);
+      if (options.percent.lte(0) || options.percent.gt(HUNDRED))
+        throw new TradingError(`percent must be above 0 and at most 100, got ${options.percent.toFixed()}.`);
       qty = position.quantity.times(options.percent).div(HUNDRED).floor();
       if (qty.lt(1)) throw new TradingError(`${options.percent.toFixed()}% of ${position.quantity.toFixed()} shares is less than one share.`);
     }
@@ -285,7 +286,10 @@ export class PositionManager {
   /** Trades closed on a trading day (YYYY-MM-DD, New York), oldest first. */
   async getClosedOn(day: string): Promise<ClosedPositionRecord[]> {
     // From the UTC midnight before the day: no New York session day starts earlier.
-    const closed = await this.options.store.closedPositions.listClosedBetween(new Date(`${addDays(day, -1)}T00:00:00Z`), new Date(`${addDays(day, 2)}T00:00:00Z`));
+    const closed = await this.options.store.closedPositions.listClosedBetween(
+      new Date(`${addDays(day, -1)}T00:00:00Z`),
+      new Date(`${addDays(day, 2)}T00:00:00Z`),
+    );
     return closed.filter((c) => exchangeDate(c.closedAt) === day);
   }
 
@@ -324,7 +328,9 @@ export class PositionManager {
     // Never more than the broker holds: an exit sized from a stale record would open the other way.
     const held = await broker.getPosition(position.ticker);
     if (!held || held.side !== position.side) {
-      throw new TradingError(`The broker holds no ${position.side} position in ${position.ticker}; nothing was sent (reconciliation will record how it closed).`);
+      throw new TradingError(
+        `The broker holds no ${position.side} position in ${position.ticker}; nothing was sent (reconciliation will record how it closed).`,
+      );
     }
     const size = qty.gt(held.quantity) ? held.quantity : qty;
     try {

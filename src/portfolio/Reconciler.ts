@@ -79,7 +79,15 @@ export class Reconciler {
       if (!settled) {
         await store.executions.finish(
           execution.signalId,
-          { success: false, orderId: null, quantity: null, estimatedCost: null, errorMessage: 'interrupted before the broker received the order: nothing was placed', refusedBy: 'broker', sizing: null },
+          {
+            success: false,
+            orderId: null,
+            quantity: null,
+            estimatedCost: null,
+            errorMessage: 'interrupted before the broker received the order: nothing was placed',
+            refusedBy: 'broker',
+            sizing: null,
+          },
           at,
         );
       }
@@ -158,7 +166,13 @@ export class Reconciler {
   private async closeOutside(position: PositionRecord, at: Date): Promise<ClosedPositionRecord | null> {
     const { broker, store, ledger } = this.options;
     const closingSide = position.side === 'long' ? 'sell' : 'buy';
-    const orders = await broker.listOrders({ status: 'closed', tickers: [position.ticker], after: new Date(position.openedAt.getTime() - 1), limit: 100, direction: 'desc' });
+    const orders = await broker.listOrders({
+      status: 'closed',
+      tickers: [position.ticker],
+      after: new Date(position.openedAt.getTime() - 1),
+      limit: 100,
+      direction: 'desc',
+    });
     const candidates: Order[] = [];
     for (const o of orders.flatMap((x) => [x, ...x.legs])) {
       if (o.side === closingSide && o.filledQty.gt(0) && o.filledAvgPrice !== null && !(await store.orders.get(o.id))) candidates.push(o);
@@ -178,7 +192,8 @@ export class Reconciler {
 export function describeReconciliation(s: ReconciliationSummary): string {
   const lines: string[] = [];
   if (s.submissionsSettled > 0) lines.push(`${s.submissionsSettled} interrupted submission(s) settled`);
-  if (s.fillsRecorded.length > 0) lines.push(`${s.fillsRecorded.length} fill(s) recorded: ${s.fillsRecorded.map((o) => `${o.side} ${o.filledQty.toFixed()} ${o.ticker}`).join(', ')}`);
+  if (s.fillsRecorded.length > 0)
+    lines.push(`${s.fillsRecorded.length} fill(s) recorded: ${s.fillsRecorded.map((o) => `${o.side} ${o.filledQty.toFixed()} ${o.ticker}`).join(', ')}`);
   for (const c of s.closedExternally) lines.push(`${c.ticker} closed outside the bot at ${formatUsd(c.exitPrice)} (P&L ${formatUsd(c.realizedPnl)})`);
   for (const p of s.adopted) lines.push(`${p.ticker} adopted: ${p.side} ${p.quantity.toFixed()} at ${formatUsd(p.entryPrice)}`);
   for (const r of s.resynced) lines.push(`${r.ticker} quantity corrected from ${r.from.toFixed()} to ${r.to.toFixed()}`);

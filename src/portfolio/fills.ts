@@ -76,9 +76,7 @@ export function grow(position: PositionRecord, exec: Execution): PositionRecord 
   return { ...grown, unrealizedPnl: openPnl(grown, position.currentPrice) };
 }
 
-export type ReduceOutcome =
-  | { kind: 'reduced'; position: PositionRecord }
-  | { kind: 'closed'; closed: ClosedPositionRecord; remainder: Decimal };
+export type ReduceOutcome = { kind: 'reduced'; position: PositionRecord } | { kind: 'closed'; closed: ClosedPositionRecord; remainder: Decimal };
 
 /**
  * Takes shares off the position. At zero it is closed: one closed row with

@@ -182,7 +182,10 @@ export class RiskManager {
       if (!clock.isOpen) {
         return {
           ...figures,
-          decision: refuse('market_closed', `the market is closed (next open ${clock.nextOpen.toISOString()}); a market entry would wait unpriced, use a limit order`),
+          decision: refuse(
+            'market_closed',
+            `the market is closed (next open ${clock.nextOpen.toISOString()}); a market entry would wait unpriced, use a limit order`,
+          ),
         };
       }
     }

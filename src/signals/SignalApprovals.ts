@@ -202,7 +202,15 @@ export class SignalApprovals {
     if (now >= signal.expiresAt) return this.expire(signal, now);
     const guard = await this.guard(signal);
     if (guard) {
-      await store.audit.record({ at: now, actor: by.id, actorName: by.name, action: 'approve', target: signalId, outcome: 'refused', details: { reason: guard } });
+      await store.audit.record({
+        at: now,
+        actor: by.id,
+        actorName: by.name,
+        action: 'approve',
+        target: signalId,
+        outcome: 'refused',
+        details: { reason: guard },
+      });
       return { kind: 'refused', signal, reason: guard };
     }
     if (!(await store.signals.decide(signalId, { status: 'approved', decidedBy: by.name, decidedAt: now }))) {

@@ -20,7 +20,13 @@ export function holdText(ms: number): string {
   return `${Math.floor(minutes / 1440)} d ${Math.floor((minutes % 1440) / 60)} h`;
 }
 
-const CLOSE_TITLES = { stop_loss: 'Stop-loss hit', take_profit: 'Take-profit hit', manual: 'Position closed', flatten: 'Position closed (flatten)', external: 'Position closed outside the bot' } as const;
+const CLOSE_TITLES = {
+  stop_loss: 'Stop-loss hit',
+  take_profit: 'Take-profit hit',
+  manual: 'Position closed',
+  flatten: 'Position closed (flatten)',
+  external: 'Position closed outside the bot',
+} as const;
 
 /** The alert for an event, or null when it is not worth a message (e.g. a bracket leg canceled by its sibling's fill). */
 export function alertFor(event: TradingEvent): AlertSpec | null {
@@ -86,7 +92,12 @@ export function alertFor(event: TradingEvent): AlertSpec | null {
       return {
         kind: 'halted',
         eventKey: `halted:${event.at.toISOString()}`,
-        view: { title: 'Trading halted', description: `${event.limit ? 'Risk limit' : `By ${event.by}`}: ${event.reason}. No new entries until /resume.`, fields: [], tone: 'danger' },
+        view: {
+          title: 'Trading halted',
+          description: `${event.limit ? 'Risk limit' : `By ${event.by}`}: ${event.reason}. No new entries until /resume.`,
+          fields: [],
+          tone: 'danger',
+        },
       };
     case 'resumed':
       return {

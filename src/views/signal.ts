@@ -50,13 +50,17 @@ function signalFields(s: StoredSignal, preview: SignalPreview | null) {
     { name: 'Target', value: formatUsd(s.takeProfitPrice), inline: true },
     { name: 'Reward:risk', value: formatNumber(rr, 2), inline: true },
     { name: 'Confidence', value: formatPct(s.confidence, 0), inline: true },
-    ...(preview === null ? [] : [{
-      name: 'Proposed',
-      value: preview.quantity
-        ? `${preview.quantity.toFixed()} shares, ${preview.dollarsAtRisk ? formatUsd(preview.dollarsAtRisk) : '—'} at risk${sizedBy(preview.sizing)}`
-        : `not sizable: ${preview.sizing.ok === false ? preview.sizing.reason : 'no preview'}`,
-      inline: false,
-    }]),
+    ...(preview === null
+      ? []
+      : [
+          {
+            name: 'Proposed',
+            value: preview.quantity
+              ? `${preview.quantity.toFixed()} shares, ${preview.dollarsAtRisk ? formatUsd(preview.dollarsAtRisk) : '—'} at risk${sizedBy(preview.sizing)}`
+              : `not sizable: ${preview.sizing.ok === false ? preview.sizing.reason : 'no preview'}`,
+            inline: false,
+          },
+        ]),
     { name: 'Strategy', value: s.strategy ?? '—', inline: true },
     { name: 'Expires', value: s.expiresAt.toISOString().replace('.000Z', 'Z'), inline: true },
   ];

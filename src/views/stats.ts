@@ -54,7 +54,11 @@ export function statusView(s: StatusInfo, broker: string, mode: string, trading:
       { name: 'Broker', value: `${broker} (${mode})`, inline: true },
       { name: 'Stream', value: s.stream, inline: true },
       { name: 'Trading', value: trading, inline: true },
-      { name: 'Last monitor cycle', value: s.lastCycle ? `${at(s.lastCycle.at)} in ${s.lastCycle.durationMs} ms${s.lastCycle.ok ? '' : ' (failed)'}` : 'none yet', inline: false },
+      {
+        name: 'Last monitor cycle',
+        value: s.lastCycle ? `${at(s.lastCycle.at)} in ${s.lastCycle.durationMs} ms${s.lastCycle.ok ? '' : ' (failed)'}` : 'none yet',
+        inline: false,
+      },
       { name: 'Next cycle', value: at(s.nextCycle), inline: true },
       { name: 'Next report', value: at(s.nextReport), inline: true },
       { name: 'Alerts pending', value: String(s.alertsPending), inline: true },

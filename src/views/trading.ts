@@ -8,7 +8,6 @@ import type { ExecutionResult } from '../execution/OrderExecutor.js';
 import { price, signed, signedPct } from './format.js';
 import type { View, ViewField } from './view.js';
 
-
 export function accountView({ account, mode, trading: state }: AccountSummary): View {
   const halted = state.state === 'HALTED';
   return {
@@ -50,7 +49,13 @@ export function positionsView(positions: readonly PositionRecord[]): View {
 }
 
 function orderLine(o: Order): string {
-  const px = o.filledAvgPrice ? ` @ ${formatUsd(o.filledAvgPrice)}` : o.limitPrice ? ` limit ${formatUsd(o.limitPrice)}` : o.stopPrice ? ` stop ${formatUsd(o.stopPrice)}` : '';
+  const px = o.filledAvgPrice
+    ? ` @ ${formatUsd(o.filledAvgPrice)}`
+    : o.limitPrice
+      ? ` limit ${formatUsd(o.limitPrice)}`
+      : o.stopPrice
+        ? ` stop ${formatUsd(o.stopPrice)}`
+        : '';
   const filled = o.filledQty.gt(0) && !o.filledQty.eq(o.quantity) ? ` (${o.filledQty.toFixed()} filled)` : '';
   return `${o.submittedAt.toISOString().slice(0, 16).replace('T', ' ')} ${o.side} ${o.quantity.toFixed()} ${o.ticker} ${o.type}${px} — ${o.status}${filled}`;
 }
@@ -70,7 +75,9 @@ function orderSummary(o: ExecutedOrderRecord): string {
   if (o.filledQty.isZero() || o.filledAvgPrice === null) return `${what} ${o.status}`;
   if (o.filledQty.eq(o.quantity)) return `${what} filled @ ${formatUsd(o.filledAvgPrice)}`;
   const part = `${o.filledQty.toFixed()} of ${o.quantity.toFixed()} filled`;
-  return !TERMINAL_STATUSES.has(o.status) ? `${what}: ${part} so far @ ${formatUsd(o.filledAvgPrice)}` : `${what}: ${part} @ ${formatUsd(o.filledAvgPrice)}, then ${o.status}`;
+  return !TERMINAL_STATUSES.has(o.status)
+    ? `${what}: ${part} so far @ ${formatUsd(o.filledAvgPrice)}`
+    : `${what}: ${part} @ ${formatUsd(o.filledAvgPrice)}, then ${o.status}`;
 }
 
 /** What an entry did: filled / working / refused and why, with the order id and quantity. */
@@ -121,7 +128,10 @@ export function modifyView(r: ModifyResult): View {
   };
   const fields: ViewField[] = [];
   if (r.replaced.length > 0) {
-    fields.push({ name: 'Replaced at the broker', value: r.replaced.map((l) => `${LEG_NAMES[l.leg]} ${l.previousOrderId} → ${l.orderId} @ ${formatUsd(l.price)}`).join('\n') });
+    fields.push({
+      name: 'Replaced at the broker',
+      value: r.replaced.map((l) => `${LEG_NAMES[l.leg]} ${l.previousOrderId} → ${l.orderId} @ ${formatUsd(l.price)}`).join('\n'),
+    });
   }
   if (r.monitored.length > 0) {
     fields.push({

@@ -12,7 +12,16 @@ describe('OperatorService', () => {
   it('places a bracket from a ticket, then reports the account, the position and the round trip as exact figures', async () => {
     const t = await operatorHarness(await newStore());
     const { operator } = t.app;
-    const ticket = await operator.prepareOrder({ side: 'buy', ticker: 'AAPL', quantity: dec(100), type: 'market', limitPrice: null, stopLoss: dec(185), takeProfit: dec(200), requestId: 'svc-1' });
+    const ticket = await operator.prepareOrder({
+      side: 'buy',
+      ticker: 'AAPL',
+      quantity: dec(100),
+      type: 'market',
+      limitPrice: null,
+      stopLoss: dec(185),
+      takeProfit: dec(200),
+      requestId: 'svc-1',
+    });
     expect([ticket.last.toFixed(), ticket.entry.toFixed()]).toEqual(['190', '190']);
     const placed = await operator.placeOrder(ticket);
     expect([placed.success, placed.quantity?.toFixed(), placed.bracketOrder?.stopLoss?.stopPrice?.toFixed()]).toEqual([true, '100', '185']);
@@ -34,11 +43,37 @@ describe('OperatorService', () => {
   it('refuses with an OperatorError the operator can read', async () => {
     const t = await operatorHarness(await newStore());
     const { operator } = t.app;
-    const refusal = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e);
-    const unknown = await refusal(operator.prepareOrder({ side: 'buy', ticker: 'ZZZZ', quantity: dec(1), type: 'market', limitPrice: null, stopLoss: null, takeProfit: null, requestId: 'svc-2' }));
+    const refusal = (p: Promise<unknown>) =>
+      p.then(
+        () => null,
+        (e: unknown) => e,
+      );
+    const unknown = await refusal(
+      operator.prepareOrder({
+        side: 'buy',
+        ticker: 'ZZZZ',
+        quantity: dec(1),
+        type: 'market',
+        limitPrice: null,
+        stopLoss: null,
+        takeProfit: null,
+        requestId: 'svc-2',
+      }),
+    );
     expect(unknown).toBeInstanceOf(OperatorError);
     expect((unknown as Error).message).toBe('Unknown ticker ZZZZ: the broker has no price for it.');
-    const wrongSide = await refusal(operator.prepareOrder({ side: 'buy', ticker: 'AAPL', quantity: dec(1), type: 'market', limitPrice: null, stopLoss: dec(195), takeProfit: null, requestId: 'svc-3' }));
+    const wrongSide = await refusal(
+      operator.prepareOrder({
+        side: 'buy',
+        ticker: 'AAPL',
+        quantity: dec(1),
+        type: 'market',
+        limitPrice: null,
+        stopLoss: dec(195),
+        takeProfit: null,
+        requestId: 'svc-3',
+      }),
+    );
     expect((wrongSide as Error).message).toBe('stop_loss $195.00 is on the wrong side: a buy needs its stop below the entry $190.00.');
     expect(t.sim.engine.listOrders({ status: 'all' })).toEqual([]);
   });
@@ -55,12 +90,25 @@ describe('OperatorService', () => {
 describe('OperatorService.modify', () => {
   const newStore = useTempStore();
   const carol = { id: 'u-carol', name: 'carol' };
-  const refusal = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e);
+  const refusal = (p: Promise<unknown>) =>
+    p.then(
+      () => null,
+      (e: unknown) => e,
+    );
 
   it("replaces a bracket's working legs at the broker, records the new levels and leg ids, and audits the change", async () => {
     const t = await operatorHarness(await newStore());
     const { operator } = t.app;
-    const ticket = await operator.prepareOrder({ side: 'buy', ticker: 'AAPL', quantity: dec(100), type: 'market', limitPrice: null, stopLoss: dec(185), takeProfit: dec(200), requestId: 'mod-1' });
+    const ticket = await operator.prepareOrder({
+      side: 'buy',
+      ticker: 'AAPL',
+      quantity: dec(100),
+      type: 'market',
+      limitPrice: null,
+      stopLoss: dec(185),
+      takeProfit: dec(200),
+      requestId: 'mod-1',
+    });
     await operator.placeOrder(ticket);
     await t.app.engine.ledger.serial(async () => undefined);
     const before = await t.store.positions.getByTicker('AAPL');
@@ -70,7 +118,12 @@ describe('OperatorService.modify', () => {
 
     const moved = await operator.modify('aapl', { stopLoss: dec('187.5') }, carol);
     expect([moved.ticker, moved.side, moved.last.toFixed()]).toEqual(['AAPL', 'long', '190']);
-    expect([moved.stopLoss.previous?.toFixed(), moved.stopLoss.current?.toFixed(), moved.takeProfit.previous?.toFixed(), moved.takeProfit.current?.toFixed()]).toEqual(['185', '187.5', '200', '200']);
+    expect([
+      moved.stopLoss.previous?.toFixed(),
+      moved.stopLoss.current?.toFixed(),
+      moved.takeProfit.previous?.toFixed(),
+      moved.takeProfit.current?.toFixed(),
+    ]).toEqual(['185', '187.5', '200', '200']);
     expect(moved.monitored).toEqual([]);
     expect(moved.replaced.map((r) => [r.leg, r.previousOrderId, r.price.toFixed()])).toEqual([['stop_loss', oldStop, '187.5']]);
     const newStop = moved.replaced[0]?.orderId ?? '';
@@ -79,14 +132,26 @@ describe('OperatorService.modify', () => {
     expect([atBroker.type, atBroker.stopPrice?.toFixed(), atBroker.isOpen()]).toEqual(['stop', '187.5', true]);
     expect((await t.broker.getOrder(oldStop)).status).toBe('replaced');
     const after = await t.store.positions.getByTicker('AAPL');
-    expect([after?.stopLossPrice?.toFixed(), after?.takeProfitPrice?.toFixed(), after?.stopLossOrderId, after?.takeProfitOrderId]).toEqual(['187.5', '200', newStop, oldTarget]);
+    expect([after?.stopLossPrice?.toFixed(), after?.takeProfitPrice?.toFixed(), after?.stopLossOrderId, after?.takeProfitOrderId]).toEqual([
+      '187.5',
+      '200',
+      newStop,
+      oldTarget,
+    ]);
     const [audit] = await t.store.audit.listRecent(1);
     expect([audit?.actor, audit?.actorName, audit?.action, audit?.target, audit?.outcome]).toEqual(['u-carol', 'carol', 'modify', 'AAPL', 'ok']);
-    expect(audit?.details).toMatchObject({ stopLoss: { from: '185', to: '187.5' }, takeProfit: { from: '200', to: '200' }, replaced: [{ leg: 'stop_loss', from: oldStop, to: newStop, price: '187.5' }] });
+    expect(audit?.details).toMatchObject({
+      stopLoss: { from: '185', to: '187.5' },
+      takeProfit: { from: '200', to: '200' },
+      replaced: [{ leg: 'stop_loss', from: oldStop, to: newStop, price: '187.5' }],
+    });
 
     // Both at once; then the moved stop is the one that fills.
     const both = await operator.modify('AAPL', { stopLoss: dec(188), takeProfit: dec('204.25') }, carol);
-    expect(both.replaced.map((r) => [r.leg, r.price.toFixed()])).toEqual([['stop_loss', '188'], ['take_profit', '204.25']]);
+    expect(both.replaced.map((r) => [r.leg, r.price.toFixed()])).toEqual([
+      ['stop_loss', '188'],
+      ['take_profit', '204.25'],
+    ]);
     expect((await t.broker.getOrder(both.replaced[1]?.orderId ?? '')).limitPrice?.toFixed()).toBe('204.25');
     await operator.simSetPrice('AAPL', dec('187.9'));
     await t.app.engine.ledger.serial(async () => undefined);
@@ -98,14 +163,41 @@ describe('OperatorService.modify', () => {
   it('keeps the levels of a position without working legs for the monitor, which closes it when one is crossed', async () => {
     const t = await operatorHarness(await newStore());
     const { operator } = t.app;
-    await operator.placeOrder(await operator.prepareOrder({ side: 'sell', ticker: 'MSFT', quantity: dec(10), type: 'market', limitPrice: null, stopLoss: null, takeProfit: null, requestId: 'mod-2' }));
+    await operator.placeOrder(
+      await operator.prepareOrder({
+        side: 'sell',
+        ticker: 'MSFT',
+        quantity: dec(10),
+        type: 'market',
+        limitPrice: null,
+        stopLoss: null,
+        takeProfit: null,
+        requestId: 'mod-2',
+      }),
+    );
     await t.app.engine.ledger.serial(async () => undefined);
     const kept = await operator.modify('MSFT', { stopLoss: dec(420), takeProfit: dec(400) });
-    expect([kept.side, kept.stopLoss.previous, kept.stopLoss.current?.toFixed(), kept.takeProfit.previous, kept.takeProfit.current?.toFixed()]).toEqual(['short', null, '420', null, '400']);
+    expect([kept.side, kept.stopLoss.previous, kept.stopLoss.current?.toFixed(), kept.takeProfit.previous, kept.takeProfit.current?.toFixed()]).toEqual([
+      'short',
+      null,
+      '420',
+      null,
+      '400',
+    ]);
     expect([kept.replaced, kept.monitored]).toEqual([[], ['stop_loss', 'take_profit']]);
     const stored = await t.store.positions.getByTicker('MSFT');
-    expect([stored?.stopLossPrice?.toFixed(), stored?.takeProfitPrice?.toFixed(), stored?.stopLossOrderId, stored?.takeProfitOrderId]).toEqual(['420', '400', null, null]);
-    expect((await t.store.audit.listRecent(1))[0]).toMatchObject({ actor: 'system', action: 'modify', target: 'MSFT', details: { monitored: ['stop_loss', 'take_profit'], replaced: [] } });
+    expect([stored?.stopLossPrice?.toFixed(), stored?.takeProfitPrice?.toFixed(), stored?.stopLossOrderId, stored?.takeProfitOrderId]).toEqual([
+      '420',
+      '400',
+      null,
+      null,
+    ]);
+    expect((await t.store.audit.listRecent(1))[0]).toMatchObject({
+      actor: 'system',
+      action: 'modify',
+      target: 'MSFT',
+      details: { monitored: ['stop_loss', 'take_profit'], replaced: [] },
+    });
 
     await operator.simSetPrice('MSFT', dec('420.5'));
     expect(await t.monitor.runCycle()).toBe(true);
@@ -118,7 +210,18 @@ describe('OperatorService.modify', () => {
   it('keeps a leg already moved when the broker refuses the next one, and audits both the change and the failure', async () => {
     const t = await operatorHarness(await newStore());
     const { operator } = t.app;
-    await operator.placeOrder(await operator.prepareOrder({ side: 'buy', ticker: 'AAPL', quantity: dec(10), type: 'market', limitPrice: null, stopLoss: dec(185), takeProfit: dec(200), requestId: 'mod-4' }));
+    await operator.placeOrder(
+      await operator.prepareOrder({
+        side: 'buy',
+        ticker: 'AAPL',
+        quantity: dec(10),
+        type: 'market',
+        limitPrice: null,
+        stopLoss: dec(185),
+        takeProfit: dec(200),
+        requestId: 'mod-4',
+      }),
+    );
     await t.app.engine.ledger.serial(async () => undefined);
     const before = await t.store.positions.getByTicker('AAPL');
     const replace = t.broker.replaceOrder.bind(t.broker);
@@ -132,7 +235,11 @@ describe('OperatorService.modify', () => {
     expect([after?.stopLossPrice?.toFixed(), after?.takeProfitPrice?.toFixed(), after?.takeProfitOrderId]).toEqual(['186', '200', before?.takeProfitOrderId]);
     expect(after?.stopLossOrderId).not.toBe(before?.stopLossOrderId);
     const [audit] = await t.store.audit.listRecent(1);
-    expect([audit?.action, audit?.outcome, audit?.details]).toMatchObject(['modify', 'error', { stopLoss: { from: '185', to: '186' }, takeProfit: { from: '200', to: '200' }, error: 'order is not replaceable' }]);
+    expect([audit?.action, audit?.outcome, audit?.details]).toMatchObject([
+      'modify',
+      'error',
+      { stopLoss: { from: '185', to: '186' }, takeProfit: { from: '200', to: '200' }, error: 'order is not replaceable' },
+    ]);
   });
 
   it('refuses a missing position, no change, and a stop or target on the wrong side of the last price, changing nothing', async () => {
@@ -144,13 +251,30 @@ describe('OperatorService.modify', () => {
       return (error as Error).message;
     };
     expect(await message(operator.modify('MSFT', { stopLoss: dec(400) }))).toBe('No open position in MSFT.');
-    await operator.placeOrder(await operator.prepareOrder({ side: 'buy', ticker: 'AAPL', quantity: dec(10), type: 'market', limitPrice: null, stopLoss: dec(185), takeProfit: dec(200), requestId: 'mod-3' }));
+    await operator.placeOrder(
+      await operator.prepareOrder({
+        side: 'buy',
+        ticker: 'AAPL',
+        quantity: dec(10),
+        type: 'market',
+        limitPrice: null,
+        stopLoss: dec(185),
+        takeProfit: dec(200),
+        requestId: 'mod-3',
+      }),
+    );
     await t.app.engine.ledger.serial(async () => undefined);
     const before = await t.store.positions.getByTicker('AAPL');
     expect(await message(operator.modify('AAPL', {}))).toBe('Nothing to change: give stop_loss, take_profit or both.');
-    expect(await message(operator.modify('AAPL', { stopLoss: dec(190) }))).toBe('stop_loss $190.00 is on the wrong side: a long position needs its stop below the last price $190.00.');
-    expect(await message(operator.modify('AAPL', { takeProfit: dec('189.99') }))).toBe('take_profit $189.99 is on the wrong side: a long position needs its target above the last price $190.00.');
-    expect(await message(operator.modify('AAPL', { stopLoss: dec(186), takeProfit: dec(150) }))).toBe('take_profit $150.00 is on the wrong side: a long position needs its target above the last price $190.00.');
+    expect(await message(operator.modify('AAPL', { stopLoss: dec(190) }))).toBe(
+      'stop_loss $190.00 is on the wrong side: a long position needs its stop below the last price $190.00.',
+    );
+    expect(await message(operator.modify('AAPL', { takeProfit: dec('189.99') }))).toBe(
+      'take_profit $189.99 is on the wrong side: a long position needs its target above the last price $190.00.',
+    );
+    expect(await message(operator.modify('AAPL', { stopLoss: dec(186), takeProfit: dec(150) }))).toBe(
+      'take_profit $150.00 is on the wrong side: a long position needs its target above the last price $190.00.',
+    );
     expect(await t.store.positions.getByTicker('AAPL')).toEqual(before);
     expect(t.sim.engine.listOrders({ status: 'all' }).filter((o) => o.status === 'replaced')).toEqual([]);
     expect((await t.store.audit.listRecent(5)).filter((a) => a.action === 'modify')).toEqual([]);

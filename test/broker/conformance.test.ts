@@ -6,7 +6,7 @@
 import { AlpacaBroker } from '../../src/broker/alpaca/AlpacaBroker.js';
 import { createSimServer } from '../../src/broker/sim/server/server.js';
 import { SimBroker } from '../../src/broker/sim/SimBroker.js';
-import { harness } from '../sim/engineHarness.js';
+import { harness } from './sim/engineHarness.js';
 import { describeBrokerConformance } from './conformance.js';
 
 describeBrokerConformance('simulator, in process', async ({ volumePerTick }) => {

@@ -7,12 +7,7 @@
  * ids, replacements, and the trade stream in order.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  DuplicateClientOrderIdError,
-  InsufficientFundsError,
-  NotFoundError,
-  OrderRejectedError,
-} from '../../src/domain/errors.js';
+import { DuplicateClientOrderIdError, InsufficientFundsError, NotFoundError, OrderRejectedError } from '../../src/domain/errors.js';
 import { dec, type Decimal } from '../../src/domain/money.js';
 import type { Order } from '../../src/domain/order.js';
 import type { BracketOrderParams, BrokerInterface, TradeUpdate } from '../../src/domain/ports/broker.js';
@@ -65,7 +60,16 @@ const bracket = (clientOrderId: string, overrides: Partial<BracketOrderParams> =
 
 const fixed = (d: Decimal | null | undefined) => (d === null || d === undefined ? null : d.toFixed());
 const legsOf = (o: Order) =>
-  o.legs.map((l) => ({ role: l.legRole, type: l.type, side: l.side, qty: fixed(l.quantity), limit: fixed(l.limitPrice), stop: fixed(l.stopPrice), parent: l.parentOrderId, status: l.status }));
+  o.legs.map((l) => ({
+    role: l.legRole,
+    type: l.type,
+    side: l.side,
+    qty: fixed(l.quantity),
+    limit: fixed(l.limitPrice),
+    stop: fixed(l.stopPrice),
+    parent: l.parentOrderId,
+    status: l.status,
+  }));
 
 export function describeBrokerConformance(name: string, makeBroker: MakeBroker): void {
   describe(`BrokerInterface conformance: ${name}`, () => {
@@ -86,7 +90,13 @@ export function describeBrokerConformance(name: string, makeBroker: MakeBroker):
       const { broker } = await start();
       const placed = await broker.placeBracketOrder(bracket('br-1'));
       const entry = placed.entryOrder;
-      expect([entry.status, entry.orderClass, fixed(entry.filledQty), fixed(entry.filledAvgPrice), entry.legRole ?? null]).toEqual(['filled', 'bracket', '100', '190', null]);
+      expect([entry.status, entry.orderClass, fixed(entry.filledQty), fixed(entry.filledAvgPrice), entry.legRole ?? null]).toEqual([
+        'filled',
+        'bracket',
+        '100',
+        '190',
+        null,
+      ]);
       const legs = [
         { role: 'take_profit', type: 'limit', side: 'sell', qty: '100', limit: '200', stop: null, parent: entry.id, status: 'new' },
         { role: 'stop_loss', type: 'stop', side: 'sell', qty: '100', limit: null, stop: '185', parent: entry.id, status: 'new' },
@@ -192,7 +202,13 @@ export function describeBrokerConformance(name: string, makeBroker: MakeBroker):
       await recorder.count(4);
       const stop = await broker.replaceOrder(stopLossOrder!.id, { stopPrice: dec(187) });
       expect([stop.id === stopLossOrder!.id, stop.legRole, stop.parentOrderId, stop.type, stop.status, fixed(stop.stopPrice), fixed(stop.quantity)]).toEqual([
-        false, 'stop_loss', entryOrder.id, 'stop', 'new', '187', '100',
+        false,
+        'stop_loss',
+        entryOrder.id,
+        'stop',
+        'new',
+        '187',
+        '100',
       ]);
       const target = await broker.replaceOrder(takeProfitOrder!.id, { limitPrice: dec('205.50') });
       expect([target.legRole, target.parentOrderId, fixed(target.limitPrice), fixed(target.quantity)]).toEqual(['take_profit', entryOrder.id, '205.5', '100']);
@@ -224,14 +240,23 @@ export function describeBrokerConformance(name: string, makeBroker: MakeBroker):
       const { broker } = await start();
       const limit = await broker.placeOrder('MSFT', 'buy', dec(5), 'limit', { limitPrice: dec(400), timeInForce: 'gtc', clientOrderId: 'rp-1' });
       const bigger = await broker.replaceOrder(limit.id, { quantity: dec(8), limitPrice: dec('401.10') });
-      expect([bigger.status, fixed(bigger.quantity), fixed(bigger.limitPrice), bigger.legRole ?? null, bigger.parentOrderId]).toEqual(['new', '8', '401.1', null, null]);
+      expect([bigger.status, fixed(bigger.quantity), fixed(bigger.limitPrice), bigger.legRole ?? null, bigger.parentOrderId]).toEqual([
+        'new',
+        '8',
+        '401.1',
+        null,
+        null,
+      ]);
       await expect(broker.replaceOrder('00000000-0000-0000-0000-000000000000', { limitPrice: dec(399) })).rejects.toBeInstanceOf(NotFoundError);
       const finished = await broker.replaceOrder(limit.id, { limitPrice: dec(399) }).catch((e: unknown) => e);
       expect(finished).toBeInstanceOf(OrderRejectedError);
       expect(finished).toMatchObject({ status: 422 });
       const subPenny = await broker.replaceOrder(bigger.id, { limitPrice: dec('401.105') }).catch((e: unknown) => e);
       expect(subPenny).toBeInstanceOf(OrderRejectedError);
-      expect(subPenny).toMatchObject({ status: 422, brokerMessage: 'invalid limit_price 401.105. sub-penny increment does not fulfill minimum pricing criteria' });
+      expect(subPenny).toMatchObject({
+        status: 422,
+        brokerMessage: 'invalid limit_price 401.105. sub-penny increment does not fulfill minimum pricing criteria',
+      });
       const wrongField = await broker.replaceOrder(bigger.id, { stopPrice: dec(390) }).catch((e: unknown) => e);
       expect(wrongField).toMatchObject({ status: 422, brokerMessage: 'stop_price cannot be set on a limit order' });
       expect((await broker.getOrder(bigger.id)).status).toBe('new');

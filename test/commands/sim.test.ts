@@ -9,8 +9,14 @@ describe('/sim', () => {
   it('walks a bracket through its stop with /sim price and reports the fill', async () => {
     const t = await operatorHarness(await newStore());
     await t.broker.placeBracketOrder({
-      ticker: 'AAPL', side: 'buy', quantity: dec(100), entryType: 'market', takeProfitPrice: dec(200), stopLossPrice: dec(185),
-      timeInForce: 'gtc', clientOrderId: 'sig-7',
+      ticker: 'AAPL',
+      side: 'buy',
+      quantity: dec(100),
+      entryType: 'market',
+      takeProfitPrice: dec(200),
+      stopLossPrice: dec(185),
+      timeInForce: 'gtc',
+      clientOrderId: 'sig-7',
     });
     const out = await t.type('/sim price aapl 184.50');
     expect(out).toContain('✔ AAPL set to $184.50\n  Filled: sell AAPL (stop exit) 100 @ $184.50\n  Canceled: sell AAPL (limit exit)');

@@ -53,11 +53,20 @@ describe('the example queries of docs/database.md', () => {
     expect([SHELL_QUERIES.length, SEED_SQL.length]).toEqual([7, 4]);
   });
 
-  it('the seed\'s SQL examples answer on a real file, the 30-day window included', async () => {
+  it("the seed's SQL examples answer on a real file, the 30-day window included", async () => {
     const store = await newStore();
     await store.orders.insert(orderRecord({ orderId: 'o1', clientOrderId: 'c1', ticker: 'AAPL', status: 'filled', submittedAt: daysAgo(2) }));
     await store.orders.insert(orderRecord({ orderId: 'o2', clientOrderId: 'c2', ticker: 'MSFT', side: 'sell', quantity: dec(25), submittedAt: daysAgo(1) }));
-    await store.positions.insert(positionRecord({ positionId: 'open-1', ticker: 'NVDA', quantity: dec(10), entryPrice: dec('120.50'), currentPrice: dec('125.25'), unrealizedPnl: dec('47.50') }));
+    await store.positions.insert(
+      positionRecord({
+        positionId: 'open-1',
+        ticker: 'NVDA',
+        quantity: dec(10),
+        entryPrice: dec('120.50'),
+        currentPrice: dec('125.25'),
+        unrealizedPnl: dec('47.50'),
+      }),
+    );
     const trades = [
       ['recent-win', '300.25', 3],
       ['recent-loss', '-100.25', 29],
@@ -65,7 +74,16 @@ describe('the example queries of docs/database.md', () => {
     ] as const;
     for (const [id, pnl, age] of trades) {
       await store.positions.insert(positionRecord({ positionId: id, ticker: id.toUpperCase().slice(0, 6) }));
-      await store.positions.close(closedRecord({ positionId: id, ticker: id.toUpperCase().slice(0, 6), realizedPnl: dec(pnl), realizedPnlPct: dec('0.01'), openedAt: daysAgo(age + 1), closedAt: daysAgo(age) }));
+      await store.positions.close(
+        closedRecord({
+          positionId: id,
+          ticker: id.toUpperCase().slice(0, 6),
+          realizedPnl: dec(pnl),
+          realizedPnlPct: dec('0.01'),
+          openedAt: daysAgo(age + 1),
+          closedAt: daysAgo(age),
+        }),
+      );
     }
     const db = new SqliteDatabase(store.path, { readonly: true });
     try {

@@ -30,11 +30,13 @@ const TABLES = [
 function schemaOf(path: string): string[] {
   const db = new SqliteDatabase(path, { readonly: true });
   try {
-    return (db.prepare("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name").all() as {
-      type: string;
-      name: string;
-      sql: string | null;
-    }[]).map((r) => `${r.type}:${r.name}:${r.sql ?? ''}`);
+    return (
+      db.prepare("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name").all() as {
+        type: string;
+        name: string;
+        sql: string | null;
+      }[]
+    ).map((r) => `${r.type}:${r.name}:${r.sql ?? ''}`);
   } finally {
     db.close();
   }
@@ -49,9 +51,22 @@ describe('migrations', () => {
     const report = await migrateToLatest(handle);
     await handle.close();
 
-    expect(report.applied).toEqual(['0001_initial', '0002_sim_state', '0003_trading_engine', '0004_monitor_failed_alert', '0005_order_indexes', '0006_fewer_order_indexes', '0007_sim_rows', '0008_position_entry_value']);
+    expect(report.applied).toEqual([
+      '0001_initial',
+      '0002_sim_state',
+      '0003_trading_engine',
+      '0004_monitor_failed_alert',
+      '0005_order_indexes',
+      '0006_fewer_order_indexes',
+      '0007_sim_rows',
+      '0008_position_entry_value',
+    ]);
     const db = new SqliteDatabase(path, { readonly: true });
-    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'kysely_%' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+    const tables = (
+      db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'kysely_%' ORDER BY name").all() as {
+        name: string;
+      }[]
+    ).map((r) => r.name);
     db.close();
     expect(tables).toEqual(TABLES);
   });
@@ -104,7 +119,7 @@ describe('migrations', () => {
 describe('migration 0007: the simulator snapshot becomes rows', () => {
   const newDir = useTempDir();
   /** A real snapshot written by the simulator before 0007 (one bracket, a day trade, working limit and trailing orders, a canceled one). */
-  const V1_SNAPSHOT = readFileSync(new URL('../sim/fixtures/sim-state-v1.json', import.meta.url), 'utf8');
+  const V1_SNAPSHOT = readFileSync(new URL('../broker/sim/fixtures/sim-state-v1.json', import.meta.url), 'utf8');
   const simConfig = loadConfig({ SIM_PRICES: 'AAPL=190,MSFT=410' }).sim;
 
   /** A database as it was before 0007, holding that snapshot. */
@@ -141,8 +156,14 @@ describe('migration 0007: the simulator snapshot becomes rows', () => {
     ]);
     expect(raw.prepare('SELECT clock, cash, realized_pnl, feed_draws, last_equity, last_equity_day, day_trades, saved_at FROM sim_state').all()).toEqual([
       {
-        clock: '2026-03-02T15:03:00.000Z', cash: '79770', realized_pnl: '0', feed_draws: 18, last_equity: '100000',
-        last_equity_day: '2026-03-02', day_trades: '{"2026-03-02":1}', saved_at: '2026-03-02T15:03:00.000Z',
+        clock: '2026-03-02T15:03:00.000Z',
+        cash: '79770',
+        realized_pnl: '0',
+        feed_draws: 18,
+        last_equity: '100000',
+        last_equity_day: '2026-03-02',
+        day_trades: '{"2026-03-02":1}',
+        saved_at: '2026-03-02T15:03:00.000Z',
       },
     ]);
     raw.close();
@@ -151,13 +172,23 @@ describe('migration 0007: the simulator snapshot becomes rows', () => {
     await broker.connect();
     const account = await broker.getAccount();
     expect([account.cash.toFixed(), account.equity.toFixed(), account.daytradeCount]).toEqual(['79770', '99962.02', 1]);
-    expect((await broker.listOrders({ status: 'all' })).map((o) => o.clientOrderId)).toEqual(['cxl-1', 'trail-1', 'lim-1', 'msft-out', 'msft-in', 'sig-1:entry']);
+    expect((await broker.listOrders({ status: 'all' })).map((o) => o.clientOrderId)).toEqual([
+      'cxl-1',
+      'trail-1',
+      'lim-1',
+      'msft-out',
+      'msft-in',
+      'sig-1:entry',
+    ]);
     // Expected values below come from the pre-0007 simulator restoring the same snapshot and doing the same.
     await broker.advance(5);
     expect([...(await broker.getLatestPrices(['AAPL', 'MSFT'])).values()].map((p) => p.toFixed())).toEqual(['189.77', '410.87']);
     const updates = [...(await broker.setPrice('MSFT', dec(380))), ...(await broker.setPrice('AAPL', dec(184)))];
     expect(updates.map((u) => `${u.event}:${u.order.clientOrderId}:${u.price?.toFixed() ?? ''}`)).toEqual([
-      'fill:lim-1:380', 'fill:trail-1:380', 'fill:sig-1:entry:sl:184', 'canceled:sig-1:entry:tp:',
+      'fill:lim-1:380',
+      'fill:trail-1:380',
+      'fill:sig-1:entry:sl:184',
+      'canceled:sig-1:entry:tp:',
     ]);
     const after = await broker.getAccount();
     expect([after.cash.toFixed(), after.equity.toFixed(), after.daytradeCount]).toEqual(['95510', '99310', 3]);
@@ -189,7 +220,10 @@ describe('migration 0007: the simulator snapshot becomes rows', () => {
     expect(await store.simState.load()).toBeNull();
     const broker = createSimBroker(simConfig, store.simState, new Date('2026-03-02T15:00:00Z'));
     await broker.connect();
-    expect((await store.simState.load())?.prices.map((p) => [p.ticker, p.price])).toEqual([['AAPL', '190'], ['MSFT', '410']]);
+    expect((await store.simState.load())?.prices.map((p) => [p.ticker, p.price])).toEqual([
+      ['AAPL', '190'],
+      ['MSFT', '410'],
+    ]);
     await broker.disconnect();
     await store.close();
   });

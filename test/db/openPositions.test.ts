@@ -47,8 +47,22 @@ describe('listing open positions', () => {
 
     // 100 × (191.37 − 190.12) = 125; 30 × (408.25 − 410.5) = −67.5
     await store.positions.markPrices([
-      { positionId: 'p1', currentPrice: dec('191.37'), unrealizedPnl: dec('125'), marketValue: dec('19137'), unrealizedPnlPct: dec('0.0065'), updatedAt: at(5) },
-      { positionId: 'p2', currentPrice: dec('408.25'), unrealizedPnl: dec('-67.5'), marketValue: dec('12247.5'), unrealizedPnlPct: dec('-0.0055'), updatedAt: at(5) },
+      {
+        positionId: 'p1',
+        currentPrice: dec('191.37'),
+        unrealizedPnl: dec('125'),
+        marketValue: dec('19137'),
+        unrealizedPnlPct: dec('0.0065'),
+        updatedAt: at(5),
+      },
+      {
+        positionId: 'p2',
+        currentPrice: dec('408.25'),
+        unrealizedPnl: dec('-67.5'),
+        marketValue: dec('12247.5'),
+        unrealizedPnlPct: dec('-0.0055'),
+        updatedAt: at(5),
+      },
     ]);
     const listed = await store.positions.list();
     expect(brief(listed)).toEqual([

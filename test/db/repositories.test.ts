@@ -10,9 +10,38 @@ describe('executed_orders', () => {
 
   it('round-trips a bracket (entry and both legs) written in one transaction', async () => {
     const store = await newStore();
-    const entry = orderRecord({ orderId: 'e1', clientOrderId: 'sig-1:entry', orderClass: 'bracket', leg: 'entry', orderType: 'limit', limitPrice: dec('190.05') });
-    const sl = orderRecord({ orderId: 'e1-sl', clientOrderId: 'sig-1:sl', orderClass: 'bracket', leg: 'stop_loss', side: 'sell', orderType: 'stop', stopPrice: dec('184.99'), parentOrderId: 'e1', status: 'held', timeInForce: 'gtc' });
-    const tp = orderRecord({ orderId: 'e1-tp', clientOrderId: 'sig-1:tp', orderClass: 'bracket', leg: 'take_profit', side: 'sell', orderType: 'limit', limitPrice: dec('200.01'), parentOrderId: 'e1', status: 'held', timeInForce: 'gtc' });
+    const entry = orderRecord({
+      orderId: 'e1',
+      clientOrderId: 'sig-1:entry',
+      orderClass: 'bracket',
+      leg: 'entry',
+      orderType: 'limit',
+      limitPrice: dec('190.05'),
+    });
+    const sl = orderRecord({
+      orderId: 'e1-sl',
+      clientOrderId: 'sig-1:sl',
+      orderClass: 'bracket',
+      leg: 'stop_loss',
+      side: 'sell',
+      orderType: 'stop',
+      stopPrice: dec('184.99'),
+      parentOrderId: 'e1',
+      status: 'held',
+      timeInForce: 'gtc',
+    });
+    const tp = orderRecord({
+      orderId: 'e1-tp',
+      clientOrderId: 'sig-1:tp',
+      orderClass: 'bracket',
+      leg: 'take_profit',
+      side: 'sell',
+      orderType: 'limit',
+      limitPrice: dec('200.01'),
+      parentOrderId: 'e1',
+      status: 'held',
+      timeInForce: 'gtc',
+    });
     await store.transaction(async (tx) => {
       for (const r of [entry, sl, tp]) await tx.orders.insert(r);
     });
@@ -34,7 +63,12 @@ describe('executed_orders', () => {
     await store.orders.insert(orderRecord({ orderId: 'o1', clientOrderId: 'c1' }));
     await store.orders.insert(orderRecord({ orderId: 'o2', clientOrderId: 'c2', ticker: 'MSFT' }));
     const changed = await store.orders.updateProgress('o1', {
-      status: 'filled', filledQty: dec(100), filledAvgPrice: dec('190.0437'), filledAt: at(1), updatedAt: at(1), statusReason: null,
+      status: 'filled',
+      filledQty: dec(100),
+      filledAvgPrice: dec('190.0437'),
+      filledAt: at(1),
+      updatedAt: at(1),
+      statusReason: null,
     });
     expect(changed).toBe(true);
     const o1 = await store.orders.get('o1');
@@ -42,7 +76,16 @@ describe('executed_orders', () => {
     expect(o1?.filledAvgPrice?.toFixed()).toBe('190.0437');
     expect(o1?.signalId).toBe('sig-1');
     expect((await store.orders.listOpen()).map((o) => o.orderId)).toEqual(['o2']);
-    expect(await store.orders.updateProgress('missing', { status: 'filled', filledQty: dec(1), filledAvgPrice: null, filledAt: null, updatedAt: at(1), statusReason: null })).toBe(false);
+    expect(
+      await store.orders.updateProgress('missing', {
+        status: 'filled',
+        filledQty: dec(1),
+        filledAvgPrice: null,
+        filledAt: null,
+        updatedAt: at(1),
+        statusReason: null,
+      }),
+    ).toBe(false);
   });
 
   it('lists orders submitted since a date, oldest first', async () => {
@@ -76,10 +119,26 @@ describe('positions and closed_positions', () => {
   it('marks many positions to market in one call', async () => {
     const store = await newStore();
     await store.positions.insert(positionRecord());
-    await store.positions.insert(positionRecord({ positionId: 'pos-2', ticker: 'TSLA', side: 'short', quantity: dec(20), entryPrice: dec('250.00'), currentPrice: dec('250.00') }));
+    await store.positions.insert(
+      positionRecord({ positionId: 'pos-2', ticker: 'TSLA', side: 'short', quantity: dec(20), entryPrice: dec('250.00'), currentPrice: dec('250.00') }),
+    );
     await store.positions.markPrices([
-      { positionId: 'pos-1', currentPrice: dec('191.37'), unrealizedPnl: dec('125.00'), marketValue: dec('19137'), unrealizedPnlPct: dec('0.0066'), updatedAt: at(5) },
-      { positionId: 'pos-2', currentPrice: dec('244.10'), unrealizedPnl: dec('118.00'), marketValue: dec('-4882'), unrealizedPnlPct: dec('0.0236'), updatedAt: at(5) },
+      {
+        positionId: 'pos-1',
+        currentPrice: dec('191.37'),
+        unrealizedPnl: dec('125.00'),
+        marketValue: dec('19137'),
+        unrealizedPnlPct: dec('0.0066'),
+        updatedAt: at(5),
+      },
+      {
+        positionId: 'pos-2',
+        currentPrice: dec('244.10'),
+        unrealizedPnl: dec('118.00'),
+        marketValue: dec('-4882'),
+        unrealizedPnlPct: dec('0.0236'),
+        updatedAt: at(5),
+      },
     ]);
     const [a, b] = await store.positions.list();
     expect([a?.currentPrice.toFixed(), a?.unrealizedPnl.toFixed()]).toEqual(['191.37', '125']);
@@ -87,9 +146,9 @@ describe('positions and closed_positions', () => {
     const columns = raw.prepare('SELECT market_value, unrealized_pnl_pct, cost_basis FROM positions ORDER BY ticker').all();
     raw.close();
     expect(columns).toEqual([
-        { market_value: '19137', unrealized_pnl_pct: '0.0066', cost_basis: '19012' },
-        { market_value: '-4882', unrealized_pnl_pct: '0.0236', cost_basis: '5000' },
-      ]);
+      { market_value: '19137', unrealized_pnl_pct: '0.0066', cost_basis: '19012' },
+      { market_value: '-4882', unrealized_pnl_pct: '0.0236', cost_basis: '5000' },
+    ]);
     expect([b?.currentPrice.toFixed(), b?.unrealizedPnl.toFixed(), b?.side]).toEqual(['244.1', '118', 'short']);
   });
 
@@ -137,7 +196,11 @@ describe('positions and closed_positions', () => {
 
   it('lists closed trades in a window, oldest first', async () => {
     const store = await newStore();
-    for (const [id, minutes] of [['c', 300], ['a', 100], ['b', 200]] as const) {
+    for (const [id, minutes] of [
+      ['c', 300],
+      ['a', 100],
+      ['b', 200],
+    ] as const) {
       await store.positions.insert(positionRecord({ positionId: id, ticker: id.toUpperCase() }));
       await store.positions.close(closedRecord({ positionId: id, ticker: id.toUpperCase(), closedAt: at(minutes) }));
     }
@@ -178,7 +241,11 @@ describe('signals', () => {
     await store.signals.setMessage('sig-1', '111111111111111111', '222222222222222222');
     const s = await store.signals.get('sig-1');
     expect([s?.status, s?.orderId, s?.decisionNote, s?.channelId, s?.messageId]).toEqual([
-      'executed', 'ord-1', 'filled 263 @ 190.02', '111111111111111111', '222222222222222222',
+      'executed',
+      'ord-1',
+      'filled 263 @ 190.02',
+      '111111111111111111',
+      '222222222222222222',
     ]);
   });
 
@@ -252,8 +319,23 @@ describe('audit_log and trading_state', () => {
 
   it('records operator actions, newest first', async () => {
     const store = await newStore();
-    await store.audit.record({ at: T0, actor: '123456789012345678', actorName: 'alice', action: '/buy', target: 'AAPL', outcome: 'ok', details: { qty: '10' } });
-    await store.audit.record({ at: at(1), actor: '999999999999999999', action: 'approve', target: 'sig-1', outcome: 'refused', details: { why: 'not a trader' } });
+    await store.audit.record({
+      at: T0,
+      actor: '123456789012345678',
+      actorName: 'alice',
+      action: '/buy',
+      target: 'AAPL',
+      outcome: 'ok',
+      details: { qty: '10' },
+    });
+    await store.audit.record({
+      at: at(1),
+      actor: '999999999999999999',
+      action: 'approve',
+      target: 'sig-1',
+      outcome: 'refused',
+      details: { why: 'not a trader' },
+    });
     const [latest, earlier] = await store.audit.listRecent();
     expect(latest).toMatchObject({ actor: '999999999999999999', actorName: null, action: 'approve', outcome: 'refused', details: { why: 'not a trader' } });
     expect(earlier).toMatchObject({ actorName: 'alice', target: 'AAPL', details: { qty: '10' } });
@@ -269,7 +351,11 @@ describe('audit_log and trading_state', () => {
     await store.tradingState.setPeakEquity(dec('123456789.1234'));
     const s = await store.tradingState.get();
     expect([s.state, s.changedBy, s.dayStartDate, s.dayStartEquity?.toFixed(), s.peakEquity?.toFixed()]).toEqual([
-      'ACTIVE', 'alice', '2026-03-02', '100000.01', '123456789.1234',
+      'ACTIVE',
+      'alice',
+      '2026-03-02',
+      '100000.01',
+      '123456789.1234',
     ]);
   });
 });

@@ -60,7 +60,9 @@ describe('writeRows (the simulator saves)', () => {
       await h.dialect.writeRows(h.db, [holding('AAPL', '5'), { kind: 'delete', target: HOLDINGS, key: 'MSFT' }]);
       expect(await h.db.selectFrom('sim_holdings').select(['ticker', 'qty']).execute()).toEqual([{ ticker: 'AAPL', qty: '5' }]);
       // A failing write takes the whole batch with it.
-      await expect(h.dialect.writeRows(h.db, [holding('TSLA', '1'), { kind: 'upsert', target: HOLDINGS, values: ['NVDA', 1, null, '10', null] }])).rejects.toThrow(/NOT NULL/);
+      await expect(
+        h.dialect.writeRows(h.db, [holding('TSLA', '1'), { kind: 'upsert', target: HOLDINGS, values: ['NVDA', 1, null, '10', null] }]),
+      ).rejects.toThrow(/NOT NULL/);
       expect(await tickers(h)).toEqual(['AAPL']);
     } finally {
       await h.close();

@@ -11,9 +11,7 @@ const largeAmount = fc
   .tuple(fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n }), fc.integer({ min: 0, max: 8 }))
   .map(([n, scale]) => new Decimal(n.toString()).div(new Decimal(10).pow(scale)));
 /** Results of division: long expansions like a P&L percentage. */
-const ratio = fc
-  .tuple(fc.integer({ min: -1_000_000, max: 1_000_000 }), fc.integer({ min: 1, max: 999_999 }))
-  .map(([a, b]) => new Decimal(a).div(b));
+const ratio = fc.tuple(fc.integer({ min: -1_000_000, max: 1_000_000 }), fc.integer({ min: 1, max: 999_999 })).map(([a, b]) => new Decimal(a).div(b));
 
 describe('money is exact', () => {
   it('does decimal arithmetic where floats fail', () => {
@@ -99,12 +97,23 @@ describe('money survives SQLite exactly', () => {
         n += 1;
         const quantity = qtyBase.times(10_000).floor().plus(1); // whole shares
         const order = orderRecord({
-          orderId: `o-${n}`, clientOrderId: `c-${n}`, quantity, limitPrice: price,
-          filledQty: quantity, filledAvgPrice: price.plus('0.0001'), signalPrice: price,
+          orderId: `o-${n}`,
+          clientOrderId: `c-${n}`,
+          quantity,
+          limitPrice: price,
+          filledQty: quantity,
+          filledAvgPrice: price.plus('0.0001'),
+          signalPrice: price,
         });
         const position = positionRecord({
-          positionId: `p-${n}`, ticker: `T${n}`, quantity, entryPrice: price, currentPrice: price,
-          unrealizedPnl: notional, stopLossPrice: pct.abs(), takeProfitPrice: null,
+          positionId: `p-${n}`,
+          ticker: `T${n}`,
+          quantity,
+          entryPrice: price,
+          currentPrice: price,
+          unrealizedPnl: notional,
+          stopLossPrice: pct.abs(),
+          takeProfitPrice: null,
         });
         await store.orders.insert(order);
         await store.positions.insert(position);

@@ -77,10 +77,20 @@ describe('Order status helpers', () => {
 describe('Account and Position', () => {
   it('computes day P&L exactly from equity and last equity', () => {
     const account = new Account({
-      id: 'a', accountNumber: 'PA1', status: 'ACTIVE', currency: 'USD',
-      cash: dec('50000.10'), equity: dec('101234.56'), lastEquity: dec('100000.00'),
-      buyingPower: dec('200000'), longMarketValue: dec('51234.46'), shortMarketValue: dec(0),
-      multiplier: dec(2), daytradeCount: 0, patternDayTrader: false, tradingBlocked: false,
+      id: 'a',
+      accountNumber: 'PA1',
+      status: 'ACTIVE',
+      currency: 'USD',
+      cash: dec('50000.10'),
+      equity: dec('101234.56'),
+      lastEquity: dec('100000.00'),
+      buyingPower: dec('200000'),
+      longMarketValue: dec('51234.46'),
+      shortMarketValue: dec(0),
+      multiplier: dec(2),
+      daytradeCount: 0,
+      patternDayTrader: false,
+      tradingBlocked: false,
     });
     expect(account.dayPnl().toString()).toBe('1234.56');
     expect(account.dayPnlPct().toString()).toBe('0.0123456');
@@ -88,8 +98,14 @@ describe('Account and Position', () => {
 
   it('knows which side closes a position', () => {
     const base = {
-      ticker: 'TSLA', quantity: dec(10), avgEntryPrice: dec(250), currentPrice: dec(240), marketValue: dec(2400),
-      costBasis: dec(2500), unrealizedPnl: dec(-100), unrealizedPnlPct: dec('-0.04'),
+      ticker: 'TSLA',
+      quantity: dec(10),
+      avgEntryPrice: dec(250),
+      currentPrice: dec(240),
+      marketValue: dec(2400),
+      costBasis: dec(2500),
+      unrealizedPnl: dec(-100),
+      unrealizedPnlPct: dec('-0.04'),
     };
     expect(new Position({ ...base, side: 'long' }).closingSide()).toBe('sell');
     expect(new Position({ ...base, side: 'short' }).closingSide()).toBe('buy');

@@ -71,7 +71,10 @@ describe('applyOrderUpdate', () => {
   });
 
   it('refuses a finished order working again and a partial fill going back to new', () => {
-    expect(applyOrderUpdate(progress('canceled', 10, '5'), progress('partially_filled', 10, '5'))).toMatchObject({ kind: 'refused', reason: 'canceled cannot become partially_filled' });
+    expect(applyOrderUpdate(progress('canceled', 10, '5'), progress('partially_filled', 10, '5'))).toMatchObject({
+      kind: 'refused',
+      reason: 'canceled cannot become partially_filled',
+    });
     expect(applyOrderUpdate(progress('partially_filled', 10, '5'), progress('new', 10, '5'))).toMatchObject({ kind: 'refused' });
     expect(applyOrderUpdate(progress('new'), progress('held'))).toMatchObject({ kind: 'refused' });
   });

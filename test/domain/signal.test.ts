@@ -22,9 +22,16 @@ const problems = (input: unknown) => {
 describe('TradingSignal', () => {
   it('accepts prices as JSON numbers or decimal strings, held exactly', () => {
     const s = toSignal(wire({ position_size_pct: '0.05', strategy: ' catalyst ', signal_type: 'earnings' }));
-    expect([s.ticker, s.currentPrice.toFixed(), s.stopLossPrice.toFixed(), s.takeProfitPrice.toFixed(), s.confidence.toFixed(), s.positionSizePct?.toFixed(), s.strategy, s.signalType]).toEqual([
-      'AAPL', '190.1', '185.05', '200', '0.82', '0.05', 'catalyst', 'earnings',
-    ]);
+    expect([
+      s.ticker,
+      s.currentPrice.toFixed(),
+      s.stopLossPrice.toFixed(),
+      s.takeProfitPrice.toFixed(),
+      s.confidence.toFixed(),
+      s.positionSizePct?.toFixed(),
+      s.strategy,
+      s.signalType,
+    ]).toEqual(['AAPL', '190.1', '185.05', '200', '0.82', '0.05', 'catalyst', 'earnings']);
     expect(s.timestamp.toISOString()).toBe('2026-03-02T14:31:00.000Z');
     expect([riskPerShare(s).toFixed(), rewardToRisk(s).toFixed(4)]).toEqual(['5.05', '1.9604']);
     expect(toSignal(signalToWire(s))).toEqual(s);
@@ -33,7 +40,9 @@ describe('TradingSignal', () => {
 
   it('refuses a stop or a target on the wrong side, and a zero risk distance', () => {
     expect(problems(wire({ stop_loss_price: 191 }))).toEqual(['stop_loss_price: 191 is on the wrong side of the entry 190.1: a buy needs its stop below it']);
-    expect(problems(wire({ take_profit_price: 189 }))).toEqual(['take_profit_price: 189 is on the wrong side of the entry 190.1: a buy needs its target above it']);
+    expect(problems(wire({ take_profit_price: 189 }))).toEqual([
+      'take_profit_price: 189 is on the wrong side of the entry 190.1: a buy needs its target above it',
+    ]);
     expect(problems(wire({ action: 'sell', stop_loss_price: 185, take_profit_price: 200 }))).toEqual([
       'stop_loss_price: 185 is on the wrong side of the entry 190.1: a sell needs its stop above it',
       'take_profit_price: 200 is on the wrong side of the entry 190.1: a sell needs its target below it',
@@ -50,7 +59,13 @@ describe('TradingSignal', () => {
     expect(problems(wire({ ticker: '$$$' }))).toEqual(['ticker: a ticker is 1–10 letters, digits or dots, starting with a letter']);
     expect(problems(wire({ timestamp: 'yesterday' }))).toEqual(['timestamp: expected an ISO-8601 time or unix seconds, got "yesterday"']);
     expect(problems({ ticker: 'AAPL' }).map((p) => p.split(':')[0])).toEqual([
-      'signal_id', 'timestamp', 'action', 'confidence', 'current_price', 'stop_loss_price', 'take_profit_price',
+      'signal_id',
+      'timestamp',
+      'action',
+      'confidence',
+      'current_price',
+      'stop_loss_price',
+      'take_profit_price',
     ]);
     expect(problems('not an object')).toEqual(['signal: Invalid input: expected object, received string']);
   });

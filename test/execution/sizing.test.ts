@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { dec } from '../../src/domain/money.js';
 import { type PositionSizingConfig, type SizingResult, sizePosition } from '../../src/execution/sizing.js';
-import { signal } from '../engine/engineHarness.js';
+import { signal } from '../helpers/engineHarness.js';
 
 const config = (overrides: Partial<PositionSizingConfig> = {}): PositionSizingConfig => ({
   method: 'risk',
@@ -26,7 +26,13 @@ describe('sizePosition', () => {
     // 2,000 / 5 = 400; the 10% cap allows 52
     expect(summary(sizePosition(signal(), account, config()))).toEqual(['52', 'max_position_size', '400']);
     const r = sizePosition(signal(), account, config({ maxPositionSizePct: dec(1) }));
-    expect([...summary(r), r.ok ? r.riskAmount?.toFixed(2) : null, r.ok ? r.notional.toFixed(2) : null]).toEqual(['400', 'method', '400', '2000.00', '76000.00']);
+    expect([...summary(r), r.ok ? r.riskAmount?.toFixed(2) : null, r.ok ? r.notional.toFixed(2) : null]).toEqual([
+      '400',
+      'method',
+      '400',
+      '2000.00',
+      '76000.00',
+    ]);
   });
 
   it('kelly: f = p − (1 − p) / b, times the Kelly fraction', () => {
@@ -42,18 +48,25 @@ describe('sizePosition', () => {
 
   it('caps by buying power', () => {
     // 5,000 / 190 = 26.3 → 26
-    expect(summary(sizePosition(signal(), { equity: dec(100_000), buyingPower: dec(5_000) }, config({ maxPositionSizePct: dec(1) })))).toEqual(['26', 'buying_power', '400']);
+    expect(summary(sizePosition(signal(), { equity: dec(100_000), buyingPower: dec(5_000) }, config({ maxPositionSizePct: dec(1) })))).toEqual([
+      '26',
+      'buying_power',
+      '400',
+    ]);
   });
 
   it('refuses less than one share, saying which rule left none', () => {
     expect(summary(sizePosition(signal(), { equity: dec(100), buyingPower: dec(200) }, config({ method: 'percent' })))).toEqual([
-      'refused', 'percent sizing gives 0 shares: 10.00% of equity is $10.00, and one share costs $190.00',
+      'refused',
+      'percent sizing gives 0 shares: 10.00% of equity is $10.00, and one share costs $190.00',
     ]);
     expect(summary(sizePosition(signal(), { equity: dec(100_000), buyingPower: dec(0) }, config()))).toEqual([
-      'refused', 'buying power $0.00 does not pay for one share at $190.00',
+      'refused',
+      'buying power $0.00 does not pay for one share at $190.00',
     ]);
     expect(summary(sizePosition(signal(), { equity: dec(1_000), buyingPower: dec(2_000) }, config({ maxPositionSizePct: dec('0.1') })))).toEqual([
-      'refused', 'the position cap (10.00% of equity $1,000.00) is less than one share at $190.00',
+      'refused',
+      'the position cap (10.00% of equity $1,000.00) is less than one share at $190.00',
     ]);
   });
 });

@@ -177,7 +177,16 @@ describe('slash commands', () => {
     const interaction = fake.slashCommand({ name: 'quote', options: { symbol: 'AAPL', qty: 5, buy: true }, member });
     const ack = await interaction.acknowledged();
     expect(ack).toMatchObject({ type: 4, data: { content: 'AAPL x5 buy=true' } });
-    expect(await seen).toEqual({ name: 'quote', user: 'trader', roles: [TRADER_ROLE], isMember: true, channel: channelId, guild: fake.guildId, locale: 'en-US', canSend: true });
+    expect(await seen).toEqual({
+      name: 'quote',
+      user: 'trader',
+      roles: [TRADER_ROLE],
+      isMember: true,
+      channel: channelId,
+      guild: fake.guildId,
+      locale: 'en-US',
+      canSend: true,
+    });
     const reply = interaction.response();
     expect(reply).toMatchObject({ channelId, content: 'AAPL x5 buy=true', flags: 0 });
     expect(fake.messages(channelId).at(-1)?.id).toBe(reply?.id);
@@ -188,9 +197,19 @@ describe('slash commands', () => {
     const seen = handleNext(async (i) => {
       if (!i.isChatInputCommand() || !i.inCachedGuild()) throw new Error('unexpected interaction');
       await i.reply('ok');
-      return { sub: i.options.getSubcommand(), symbol: i.options.getString('symbol'), limit: i.options.getNumber('limit'), roles: [...i.member.roles.cache.keys()].filter((id) => id !== i.guildId) };
+      return {
+        sub: i.options.getSubcommand(),
+        symbol: i.options.getString('symbol'),
+        limit: i.options.getNumber('limit'),
+        roles: [...i.member.roles.cache.keys()].filter((id) => id !== i.guildId),
+      };
     });
-    fake.slashCommand({ name: 'sim', subcommand: 'price', options: { symbol: 'MSFT', limit: 410.5 }, member: { userId: '100000000000000002', roles: ['300000000000000009'] } });
+    fake.slashCommand({
+      name: 'sim',
+      subcommand: 'price',
+      options: { symbol: 'MSFT', limit: 410.5 },
+      member: { userId: '100000000000000002', roles: ['300000000000000009'] },
+    });
     expect(await seen).toEqual({ sub: 'price', symbol: 'MSFT', limit: 410.5, roles: ['300000000000000009'] });
   });
 
@@ -281,7 +300,9 @@ describe('slash commands', () => {
       await i.reply('first');
       // discord.js guards its own object; a second reply over the wire (another process, a retry) is refused by Discord.
       const local = await rejection(i.reply('again'));
-      const wire = await rejection(i.client.rest.post(Routes.interactionCallback(i.id, i.token), { body: { type: 4, data: { content: 'again' } }, auth: false }));
+      const wire = await rejection(
+        i.client.rest.post(Routes.interactionCallback(i.id, i.token), { body: { type: 4, data: { content: 'again' } }, auth: false }),
+      );
       return { local, wire };
     });
     const interaction = fake.slashCommand({ name: 'halt', member });
@@ -415,11 +436,12 @@ describe('REST failures', () => {
     expect(error).toMatchObject({ status: 500, method: 'POST' });
     fake.failNext('POST', path, 500, 1);
     await channel().send('kept after one retry');
-    expect(fake.requests().slice(before).map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
-      ...Array<string>(4).fill(`POST ${path} 500`),
-      `POST ${path} 500`,
-      `POST ${path} 200`,
-    ]);
+    expect(
+      fake
+        .requests()
+        .slice(before)
+        .map((r) => `${r.method} ${r.path} ${r.status}`),
+    ).toEqual([...Array<string>(4).fill(`POST ${path} 500`), `POST ${path} 500`, `POST ${path} 200`]);
     expect(fake.messages(channelId).some((m) => m.content === 'lost')).toBe(false);
   });
 
@@ -428,7 +450,12 @@ describe('REST failures', () => {
     const before = fake.requests().length;
     fake.failNext('POST', path, 429, 1, { retryAfter: 0.05 });
     await channel().send('after the rate limit');
-    expect(fake.requests().slice(before).map((r) => r.status)).toEqual([429, 200]);
+    expect(
+      fake
+        .requests()
+        .slice(before)
+        .map((r) => r.status),
+    ).toEqual([429, 200]);
     fake.failNext('POST', path, 403, 1, { body: { message: 'Missing Permissions', code: 50013 } });
     expect(await rejection(channel().send('nope'))).toMatchObject({ code: 50013, status: 403 });
   });
@@ -439,7 +466,9 @@ describe('autocomplete', () => {
     handleNext(async (i) => {
       if (!i.isAutocomplete()) throw new Error('unexpected interaction');
       const focused = i.options.getFocused(true);
-      await i.respond(['AAPL', 'AMZN', 'MSFT'].filter((s) => s.startsWith(focused.value.toUpperCase())).map((s) => ({ name: `${s} (${focused.name})`, value: s })));
+      await i.respond(
+        ['AAPL', 'AMZN', 'MSFT'].filter((s) => s.startsWith(focused.value.toUpperCase())).map((s) => ({ name: `${s} (${focused.name})`, value: s })),
+      );
     });
     const choices = await fake.autocomplete({ name: 'quote', focused: 'symbol', value: 'a', member });
     expect(choices).toEqual([
@@ -467,7 +496,16 @@ describe('command registration', () => {
     const registered = fake.registeredCommands();
     expect(registered?.scope).toBe('guild');
     expect(registered?.commands).toMatchObject([
-      { name: 'close', type: 1, guild_id: fake.guildId, application_id: fake.applicationId, options: [{ name: 'symbol', type: 3 }, { name: 'limit', type: 10 }] },
+      {
+        name: 'close',
+        type: 1,
+        guild_id: fake.guildId,
+        application_id: fake.applicationId,
+        options: [
+          { name: 'symbol', type: 3 },
+          { name: 'limit', type: 10 },
+        ],
+      },
       { name: 'help' },
     ]);
     expect(answer.map((c) => c.id)).toEqual((registered?.commands as { id: string }[]).map((c) => c.id));

@@ -21,7 +21,17 @@ type LineSeries = { name: string; data: number[]; showSymbol: boolean; symbol: s
 type Axis = { min: number; max: number; data?: string[]; boundaryGap?: boolean };
 
 const intraday = (store: Store, at: string, equity: string) =>
-  store.equity.record({ takenAt: new Date(at), tradingDay: '2026-03-02', kind: 'intraday', equity: dec(equity), cash: dec(equity), positionsValue: ZERO, unrealizedPnl: ZERO, realizedPnlDay: ZERO, openPositions: 0 });
+  store.equity.record({
+    takenAt: new Date(at),
+    tradingDay: '2026-03-02',
+    kind: 'intraday',
+    equity: dec(equity),
+    cash: dec(equity),
+    positionsValue: ZERO,
+    unrealizedPnl: ZERO,
+    realizedPnlDay: ZERO,
+    openPositions: 0,
+  });
 
 /** Pixels of the equity line's blue (#2563eb) inside the plot area (below the title and legend). */
 function bluePixels(path: string): number {
@@ -44,13 +54,25 @@ describe('equity chart on sparse data', () => {
     const [equity] = option.series as LineSeries[];
     const y = option.yAxis as Axis;
     // One point at $100,000: 0.2% padding, ticks every $100, not ECharts' $40k–$160k.
-    expect([equity?.data, equity?.showSymbol, equity?.symbol, y.min, y.max, (option.xAxis as Axis).boundaryGap]).toEqual([[100_000], true, 'circle', 99_800, 100_200, true]);
+    expect([equity?.data, equity?.showSymbol, equity?.symbol, y.min, y.max, (option.xAxis as Axis).boundaryGap]).toEqual([
+      [100_000],
+      true,
+      'circle',
+      99_800,
+      100_200,
+      true,
+    ]);
     expect(fittedRange([99_500, 100_800])).toEqual({ min: 99_000, max: 101_500, interval: 500 });
   });
 
   it('keeps the drawdown band between the equity and its running peak', () => {
     const option = equityChartOption(
-      [{ day: 'a', equity: dec(100) }, { day: 'b', equity: dec(90) }, { day: 'c', equity: dec(150) }, { day: 'd', equity: dec(138) }],
+      [
+        { day: 'a', equity: dec(100) },
+        { day: 'b', equity: dec(90) },
+        { day: 'c', equity: dec(150) },
+        { day: 'd', equity: dec(138) },
+      ],
       'dd',
     );
     const byName = Object.fromEntries((option.series as LineSeries[]).map((s) => [s.name, s.data]));
@@ -67,11 +89,20 @@ describe('equity chart on sparse data', () => {
     await intraday(t.store, '2026-03-02T14:55:00Z', '99500');
     const { chart } = await t.app.operator.report('2026-03-02');
     expect(chart.title).toBe('Equity, 2026-03-02 (intraday, New York time)');
-    expect(chart.points.map((p) => [p.day, p.equity.toFixed()])).toEqual([['09:35', '100000'], ['09:45', '100800'], ['09:55', '99500'], ['10:00', '100000']]);
+    expect(chart.points.map((p) => [p.day, p.equity.toFixed()])).toEqual([
+      ['09:35', '100000'],
+      ['09:45', '100800'],
+      ['09:55', '99500'],
+      ['10:00', '100000'],
+    ]);
     const option = equityChartOption(chart.points, chart.title);
     const [equity] = option.series as LineSeries[];
     const y = option.yAxis as Axis;
-    expect([(option.xAxis as Axis).data, equity?.data, equity?.showSymbol]).toEqual([['09:35', '09:45', '09:55', '10:00'], [100_000, 100_800, 99_500, 100_000], true]);
+    expect([(option.xAxis as Axis).data, equity?.data, equity?.showSymbol]).toEqual([
+      ['09:35', '09:45', '09:55', '10:00'],
+      [100_000, 100_800, 99_500, 100_000],
+      true,
+    ]);
     // Data 99,500–100,800 (the peak), padded by 0.2% of the level (201.6, more than 10% of the range), on ticks of $500.
     expect([y.min, y.max]).toEqual([99_000, 101_500]);
 

@@ -58,7 +58,15 @@ describe('monitor cycles follow the market', () => {
     const t = await operatorHarness(await newStore(), {}, { alpaca: true });
     const sink = recordingSink();
     const alerts = new AlertCenter({ store: t.store, sink, log: quiet, now: () => t.sim.clock.now() });
-    const monitor = new Monitor({ app: t.app, alerts, log: quiet, intervalSeconds: 60, reportTime: { hour: 16, minute: 15 }, timezone: 'America/New_York', now: () => t.sim.clock.now() });
+    const monitor = new Monitor({
+      app: t.app,
+      alerts,
+      log: quiet,
+      intervalSeconds: 60,
+      reportTime: { hour: 16, minute: 15 },
+      timezone: 'America/New_York',
+      now: () => t.sim.clock.now(),
+    });
     t.faults?.inject('GET', '/v2/positions', { kind: 'serverError' }, 10);
     expect(await monitor.runCycle()).toBe(false);
     expect(sink.messages.flat().map((v) => v.title)).toEqual(['Monitor cycle failed']);
@@ -135,7 +143,17 @@ describe('the daily report', () => {
     const days = ['2026-02-23', '2026-02-24', '2026-02-25', '2026-02-26', '2026-02-27'];
     const equity = ['100000', '101500', '99800', '100900', '102300'];
     for (const [i, day] of days.entries()) {
-      await t.store.equity.record({ takenAt: new Date(`${day}T21:00:00Z`), tradingDay: day, kind: 'eod', equity: dec(equity[i]!), cash: dec(equity[i]!), positionsValue: dec(0), unrealizedPnl: dec(0), realizedPnlDay: dec(0), openPositions: 0 });
+      await t.store.equity.record({
+        takenAt: new Date(`${day}T21:00:00Z`),
+        tradingDay: day,
+        kind: 'eod',
+        equity: dec(equity[i]!),
+        cash: dec(equity[i]!),
+        positionsValue: dec(0),
+        unrealizedPnl: dec(0),
+        realizedPnlDay: dec(0),
+        openPositions: 0,
+      });
     }
     const out = await t.type('/report');
     const path = /Chart saved: (.+\.png)/.exec(out)?.[1];
@@ -201,7 +219,9 @@ describe('the schedule', () => {
       const status = t.monitor.status();
       expect(status.nextCycle).toBeInstanceOf(Date);
       expect(status.nextReport).toBeInstanceOf(Date);
-      const local = new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(status.nextReport!);
+      const local = new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
+        status.nextReport!,
+      );
       expect(local).toBe('16:15');
       await t.monitor.runCycle();
       const shown = await t.type('/status');
@@ -253,7 +273,7 @@ describe('alert messages within Discord’s limits', () => {
 describe('broker stream alerts', () => {
   const newStore = useTempStore();
 
-  it('alerts a stream drop shorter than a monitor cycle, and its return, from the stream\'s own events', async () => {
+  it("alerts a stream drop shorter than a monitor cycle, and its return, from the stream's own events", async () => {
     const sink = recordingSink();
     const t = await operatorHarness(await newStore(), {}, { alpaca: true, sink });
     await t.broker.connect();

@@ -17,8 +17,8 @@ import { Monitor } from '../../src/monitor/Monitor.js';
 import { ConsoleFrontEnd } from '../../src/operator/console/ConsoleFrontEnd.js';
 import { Dispatcher } from '../../src/operator/dispatch.js';
 import { loadCommands } from '../../src/operator/registry.js';
-import { harness, type Harness } from '../sim/engineHarness.js';
-import { KEY, SECRET, served as serve } from '../sim/server/serverHarness.js';
+import { harness, type Harness } from '../broker/sim/engineHarness.js';
+import { KEY, SECRET, served as serve } from '../broker/sim/server/serverHarness.js';
 
 export interface OperatorHarness {
   /** The trade stream stops reaching the engine (the broker's stream is down). */
@@ -77,8 +77,21 @@ export async function operatorHarness(store: Store, env: Record<string, string> 
   });
   let flush: () => Promise<unknown> = async () => undefined;
   const console = new ConsoleFrontEnd({ app, dispatcher, input: new PassThrough(), output: out, interactive: false, flushAlerts: () => flush() });
-  const alerts = new AlertCenter({ store, sink: options.sink ?? console.alertSink, log: { warn: () => undefined, error: (d) => errors.push(d) }, now: () => sim.clock.now() });
-  const monitor = new Monitor({ app, alerts, log: { info: () => undefined, warn: () => undefined, error: (d) => errors.push(d) }, intervalSeconds: 60, reportTime: config.monitor.dailyReportTime, timezone: config.monitor.timezone, now: () => sim.clock.now() });
+  const alerts = new AlertCenter({
+    store,
+    sink: options.sink ?? console.alertSink,
+    log: { warn: () => undefined, error: (d) => errors.push(d) },
+    now: () => sim.clock.now(),
+  });
+  const monitor = new Monitor({
+    app,
+    alerts,
+    log: { info: () => undefined, warn: () => undefined, error: (d) => errors.push(d) },
+    intervalSeconds: 60,
+    reportTime: config.monitor.dailyReportTime,
+    timezone: config.monitor.timezone,
+    now: () => sim.clock.now(),
+  });
   monitor.attach();
   monitorRef = monitor;
   flush = () => alerts.flush();

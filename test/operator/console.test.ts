@@ -30,7 +30,24 @@ describe('console: account and read-only commands', () => {
     expect(await t.type('/orders status:all limit:5')).toMatch(/^· Orders \(all\)\n {2}2026-03-02 15:00 buy 10 AAPL market @ \$190\.00 — filled\n$/);
     expect(await t.type('/status')).toContain('  Broker: sim (SIM)');
     const help = await t.type('/help');
-    for (const name of ['account', 'positions', 'orders', 'buy', 'sell', 'close', 'modify', 'flatten', 'signal', 'stats', 'report', 'halt', 'resume', 'status', 'help', 'sim']) {
+    for (const name of [
+      'account',
+      'positions',
+      'orders',
+      'buy',
+      'sell',
+      'close',
+      'modify',
+      'flatten',
+      'signal',
+      'stats',
+      'report',
+      'halt',
+      'resume',
+      'status',
+      'help',
+      'sim',
+    ]) {
       expect(help).toContain(`  /${name}`);
     }
   });
@@ -58,7 +75,9 @@ describe('console: orders', () => {
   it('refuses bad order input with the reason', async () => {
     const t = await operatorHarness(await newStore());
     expect(await t.type('/buy AAPL qty:10 stop_loss:195')).toContain('stop_loss $195.00 is on the wrong side: a buy needs its stop below the entry $190.00.');
-    expect(await t.type('/sell AAPL qty:10 take_profit:195')).toContain('take_profit $195.00 is on the wrong side: a sell needs its target below the entry $190.00.');
+    expect(await t.type('/sell AAPL qty:10 take_profit:195')).toContain(
+      'take_profit $195.00 is on the wrong side: a sell needs its target below the entry $190.00.',
+    );
     expect(await t.type('/buy ZZZZ 10')).toContain('Unknown ticker ZZZZ: the broker has no price for it.');
     expect(await t.type('/buy AAPL 10 limit')).toContain('A limit order needs limit_price.');
     expect(await t.type('/buy AAPL qty:ten')).toContain('qty must be a whole number, got "ten".');
@@ -82,7 +101,9 @@ describe('console: orders', () => {
     await t.type('/buy AAPL 10');
     await t.type('/sell MSFT 5');
     const ask = await t.type('/flatten');
-    expect(ask).toContain('! Confirm flatten\n  This cancels every order and closes 2 position(s) at market: AAPL, MSFT. Press Confirm within 60 seconds.\n  → type: confirm');
+    expect(ask).toContain(
+      '! Confirm flatten\n  This cancels every order and closes 2 position(s) at market: AAPL, MSFT. Press Confirm within 60 seconds.\n  → type: confirm',
+    );
     expect(await t.broker.getPositions()).toHaveLength(2);
     expect(await t.type('confirm')).toContain('✔ Flatten: done\n  All orders canceled.\n  sell 10 AAPL: filled\n  buy 5 MSFT: filled');
     expect(await t.broker.getPositions()).toEqual([]);
@@ -127,7 +148,9 @@ describe('console: signals', () => {
 
   it('refuses a malformed signal naming the option', async () => {
     const t = await operatorHarness(await newStore());
-    expect(await t.type('/signal AAPL buy 190 195 200')).toContain('Signal not posted: stop: 195 is on the wrong side of the entry 190: a buy needs its stop below it.');
+    expect(await t.type('/signal AAPL buy 190 195 200')).toContain(
+      'Signal not posted: stop: 195 is on the wrong side of the entry 190: a buy needs its stop below it.',
+    );
     expect(await t.type('/signal AAPL hold 190 185 200')).toContain('Signal not posted: action: expected `buy` or `sell`.');
   });
 
@@ -178,11 +201,17 @@ describe('console: the broker failing mid-command, and live mode', () => {
 
   it('asks for Confirm before a live order, and only its author may confirm', async () => {
     const t = await operatorHarness(await newStore(), {
-      BROKER: 'alpaca', ALPACA_API_KEY: 'PKTEST', ALPACA_API_SECRET: 'secret-secret-secret', ALPACA_PAPER: 'false', LIVE_TRADING_ACKNOWLEDGED: 'true',
+      BROKER: 'alpaca',
+      ALPACA_API_KEY: 'PKTEST',
+      ALPACA_API_SECRET: 'secret-secret-secret',
+      ALPACA_PAPER: 'false',
+      LIVE_TRADING_ACKNOWLEDGED: 'true',
     });
     expect(t.app.mode).toBe('LIVE');
     const ask = await t.type('/buy AAPL 10');
-    expect(ask).toContain('! Confirm: buy 10 AAPL at market (last $190.00)\n  LIVE trading: real money. Press Confirm within 60 seconds to send it.\n  → type: confirm');
+    expect(ask).toContain(
+      '! Confirm: buy 10 AAPL at market (last $190.00)\n  LIVE trading: real money. Press Confirm within 60 seconds to send it.\n  → type: confirm',
+    );
     expect(t.sim.engine.listOrders({ status: 'all' })).toEqual([]);
     const token = t.app.confirmations.newestFor('console')!;
     expect((await t.dispatcher.pressButton(`confirm:${token}`, { id: 'someone-else', name: 'x' }, { allowed: true })).reply?.description).toBe(
@@ -205,7 +234,9 @@ describe('signals approved just before a restart', () => {
     t.sim.engine.setPrice('MSFT', dec('416')); // 1.46% above the entry: no longer the trade approved
     const outcomes = await t.app.approvals.resumeApproved();
     expect(outcomes.map((o) => o.kind).sort()).toEqual(['executed', 'refused']);
-    expect((await t.store.signals.get(stale))?.decisionNote).toBe('not executed after a restart: MSFT is at $416.00, 1.46% above the entry $410.00 (at most 1.00%)');
+    expect((await t.store.signals.get(stale))?.decisionNote).toBe(
+      'not executed after a restart: MSFT is at $416.00, 1.46% above the entry $410.00 (at most 1.00%)',
+    );
     expect(t.sim.engine.listOrders({ status: 'all' }).map((o) => o.ticker)).toEqual(['AAPL']);
   });
 });

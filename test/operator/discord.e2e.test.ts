@@ -16,7 +16,7 @@ import { WebhookServer } from '../../src/signals/webhook/WebhookServer.js';
 import { createFakeDiscord, type FakeDiscord, type FakeMessage } from '../fakes/discord/index.js';
 import { useTempStore } from '../helpers/tempDb.js';
 import { until } from '../helpers/until.js';
-import { harness, type Harness } from '../sim/engineHarness.js';
+import { harness, type Harness } from '../broker/sim/engineHarness.js';
 
 const SIGNALS = '200000000000000001';
 const TRADES = '200000000000000002';
@@ -40,7 +40,11 @@ interface Bot {
   app: ReturnType<typeof createApp>;
 }
 
-async function startBot(store: Store, existing?: { fake: FakeDiscord; apiUrl: string; sim: Harness; broker: SimBroker }, env: Record<string, string> = {}): Promise<Bot & { apiUrl: string }> {
+async function startBot(
+  store: Store,
+  existing?: { fake: FakeDiscord; apiUrl: string; sim: Harness; broker: SimBroker },
+  env: Record<string, string> = {},
+): Promise<Bot & { apiUrl: string }> {
   let fake: FakeDiscord;
   let apiUrl: string;
   if (existing) {
@@ -68,17 +72,30 @@ async function startBot(store: Store, existing?: { fake: FakeDiscord; apiUrl: st
   const dispatcher = new Dispatcher(app, await loadCommands(), quiet);
   const front = new DiscordFrontEnd({ app, dispatcher, log: quiet, token: fake.token, apiUrl });
   await front.start();
-  running.push({ stop: async () => { stopFollowing(); await front.stop(); } });
+  running.push({
+    stop: async () => {
+      stopFollowing();
+      await front.stop();
+    },
+  });
   return { fake, apiUrl, sim, broker, store, front, app };
 }
 
-const embedOf = (m: FakeMessage | null | undefined) => (m?.embeds[0] ?? {}) as { title?: string; description?: string; fields?: { name: string; value: string }[] };
+const embedOf = (m: FakeMessage | null | undefined) =>
+  (m?.embeds[0] ?? {}) as { title?: string; description?: string; fields?: { name: string; value: string }[] };
 const buttonsOf = (m: FakeMessage | null | undefined) =>
-  ((m?.components[0] as { components?: { custom_id: string; label: string; disabled?: boolean }[] } | undefined)?.components ?? []).map((b) => `${b.label}:${b.disabled ? 'off' : 'on'}`);
+  ((m?.components[0] as { components?: { custom_id: string; label: string; disabled?: boolean }[] } | undefined)?.components ?? []).map(
+    (b) => `${b.label}:${b.disabled ? 'off' : 'on'}`,
+  );
 
 async function postSignal(bot: Bot, options: Record<string, string> = {}): Promise<FakeMessage> {
   const before = bot.fake.messages(SIGNALS).length;
-  const i = bot.fake.slashCommand({ name: 'signal', options: { ticker: 'AAPL', action: 'buy', entry: '190', stop: '185', target: '200', confidence: '0.7', strategy: 'catalyst', ...options }, member: alice, channelId: TRADES });
+  const i = bot.fake.slashCommand({
+    name: 'signal',
+    options: { ticker: 'AAPL', action: 'buy', entry: '190', stop: '185', target: '200', confidence: '0.7', strategy: 'catalyst', ...options },
+    member: alice,
+    channelId: TRADES,
+  });
   const [posted] = await until(() => (i.followUps().length > 0 ? i.followUps() : null));
   expect([Number(posted?.flags) & 64, embedOf(posted).title]).toEqual([64, expect.stringMatching(/^Signal discord-\d+ posted$/)]);
   return until(() => bot.fake.messages(SIGNALS)[before]);
@@ -109,7 +126,12 @@ describe('Discord: commands', () => {
 
   it('places a trader’s order, and answers a failing command with a private reason', async () => {
     const bot = await startBot(await newStore());
-    const buy = bot.fake.slashCommand({ name: 'buy', options: { ticker: 'AAPL', qty: 10, stop_loss: '185', take_profit: '200' }, member: alice, channelId: TRADES });
+    const buy = bot.fake.slashCommand({
+      name: 'buy',
+      options: { ticker: 'AAPL', qty: 10, stop_loss: '185', take_profit: '200' },
+      member: alice,
+      channelId: TRADES,
+    });
     const done = await buy.waitForEdits(1);
     expect(embedOf(done).title).toBe('Buy AAPL: filled');
     expect(bot.sim.engine.listOrders({ status: 'all' })).toHaveLength(1);
@@ -122,14 +144,14 @@ describe('Discord: commands', () => {
 
   it('offers open positions when /close is typed', async () => {
     const bot = await startBot(await newStore());
-    await (bot.fake.slashCommand({ name: 'buy', options: { ticker: 'AAPL', qty: 10 }, member: alice })).waitForEdits(1);
-    await (bot.fake.slashCommand({ name: 'sell', options: { ticker: 'MSFT', qty: 5 }, member: alice })).waitForEdits(1);
+    await bot.fake.slashCommand({ name: 'buy', options: { ticker: 'AAPL', qty: 10 }, member: alice }).waitForEdits(1);
+    await bot.fake.slashCommand({ name: 'sell', options: { ticker: 'MSFT', qty: 5 }, member: alice }).waitForEdits(1);
     expect(await bot.fake.autocomplete({ name: 'close', focused: 'ticker', value: 'a', member: alice })).toEqual([{ name: 'AAPL (long 10)', value: 'AAPL' }]);
   });
 
   it("/modify moves a trader's stop at the broker and offers open positions; a non-trader is refused", async () => {
     const bot = await startBot(await newStore());
-    await (bot.fake.slashCommand({ name: 'buy', options: { ticker: 'AAPL', qty: 10, stop_loss: '185', take_profit: '200' }, member: alice })).waitForEdits(1);
+    await bot.fake.slashCommand({ name: 'buy', options: { ticker: 'AAPL', qty: 10, stop_loss: '185', take_profit: '200' }, member: alice }).waitForEdits(1);
     expect(await bot.fake.autocomplete({ name: 'modify', focused: 'ticker', value: '', member: alice })).toEqual([{ name: 'AAPL (long 10)', value: 'AAPL' }]);
     const oldStop = (await bot.store.positions.getByTicker('AAPL'))?.stopLossOrderId ?? '';
     const modify = bot.fake.slashCommand({ name: 'modify', options: { ticker: 'AAPL', stop_loss: '186.40' }, member: alice, channelId: TRADES });
@@ -147,7 +169,7 @@ describe('Discord: commands', () => {
 
   it('/flatten waits for Confirm, which only runs once', async () => {
     const bot = await startBot(await newStore());
-    await (bot.fake.slashCommand({ name: 'buy', options: { ticker: 'AAPL', qty: 10 }, member: alice })).waitForEdits(1);
+    await bot.fake.slashCommand({ name: 'buy', options: { ticker: 'AAPL', qty: 10 }, member: alice }).waitForEdits(1);
     const ask = bot.fake.slashCommand({ name: 'flatten', member: alice, channelId: TRADES });
     await ask.acknowledged();
     const [prompt] = await until(() => (ask.followUps().length > 0 ? ask.followUps() : null));
@@ -281,16 +303,41 @@ describe('Discord: every command, registration, and Discord failing', () => {
       execFile(
         process.execPath,
         ['--import', `${root}node_modules/tsx/dist/esm/index.mjs`, `${root}scripts/deploy-commands.ts`],
-        { cwd: root, env: { PATH: process.env.PATH ?? '', DISCORD_TOKEN: fake.token, DISCORD_APPLICATION_ID: fake.applicationId, DISCORD_GUILD_ID: fake.guildId, DISCORD_API_URL: apiUrl }, timeout: 120_000 },
+        {
+          cwd: root,
+          env: {
+            PATH: process.env.PATH ?? '',
+            DISCORD_TOKEN: fake.token,
+            DISCORD_APPLICATION_ID: fake.applicationId,
+            DISCORD_GUILD_ID: fake.guildId,
+            DISCORD_API_URL: apiUrl,
+          },
+          timeout: 120_000,
+        },
         (error, stdout) => (error ? reject(error) : resolve(stdout)),
       ),
     );
     expect(out).toMatch(/^Registered 16 commands for guild \d+:/);
     const registered = fake.registeredCommands();
     expect(registered?.scope).toBe('guild');
-    expect((registered?.commands as { name: string }[]).map((c) => c.name).sort()).toEqual(
-      ['account', 'buy', 'close', 'flatten', 'halt', 'help', 'modify', 'orders', 'positions', 'report', 'resume', 'sell', 'signal', 'sim', 'stats', 'status'],
-    );
+    expect((registered?.commands as { name: string }[]).map((c) => c.name).sort()).toEqual([
+      'account',
+      'buy',
+      'close',
+      'flatten',
+      'halt',
+      'help',
+      'modify',
+      'orders',
+      'positions',
+      'report',
+      'resume',
+      'sell',
+      'signal',
+      'sim',
+      'stats',
+      'status',
+    ]);
   });
 });
 
@@ -302,7 +349,9 @@ describe('Discord: alerts and the report', () => {
     const report = bot.fake.slashCommand({ name: 'report', member: mallory, channelId: TRADES });
     const answer = await report.waitForEdits(1);
     expect(embedOf(answer).title).toBe('Daily report 2026-03-02 (SIM)');
-    expect(answer.attachments.map((a) => [a.filename, a.contentType, a.data.subarray(1, 4).toString('latin1')])).toEqual([['equity-2026-03-02.png', 'image/png', 'PNG']]);
+    expect(answer.attachments.map((a) => [a.filename, a.contentType, a.data.subarray(1, 4).toString('latin1')])).toEqual([
+      ['equity-2026-03-02.png', 'image/png', 'PNG'],
+    ]);
     expect((answer.embeds[0] as { image?: { url?: string } }).image?.url).toContain('equity-2026-03-02.png');
 
     const sink = bot.front.alertSink(TRADES);
@@ -324,7 +373,17 @@ describe('Discord: the webhook path', () => {
     const server = new WebhookServer({ operator: bot.app.operator, secret, host: '127.0.0.1', port: 0, log: quiet });
     const { url } = await server.start();
     running.push(server);
-    const body = JSON.stringify({ signal_id: 'tv-42', ticker: 'MSFT', timestamp: '2026-03-02T15:00:00Z', action: 'sell', confidence: '0.66', current_price: '410', stop_loss_price: '420', take_profit_price: '390', strategy: 'tradingview' });
+    const body = JSON.stringify({
+      signal_id: 'tv-42',
+      ticker: 'MSFT',
+      timestamp: '2026-03-02T15:00:00Z',
+      action: 'sell',
+      confidence: '0.66',
+      current_price: '410',
+      stop_loss_price: '420',
+      take_profit_price: '390',
+      strategy: 'tradingview',
+    });
     const ts = Math.floor(Date.now() / 1000);
     const res = await fetch(`${url}/signals`, { method: 'POST', headers: { 'x-timestamp': String(ts), 'x-signature': sign(secret, ts, body) }, body });
     expect(res.status).toBe(202);

@@ -17,7 +17,13 @@ describe('renderMessage', () => {
       ],
     });
     expect(m.embeds.map((e) => e.toJSON())).toEqual([
-      { title: 'Signal: BUY AAPL', description: 'From discord', color: 0x16a34a, fields: [{ name: 'Entry', value: '$190.00', inline: true }], footer: { text: 'signal s-1' } },
+      {
+        title: 'Signal: BUY AAPL',
+        description: 'From discord',
+        color: 0x16a34a,
+        fields: [{ name: 'Entry', value: '$190.00', inline: true }],
+        footer: { text: 'signal s-1' },
+      },
     ]);
     expect(m.components.map((r) => r.toJSON())).toEqual([
       {

@@ -14,7 +14,7 @@ import { reportView } from '../../src/views/report.js';
 import { sizedBy } from '../../src/views/signal.js';
 import { statsView } from '../../src/views/stats.js';
 import type { View } from '../../src/views/view.js';
-import { signal } from '../engine/engineHarness.js';
+import { signal } from '../helpers/engineHarness.js';
 import { useTempStore } from '../helpers/tempDb.js';
 import { operatorHarness } from './appHarness.js';
 
@@ -48,32 +48,75 @@ function performance(): PerformanceStats {
 }
 
 const execution: ExecutionStats = {
-  days: 30, totalOrders: 4, filled: 4, partiallyFilled: 0, canceled: 0, rejected: 0, expired: 0,
-  fillRate: dec(1), avgSlippageBps: dec('2.25'), avgTimeToFillSeconds: dec('0.05'),
+  days: 30,
+  totalOrders: 4,
+  filled: 4,
+  partiallyFilled: 0,
+  canceled: 0,
+  rejected: 0,
+  expired: 0,
+  fillRate: dec(1),
+  avgSlippageBps: dec('2.25'),
+  avgTimeToFillSeconds: dec('0.05'),
 };
 
 describe('one rounding rule for what is shown', () => {
   it('formatNumber rounds half away from zero, never shows -0, and can trim', () => {
-    expect([formatNumber(dec('1.125')), formatNumber(dec('-1.125')), formatNumber(dec('2.25'), 1), formatNumber(dec('-0.001')), formatNumber(dec('2.50'), 2, { trim: true }), formatNumber(dec(10), 2, { trim: true })]).toEqual([
-      '1.13', '-1.13', '2.3', '0.00', '2.5', '10',
-    ]);
+    expect([
+      formatNumber(dec('1.125')),
+      formatNumber(dec('-1.125')),
+      formatNumber(dec('2.25'), 1),
+      formatNumber(dec('-0.001')),
+      formatNumber(dec('2.50'), 2, { trim: true }),
+      formatNumber(dec(10), 2, { trim: true }),
+    ]).toEqual(['1.13', '-1.13', '2.3', '0.00', '2.5', '10']);
   });
 
   it('/stats shows a profit factor of 1.125 as 1.13 (and Sharpe, Sortino, slippage, time to fill half-up too)', () => {
     const view = statsView({ performance: performance(), execution });
-    expect([field(view, 'Profit factor'), field(view, 'Sharpe / Sortino'), field(view, 'Slippage'), field(view, 'Time to fill'), field(view, 'Average hold')]).toEqual([
-      '1.13', '1.13 / -1.13', '2.3 bps', '0.1 s', '1 min',
-    ]);
+    expect([
+      field(view, 'Profit factor'),
+      field(view, 'Sharpe / Sortino'),
+      field(view, 'Slippage'),
+      field(view, 'Time to fill'),
+      field(view, 'Average hold'),
+    ]).toEqual(['1.13', '1.13 / -1.13', '2.3 bps', '0.1 s', '1 min']);
   });
 
   it('the daily report rounds the same way', () => {
     const account = new Account({
-      id: 'a', accountNumber: 'SIM', status: 'ACTIVE', currency: 'USD', cash: dec(138_000), equity: dec(138_000), lastEquity: dec(150_000), buyingPower: dec(276_000),
-      longMarketValue: ZERO, shortMarketValue: ZERO, multiplier: dec(2), daytradeCount: 0, patternDayTrader: false, tradingBlocked: false,
+      id: 'a',
+      accountNumber: 'SIM',
+      status: 'ACTIVE',
+      currency: 'USD',
+      cash: dec(138_000),
+      equity: dec(138_000),
+      lastEquity: dec(150_000),
+      buyingPower: dec(276_000),
+      longMarketValue: ZERO,
+      shortMarketValue: ZERO,
+      multiplier: dec(2),
+      daytradeCount: 0,
+      patternDayTrader: false,
+      tradingBlocked: false,
     });
     const view = reportView({
-      day: '2026-02-26', mode: 'SIM', account, closedToday: [], positions: [], performance: performance(), execution,
-      state: { state: 'ACTIVE', reason: null, changedBy: null, changedAt: new Date('2026-02-26T21:00:00Z'), dayStartEquity: null, dayStartDate: null, peakEquity: null },
+      day: '2026-02-26',
+      mode: 'SIM',
+      account,
+      closedToday: [],
+      positions: [],
+      performance: performance(),
+      execution,
+      state: {
+        state: 'ACTIVE',
+        reason: null,
+        changedBy: null,
+        changedAt: new Date('2026-02-26T21:00:00Z'),
+        dayStartEquity: null,
+        dayStartDate: null,
+        peakEquity: null,
+      },
     });
     expect(field(view, 'Last 30 days')).toBe(
       'win rate 50.00% over 2 trades · profit factor 1.13 · Sharpe 1.13 · max drawdown $10,000.00 (10.00%), 2026-02-23 → 2026-02-24',
@@ -92,7 +135,17 @@ describe('max drawdown: one episode', () => {
   it('through the console: /stats and /report read the end-of-day series', async () => {
     const t = await operatorHarness(await newStore());
     for (const p of EPISODES) {
-      await t.store.equity.record({ takenAt: new Date(`${p.day}T21:00:00Z`), tradingDay: p.day, kind: 'eod', equity: p.equity, cash: p.equity, positionsValue: ZERO, unrealizedPnl: ZERO, realizedPnlDay: ZERO, openPositions: 0 });
+      await t.store.equity.record({
+        takenAt: new Date(`${p.day}T21:00:00Z`),
+        tradingDay: p.day,
+        kind: 'eod',
+        equity: p.equity,
+        cash: p.equity,
+        positionsValue: ZERO,
+        unrealizedPnl: ZERO,
+        realizedPnlDay: ZERO,
+        openPositions: 0,
+      });
     }
     expect(await t.type('/stats')).toContain('  Max drawdown: $10,000.00 (10.00%), 2026-02-23 → 2026-02-24\n');
     expect(await t.type('/report')).toContain('max drawdown $10,000.00 (10.00%), 2026-02-23 → 2026-02-24');

@@ -23,7 +23,9 @@ describe('quantities typed as text', () => {
     expect(huge).not.toContain('Infinity');
     expect(await t.type('/sell MSFT 1000001')).toContain('qty 1000001 is too large: at most 1,000,000.');
     expect(await t.type('/stats days:99999999999999999999')).toContain('days 99999999999999999999 is too large: at most 3,650.');
-    expect(await t.type(`/close AAPL percent:1${'0'.repeat(400)}`)).toContain('percent must be a number above 0 up to 100, got "1000000000000000"… (401 characters).');
+    expect(await t.type(`/close AAPL percent:1${'0'.repeat(400)}`)).toContain(
+      'percent must be a number above 0 up to 100, got "1000000000000000"… (401 characters).',
+    );
     expect(t.sim.engine.listOrders({ status: 'all' })).toEqual([]);
     // Within the bounds, the typed quantity is the order's.
     expect(await t.type('/buy AAPL 7')).toContain('buy 7 AAPL (market) filled @ $190.00');

@@ -33,7 +33,6 @@ function waitFor(child: ChildProcess, text: RegExp, timeoutMs = 90_000): Promise
   });
 }
 
-
 describe('npm start on Discord', () => {
   const newDir = useTempDir();
 
@@ -46,9 +45,18 @@ describe('npm start on Discord', () => {
     const child = spawn(process.execPath, ['--import', join(ROOT, 'node_modules/tsx/dist/esm/index.mjs'), join(ROOT, 'src/main.ts')], {
       cwd: dir,
       env: {
-        PATH: process.env.PATH ?? '', DB_PATH: join(dir, 'trading.db'), LOG_LEVEL: 'silent', SIM_PRICES: 'AAPL=190',
-        DISCORD_TOKEN: fake.token, DISCORD_APPLICATION_ID: fake.applicationId, DISCORD_GUILD_ID: fake.guildId, DISCORD_API_URL: apiUrl,
-        DISCORD_ALERTS_CHANNEL_ID: CHANNEL, DISCORD_TRADER_ROLE_IDS: ROLE, WEBHOOK_PORT: port, WEBHOOK_SECRET: SECRET,
+        PATH: process.env.PATH ?? '',
+        DB_PATH: join(dir, 'trading.db'),
+        LOG_LEVEL: 'silent',
+        SIM_PRICES: 'AAPL=190',
+        DISCORD_TOKEN: fake.token,
+        DISCORD_APPLICATION_ID: fake.applicationId,
+        DISCORD_GUILD_ID: fake.guildId,
+        DISCORD_API_URL: apiUrl,
+        DISCORD_ALERTS_CHANNEL_ID: CHANNEL,
+        DISCORD_TRADER_ROLE_IDS: ROLE,
+        WEBHOOK_PORT: port,
+        WEBHOOK_SECRET: SECRET,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -62,9 +70,22 @@ describe('npm start on Discord', () => {
     const account = fake.slashCommand({ name: 'account', member: { userId: '400000000000000009', username: 'carol', roles: [ROLE] }, channelId: CHANNEL });
     expect((await account.waitForEdits(1, 60_000)).embeds[0]).toMatchObject({ title: 'Account (SIM)' });
 
-    const body = JSON.stringify({ signal_id: 'main-1', ticker: 'AAPL', timestamp: new Date().toISOString(), action: 'buy', confidence: 0.6, current_price: 190, stop_loss_price: 185, take_profit_price: 200 });
+    const body = JSON.stringify({
+      signal_id: 'main-1',
+      ticker: 'AAPL',
+      timestamp: new Date().toISOString(),
+      action: 'buy',
+      confidence: 0.6,
+      current_price: 190,
+      stop_loss_price: 185,
+      take_profit_price: 200,
+    });
     const ts = Math.floor(Date.now() / 1000);
-    const res = await fetch(`http://127.0.0.1:${port}/signals`, { method: 'POST', headers: { 'x-timestamp': String(ts), 'x-signature': sign(SECRET, ts, body) }, body });
+    const res = await fetch(`http://127.0.0.1:${port}/signals`, {
+      method: 'POST',
+      headers: { 'x-timestamp': String(ts), 'x-signature': sign(SECRET, ts, body) },
+      body,
+    });
     expect(res.status).toBe(202);
     await until(() => fake.messages(CHANNEL).find((m) => (m.embeds[0] as { title?: string } | undefined)?.title === 'Signal: BUY AAPL'), 60_000);
 

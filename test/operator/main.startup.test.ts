@@ -33,15 +33,22 @@ describe('npm start with a webhook it cannot serve', () => {
     const { port } = taken.address() as { port: number };
     const dir = newDir();
     const result = await start({ DB_PATH: join(dir, 'trading.db'), WEBHOOK_PORT: String(port), WEBHOOK_SECRET: 'startup-test-secret-000000000' }, '/account\n');
-    expect(result.stderr).toBe(`catalyst-bot failed to start: the signal webhook cannot listen on 127.0.0.1:${port}: port ${port} is already in use (WEBHOOK_PORT)\n`);
+    expect(result.stderr).toBe(
+      `catalyst-bot failed to start: the signal webhook cannot listen on 127.0.0.1:${port}: port ${port} is already in use (WEBHOOK_PORT)\n`,
+    );
     expect(result.code).toBe(1);
     expect(result.stdout).not.toContain('Account');
   }, 120_000);
 
   it('names a WEBHOOK_HOST that is not an address of this machine', async () => {
     const dir = newDir();
-    const result = await start({ DB_PATH: join(dir, 'trading.db'), WEBHOOK_PORT: '8799', WEBHOOK_HOST: '192.0.2.1', WEBHOOK_SECRET: 'startup-test-secret-000000000' }, '/account\n');
-    expect(result.stderr).toBe('catalyst-bot failed to start: the signal webhook cannot listen on 192.0.2.1:8799: 192.0.2.1 is not an address of this machine (WEBHOOK_HOST)\n');
+    const result = await start(
+      { DB_PATH: join(dir, 'trading.db'), WEBHOOK_PORT: '8799', WEBHOOK_HOST: '192.0.2.1', WEBHOOK_SECRET: 'startup-test-secret-000000000' },
+      '/account\n',
+    );
+    expect(result.stderr).toBe(
+      'catalyst-bot failed to start: the signal webhook cannot listen on 192.0.2.1:8799: 192.0.2.1 is not an address of this machine (WEBHOOK_HOST)\n',
+    );
     expect(result.code).toBe(1);
   }, 120_000);
 });

@@ -65,8 +65,12 @@ describe('console: /modify', () => {
     await t.type('/buy AAPL qty:10 stop_loss:185 take_profit:200');
     const before = await t.store.positions.getByTicker('AAPL');
     expect(await t.type('/modify AAPL')).toBe('✖ Not done\n  Nothing to change: give stop_loss, take_profit or both.\n');
-    expect(await t.type('/modify AAPL stop_loss:191')).toBe('✖ Not done\n  stop_loss $191.00 is on the wrong side: a long position needs its stop below the last price $190.00.\n');
-    expect(await t.type('/modify AAPL take_profit:190')).toBe('✖ Not done\n  take_profit $190.00 is on the wrong side: a long position needs its target above the last price $190.00.\n');
+    expect(await t.type('/modify AAPL stop_loss:191')).toBe(
+      '✖ Not done\n  stop_loss $191.00 is on the wrong side: a long position needs its stop below the last price $190.00.\n',
+    );
+    expect(await t.type('/modify AAPL take_profit:190')).toBe(
+      '✖ Not done\n  take_profit $190.00 is on the wrong side: a long position needs its target above the last price $190.00.\n',
+    );
     expect(await t.type('/modify AAPL take_profit:abc')).toBe('✖ Not done\n  take_profit must be a number like 184.50, got "abc".\n');
     expect(await t.store.positions.getByTicker('AAPL')).toEqual(before);
     const audit = await t.store.audit.listRecent(10);

@@ -4,7 +4,7 @@ import { dec } from '../../src/domain/money.js';
 import { drawdownSeries, equityStats, tradeStats } from '../../src/portfolio/analytics.js';
 import { at, closedRecord, orderRecord, positionRecord, T0 } from '../helpers/fixtures.js';
 import { useTempStore } from '../helpers/tempDb.js';
-import { engineHarness } from '../engine/engineHarness.js';
+import { engineHarness } from '../helpers/engineHarness.js';
 
 const trade = (pnl: string, holdSeconds: number) =>
   closedRecord({ realizedPnl: dec(pnl), openedAt: T0, closedAt: new Date(T0.getTime() + holdSeconds * 1000) });
@@ -26,10 +26,19 @@ describe('trade statistics', () => {
     expect([s.totalTrades, s.winners, s.losers, s.winRate?.toFixed(), s.totalPnl.toFixed(2)]).toEqual([5, 2, 2, '0.4', '219.75']);
     // gross 380.25 / −160.50; averages 190.125 / −80.25; PF 380.25 / 160.5 = 2.3691588…
     expect([s.grossProfit.toFixed(2), s.grossLoss.toFixed(2), s.avgWin?.toFixed(3), s.avgLoss?.toFixed(2), s.profitFactor?.toFixed(6)]).toEqual([
-      '380.25', '-160.50', '190.125', '-80.25', '2.369159',
+      '380.25',
+      '-160.50',
+      '190.125',
+      '-80.25',
+      '2.369159',
     ]);
     // expectancy 219.75 / 5 = 43.95; hold (60 + 120 + 300 + 30 + 90) / 5 = 120 s.
-    expect([s.expectancy?.toFixed(2), s.largestWin?.toFixed(2), s.largestLoss?.toFixed(2), s.avgHoldSeconds?.toFixed()]).toEqual(['43.95', '300.00', '-120.50', '120']);
+    expect([s.expectancy?.toFixed(2), s.largestWin?.toFixed(2), s.largestLoss?.toFixed(2), s.avgHoldSeconds?.toFixed()]).toEqual([
+      '43.95',
+      '300.00',
+      '-120.50',
+      '120',
+    ]);
   });
 
   it('has no profit factor without losses, and nothing at all without trades', () => {
@@ -49,9 +58,18 @@ describe('equity statistics', () => {
     // downside √((0.01² + 0.005²) / 4) = 0.0055901699; → 10.721364
     expect(s.sortino?.toFixed(6)).toBe('10.721364');
     // Peak 101,000 (03-03) to 99,990 (03-04): 1,010 = 1.00%.
-    expect([s.maxDrawdown.toFixed(2), s.maxDrawdownPct.toFixed(4), s.drawdownPeakDay, s.drawdownTroughDay]).toEqual(['1010.00', '0.0100', '2026-03-03', '2026-03-04']);
+    expect([s.maxDrawdown.toFixed(2), s.maxDrawdownPct.toFixed(4), s.drawdownPeakDay, s.drawdownTroughDay]).toEqual([
+      '1010.00',
+      '0.0100',
+      '2026-03-03',
+      '2026-03-04',
+    ]);
     expect([s.bestDay?.day, s.bestDay?.change.toFixed(2), s.worstDay?.day, s.worstDay?.change.toFixed(2), s.worstDay?.pct.toFixed(4)]).toEqual([
-      '2026-03-05', '2010.00', '2026-03-04', '-1010.00', '-0.0100',
+      '2026-03-05',
+      '2010.00',
+      '2026-03-04',
+      '-1010.00',
+      '-0.0100',
     ]);
   });
 
@@ -63,7 +81,12 @@ describe('equity statistics', () => {
       { day: '2026-03-04', equity: dec(150_000) },
       { day: '2026-03-05', equity: dec(138_000) },
     ]);
-    expect([s.maxDrawdown.toFixed(2), s.maxDrawdownPct.toFixed(4), s.drawdownPeakDay, s.drawdownTroughDay]).toEqual(['10000.00', '0.1000', '2026-03-02', '2026-03-03']);
+    expect([s.maxDrawdown.toFixed(2), s.maxDrawdownPct.toFixed(4), s.drawdownPeakDay, s.drawdownTroughDay]).toEqual([
+      '10000.00',
+      '0.1000',
+      '2026-03-02',
+      '2026-03-03',
+    ]);
     // A later, deeper percentage fall from a lower peak wins even though it is fewer dollars.
     const later = equityStats([
       { day: '2026-03-02', equity: dec(200_000) },
@@ -74,11 +97,20 @@ describe('equity statistics', () => {
       { day: '2026-03-09', equity: dec(239_000) },
     ]);
     // 210k → 180k: $30,000 = 14.2857…%; 200k → 190k is 5%, 240k → 239k is 0.42%.
-    expect([later.maxDrawdown.toFixed(2), later.maxDrawdownPct.toFixed(6), later.drawdownPeakDay, later.drawdownTroughDay]).toEqual(['30000.00', '0.142857', '2026-03-04', '2026-03-05']);
+    expect([later.maxDrawdown.toFixed(2), later.maxDrawdownPct.toFixed(6), later.drawdownPeakDay, later.drawdownTroughDay]).toEqual([
+      '30000.00',
+      '0.142857',
+      '2026-03-04',
+      '2026-03-05',
+    ]);
   });
 
   it('has no ratio without variation or without data', () => {
-    const flat = equityStats([{ day: '2026-03-02', equity: dec(100) }, { day: '2026-03-03', equity: dec(100) }, { day: '2026-03-04', equity: dec(100) }]);
+    const flat = equityStats([
+      { day: '2026-03-02', equity: dec(100) },
+      { day: '2026-03-03', equity: dec(100) },
+      { day: '2026-03-04', equity: dec(100) },
+    ]);
     expect([flat.sharpe, flat.sortino, flat.maxDrawdown.toFixed()]).toEqual([null, null, '0']);
     const one = equityStats([{ day: '2026-03-02', equity: dec(100) }]);
     expect([one.days, one.returns, one.sharpe, one.bestDay]).toEqual([1, [], null, null]);
@@ -86,7 +118,11 @@ describe('equity statistics', () => {
 
   it('gives the drawdown series a chart shades', () => {
     expect(drawdownSeries(EQUITY).map((p) => [p.peak.toFixed(), p.drawdownPct.toFixed(4)])).toEqual([
-      ['100000', '0.0000'], ['101000', '0.0000'], ['101000', '0.0100'], ['102000', '0.0000'], ['102000', '0.0050'],
+      ['100000', '0.0000'],
+      ['101000', '0.0000'],
+      ['101000', '0.0100'],
+      ['102000', '0.0000'],
+      ['102000', '0.0050'],
     ]);
   });
 });
@@ -97,20 +133,45 @@ describe('statistics from the database', () => {
   it('getPerformanceStats reads the trades and the end-of-day series of the window', async () => {
     const store = await newStore();
     const t = engineHarness(store, { start: '2026-03-06T21:00:00Z' });
-    for (const [i, r] of TRADES.entries()) await store.transaction(async (tx) => {
-      await tx.positions.insert(positionRecord({ positionId: `p${i}`, ticker: `T${i}` }));
-      await tx.positions.close({ ...r, positionId: `p${i}`, ticker: `T${i}` });
-    });
+    for (const [i, r] of TRADES.entries())
+      await store.transaction(async (tx) => {
+        await tx.positions.insert(positionRecord({ positionId: `p${i}`, ticker: `T${i}` }));
+        await tx.positions.close({ ...r, positionId: `p${i}`, ticker: `T${i}` });
+      });
     // One trade outside the 30-day window.
     await store.positions.insert(positionRecord({ positionId: 'old', ticker: 'OLD' }));
-    await store.positions.close(closedRecord({ positionId: 'old', ticker: 'OLD', realizedPnl: dec('-9999'), openedAt: new Date('2026-01-02T15:00:00Z'), closedAt: new Date('2026-01-05T15:00:00Z') }));
+    await store.positions.close(
+      closedRecord({
+        positionId: 'old',
+        ticker: 'OLD',
+        realizedPnl: dec('-9999'),
+        openedAt: new Date('2026-01-02T15:00:00Z'),
+        closedAt: new Date('2026-01-05T15:00:00Z'),
+      }),
+    );
     for (const p of EQUITY) {
-      await store.equity.record({ takenAt: new Date(`${p.day}T21:00:00Z`), tradingDay: p.day, kind: 'eod', equity: p.equity, cash: p.equity, positionsValue: dec(0), unrealizedPnl: dec(0), realizedPnlDay: dec(0), openPositions: 0 });
+      await store.equity.record({
+        takenAt: new Date(`${p.day}T21:00:00Z`),
+        tradingDay: p.day,
+        kind: 'eod',
+        equity: p.equity,
+        cash: p.equity,
+        positionsValue: dec(0),
+        unrealizedPnl: dec(0),
+        realizedPnlDay: dec(0),
+        openPositions: 0,
+      });
     }
     const s = await t.engine.manager.getPerformanceStats(30);
-    expect([s.totalTrades, s.winRate?.toFixed(), s.totalPnl.toFixed(2), s.profitFactor?.toFixed(6), s.sharpe?.toFixed(6), s.maxDrawdownPct.toFixed(4), s.equityDays]).toEqual([
-      5, '0.4', '219.75', '2.369159', '4.340201', '0.0100', 5,
-    ]);
+    expect([
+      s.totalTrades,
+      s.winRate?.toFixed(),
+      s.totalPnl.toFixed(2),
+      s.profitFactor?.toFixed(6),
+      s.sharpe?.toFixed(6),
+      s.maxDrawdownPct.toFixed(4),
+      s.equityDays,
+    ]).toEqual([5, '0.4', '219.75', '2.369159', '4.340201', '0.0100', 5]);
   });
 
   it('getExecutionStats counts outcomes, fill rate, slippage and time to fill', async () => {
@@ -118,9 +179,27 @@ describe('statistics from the database', () => {
     const t = engineHarness(store);
     const orders = [
       // buy 100 → 100.05: +5 bps adverse; filled after 2 s
-      orderRecord({ orderId: 'o1', clientOrderId: 'c1', side: 'buy', status: 'filled', signalPrice: dec(100), filledAvgPrice: dec('100.05'), filledQty: dec(100), filledAt: at(2 / 60) }),
+      orderRecord({
+        orderId: 'o1',
+        clientOrderId: 'c1',
+        side: 'buy',
+        status: 'filled',
+        signalPrice: dec(100),
+        filledAvgPrice: dec('100.05'),
+        filledQty: dec(100),
+        filledAt: at(2 / 60),
+      }),
       // sell 50 → 49.99: +2 bps adverse; filled after 4 s
-      orderRecord({ orderId: 'o2', clientOrderId: 'c2', side: 'sell', status: 'filled', signalPrice: dec(50), filledAvgPrice: dec('49.99'), filledQty: dec(100), filledAt: at(4 / 60) }),
+      orderRecord({
+        orderId: 'o2',
+        clientOrderId: 'c2',
+        side: 'sell',
+        status: 'filled',
+        signalPrice: dec(50),
+        filledAvgPrice: dec('49.99'),
+        filledQty: dec(100),
+        filledAt: at(4 / 60),
+      }),
       orderRecord({ orderId: 'o3', clientOrderId: 'c3', status: 'canceled' }),
       orderRecord({ orderId: 'o4', clientOrderId: 'c4', status: 'rejected' }),
       orderRecord({ orderId: 'o5', clientOrderId: 'c5', status: 'expired' }),

@@ -9,13 +9,42 @@ import { useTempStore } from '../helpers/tempDb.js';
 const t0 = new Date('2026-03-02T15:00:00Z');
 
 /** A simple market buy as the broker reports it. */
-function brokerOrder(o: { id?: string; clientOrderId?: string; ticker?: string; qty?: number; status: string; filled: string; avg: string | null; at: number }): Order {
+function brokerOrder(o: {
+  id?: string;
+  clientOrderId?: string;
+  ticker?: string;
+  qty?: number;
+  status: string;
+  filled: string;
+  avg: string | null;
+  at: number;
+}): Order {
   const at = new Date(t0.getTime() + o.at);
   return new Order({
-    id: o.id ?? 'o1', clientOrderId: o.clientOrderId ?? 'sig-1:entry', ticker: o.ticker ?? 'AAPL', side: 'buy', type: 'market', orderClass: 'simple', timeInForce: 'day',
-    quantity: dec(o.qty ?? 100), filledQty: dec(o.filled), filledAvgPrice: o.avg === null ? null : dec(o.avg), limitPrice: null, stopPrice: null,
-    trailPrice: null, trailPercent: null, highWaterMark: null, status: o.status as never, parentOrderId: null, legs: [],
-    submittedAt: t0, updatedAt: at, filledAt: o.status === 'filled' ? at : null, canceledAt: null, expiredAt: null, statusReason: null,
+    id: o.id ?? 'o1',
+    clientOrderId: o.clientOrderId ?? 'sig-1:entry',
+    ticker: o.ticker ?? 'AAPL',
+    side: 'buy',
+    type: 'market',
+    orderClass: 'simple',
+    timeInForce: 'day',
+    quantity: dec(o.qty ?? 100),
+    filledQty: dec(o.filled),
+    filledAvgPrice: o.avg === null ? null : dec(o.avg),
+    limitPrice: null,
+    stopPrice: null,
+    trailPrice: null,
+    trailPercent: null,
+    highWaterMark: null,
+    status: o.status as never,
+    parentOrderId: null,
+    legs: [],
+    submittedAt: t0,
+    updatedAt: at,
+    filledAt: o.status === 'filled' ? at : null,
+    canceledAt: null,
+    expiredAt: null,
+    statusReason: null,
   } as never);
 }
 
@@ -38,7 +67,7 @@ describe('OrderLedger with an out-of-order (stale) snapshot', () => {
     // Next cycle's listing (or a stream replay) reports the final state again.
     await ledger.apply(order('filled', '100', '100', 2000));
     const pos = await store.positions.getByTicker('AAPL');
-    
+
     expect(pos?.quantity.toFixed()).toBe('100');
   });
 });
@@ -80,7 +109,7 @@ describe('OrderLedger with updates arriving together', () => {
     ]);
     expect([first.status, clash.status, last.status]).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(String((clash as PromiseRejectedResult).reason)).toContain('UNIQUE constraint failed: executed_orders.client_order_id');
-    expect((await store.orders.get('o2'))).toBeNull();
+    expect(await store.orders.get('o2')).toBeNull();
     expect((await store.positions.list()).map((p) => `${p.quantity.toFixed()} ${p.ticker}`)).toEqual(['100 AAPL', '12 NVDA']);
   });
 });
@@ -119,7 +148,7 @@ describe('OrderLedger with entries and exits in several fills', () => {
     ]);
   });
 
-  it('derives a fill\'s own price exactly from the change in quantity and average when no event reported it', async () => {
+  it("derives a fill's own price exactly from the change in quantity and average when no event reported it", async () => {
     const store = await newStore();
     const events: TradingEvent[] = [];
     const trading = new TradingEvents();
@@ -175,7 +204,16 @@ describe('OrderLedger and the order state machine', () => {
     const entry = brokerOrder({ id: 'e1', clientOrderId: 'sig-9:entry', status: 'filled', filled: '100', avg: '190', at: 1000 });
     // Both exits are stop-limits here: only the role tells which is which.
     const leg = (id: string, role: 'stop_loss' | 'take_profit', price: string) =>
-      new Order({ ...brokerOrder({ id, clientOrderId: `sig-9:${role}`, status: 'new', filled: '0', avg: null, at: 1000 }), side: 'sell', type: 'stop_limit', orderClass: 'bracket', parentOrderId: 'e1', legRole: role, stopPrice: dec(price), limitPrice: dec(price) } as never);
+      new Order({
+        ...brokerOrder({ id, clientOrderId: `sig-9:${role}`, status: 'new', filled: '0', avg: null, at: 1000 }),
+        side: 'sell',
+        type: 'stop_limit',
+        orderClass: 'bracket',
+        parentOrderId: 'e1',
+        legRole: role,
+        stopPrice: dec(price),
+        limitPrice: dec(price),
+      } as never);
     const bracket = new Order({ ...entry, orderClass: 'bracket', legs: [leg('tp', 'take_profit', '200'), leg('sl', 'stop_loss', '185')] } as never);
     await ledger.apply(bracket, { signalId: 'sig-9', leg: 'entry', strategy: 'test' });
     expect([(await store.orders.get('tp'))?.leg, (await store.orders.get('sl'))?.leg]).toEqual(['take_profit', 'stop_loss']);

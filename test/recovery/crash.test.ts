@@ -15,7 +15,7 @@ import { openStore } from '../../src/db/index.js';
 import { sign } from '../../src/signals/webhook/signature.js';
 import { freePort } from '../helpers/freePort.js';
 import { useTempDir } from '../helpers/tempDb.js';
-import { KEY, SECRET, served } from '../sim/server/serverHarness.js';
+import { KEY, SECRET, served } from '../broker/sim/server/serverHarness.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const WEBHOOK_SECRET = 'crash-test-webhook-secret-0000000';
@@ -31,7 +31,6 @@ function random(seed: number): () => number {
     return s / 2_147_483_648;
   };
 }
-
 
 interface Bot {
   child: ChildProcess;
@@ -128,13 +127,24 @@ describe('kill -9 during a burst, then restart', () => {
         const price = Number(PRICES[ticker]);
         const buy = rand() < 0.6;
         const body = JSON.stringify({
-          signal_id: `crash-${++n}`, ticker, timestamp: new Date().toISOString(), action: buy ? 'buy' : 'sell', confidence: 0.8, strategy: 'burst',
-          current_price: price, stop_loss_price: buy ? price * 0.95 : price * 1.05, take_profit_price: buy ? price * 1.1 : price * 0.9,
+          signal_id: `crash-${++n}`,
+          ticker,
+          timestamp: new Date().toISOString(),
+          action: buy ? 'buy' : 'sell',
+          confidence: 0.8,
+          strategy: 'burst',
+          current_price: price,
+          stop_loss_price: buy ? price * 0.95 : price * 1.05,
+          take_profit_price: buy ? price * 1.1 : price * 0.9,
         });
         const ts = Math.floor(Date.now() / 1000);
         // Posts cut off by the kill are the sender's to retry; lost ones are not part of the invariant.
         posts.push(
-          fetch(`http://127.0.0.1:${webhookPort}/signals`, { method: 'POST', headers: { 'x-timestamp': String(ts), 'x-signature': sign(WEBHOOK_SECRET, ts, body) }, body }).catch(() => null),
+          fetch(`http://127.0.0.1:${webhookPort}/signals`, {
+            method: 'POST',
+            headers: { 'x-timestamp': String(ts), 'x-signature': sign(WEBHOOK_SECRET, ts, body) },
+            body,
+          }).catch(() => null),
         );
       }
       await Promise.all(posts);
@@ -172,7 +182,9 @@ async function allDecided(port: number, ids: readonly string[]): Promise<boolean
   try {
     for (const id of ids) {
       const ts = Math.floor(Date.now() / 1000);
-      const res = await fetch(`http://127.0.0.1:${port}/signals/${id}`, { headers: { 'x-timestamp': String(ts), 'x-signature': sign(WEBHOOK_SECRET, ts, '') } });
+      const res = await fetch(`http://127.0.0.1:${port}/signals/${id}`, {
+        headers: { 'x-timestamp': String(ts), 'x-signature': sign(WEBHOOK_SECRET, ts, '') },
+      });
       if (res.status === 404) continue; // a post cut off before it was stored
       if (((await res.json()) as { status: string }).status === 'pending') return false;
     }
@@ -200,10 +212,16 @@ async function expectAgreement(dbPath: string, broker: Awaited<ReturnType<typeof
     }
     // Exits made by the broker's legs while the bot was down are recorded as such, never as outside closes.
     const closed = await store.closedPositions.listClosedBetween(new Date(0));
-    expect(closed.filter((c) => c.exitReason !== 'take_profit').map((c) => [c.ticker, c.exitReason]), `round ${round}: exits`).toEqual([]);
+    expect(
+      closed.filter((c) => c.exitReason !== 'take_profit').map((c) => [c.ticker, c.exitReason]),
+      `round ${round}: exits`,
+    ).toEqual([]);
     expect(await store.executions.listSubmitting(), `round ${round}: nothing left submitting`).toEqual([]);
     // Every stored signal was decided: none the policy takes was left pending by a crash.
-    expect((await store.signals.listByStatus('pending', 1000)).map((s) => s.signalId), `round ${round}: pending`).toEqual([]);
+    expect(
+      (await store.signals.listByStatus('pending', 1000)).map((s) => s.signalId),
+      `round ${round}: pending`,
+    ).toEqual([]);
     // One entry order per signal at the broker.
     const entries = broker.listOrders({ status: 'all', limit: 10_000 }).filter((o) => o.clientOrderId.endsWith(':entry'));
     expect(new Set(entries.map((o) => o.clientOrderId)).size).toBe(entries.length);

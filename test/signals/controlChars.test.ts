@@ -7,8 +7,15 @@ import { useTempStore } from '../helpers/tempDb.js';
 import { operatorHarness } from '../operator/appHarness.js';
 
 const wire = (overrides: Record<string, unknown> = {}) => ({
-  signal_id: 'cc-1', ticker: 'AAPL', timestamp: '2026-03-02T15:00:00Z', action: 'buy', confidence: 0.7,
-  current_price: 190, stop_loss_price: 185, take_profit_price: 200, ...overrides,
+  signal_id: 'cc-1',
+  ticker: 'AAPL',
+  timestamp: '2026-03-02T15:00:00Z',
+  action: 'buy',
+  confidence: 0.7,
+  current_price: 190,
+  stop_loss_price: 185,
+  take_profit_price: 200,
+  ...overrides,
 });
 
 const problems = (input: unknown) => {
@@ -42,13 +49,26 @@ describe('control characters in a signal', () => {
   it('the webhook answers 400 naming the field, and stores nothing', async () => {
     const t = await operatorHarness(await newStore());
     const secret = 'webhook-test-secret-0123456789';
-    const server = new WebhookServer({ operator: t.app.operator, secret, host: '127.0.0.1', port: 0, log: { info: () => undefined, warn: () => undefined, error: () => undefined } });
+    const server = new WebhookServer({
+      operator: t.app.operator,
+      secret,
+      host: '127.0.0.1',
+      port: 0,
+      log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    });
     servers.push(server);
     const { url } = await server.start();
     const body = JSON.stringify(wire({ strategy: 'evil\u001b]0;pwned\u0007' }));
     const ts = Math.floor(Date.now() / 1000);
-    const res = await fetch(`${url}/signals`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-timestamp': String(ts), 'x-signature': sign(secret, ts, body) }, body });
-    expect([res.status, await res.json()]).toEqual([400, { error: 'invalid signal', problems: ['strategy: must not contain control characters (found U+001B)'] }]);
+    const res = await fetch(`${url}/signals`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-timestamp': String(ts), 'x-signature': sign(secret, ts, body) },
+      body,
+    });
+    expect([res.status, await res.json()]).toEqual([
+      400,
+      { error: 'invalid signal', problems: ['strategy: must not contain control characters (found U+001B)'] },
+    ]);
     expect(await t.store.signals.get('cc-1')).toBeNull();
   });
 });

@@ -17,8 +17,16 @@ afterEach(async () => {
 });
 
 const signalJson = (overrides: Record<string, unknown> = {}) => ({
-  signal_id: 'wh-1', ticker: 'AAPL', timestamp: '2026-03-02T15:00:00Z', action: 'buy', confidence: 0.72,
-  current_price: 190, stop_loss_price: 185, take_profit_price: 200, strategy: 'catalyst', ...overrides,
+  signal_id: 'wh-1',
+  ticker: 'AAPL',
+  timestamp: '2026-03-02T15:00:00Z',
+  action: 'buy',
+  confidence: 0.72,
+  current_price: 190,
+  stop_loss_price: 185,
+  take_profit_price: 200,
+  strategy: 'catalyst',
+  ...overrides,
 });
 
 async function serve(t: OperatorHarness, ratePerMinute = 1000) {
@@ -63,7 +71,11 @@ describe('webhook: authentication', () => {
     expect(await t.store.signals.get('wh-1')).toBeNull();
 
     const good = await post(body);
-    expect([good.status, good.headers.get('location'), good.body]).toEqual([202, '/signals/wh-1', { signal_id: 'wh-1', status: 'pending', created: true, status_url: '/signals/wh-1' }]);
+    expect([good.status, good.headers.get('location'), good.body]).toEqual([
+      202,
+      '/signals/wh-1',
+      { signal_id: 'wh-1', status: 'pending', created: true, status_url: '/signals/wh-1' },
+    ]);
     await new Promise((r) => setImmediate(r));
     expect(t.output()).toContain('• Signal: BUY AAPL\n  From webhook · id wh-1');
     expect(t.output()).toContain('  Proposed: 400 shares, $2,000.00 at risk');
@@ -130,10 +142,18 @@ describe('webhook: into the approval workflow', () => {
     expect([auto.status, auto.body.status, auto.body.created, auto.body.status_url]).toEqual([202, 'pending', true, '/signals/auto-1']);
     await t.app.approvals.idle();
     const state = await get('/signals/auto-1');
-    expect([state.status, state.body.status, state.body.decided_by, state.body.entry, state.body.stop_loss]).toEqual([200, 'executed', 'auto-approval', '190', '185']);
+    expect([state.status, state.body.status, state.body.decided_by, state.body.entry, state.body.stop_loss]).toEqual([
+      200,
+      'executed',
+      'auto-approval',
+      '190',
+      '185',
+    ]);
     expect(state.body.order_id).toBe(t.sim.engine.getOrderByClientId('auto-1:entry')?.id);
     expect(t.sim.engine.listOrders({ status: 'all' }).map((o) => o.clientOrderId)).toEqual(['auto-1:entry']);
-    const manual = await post(JSON.stringify(signalJson({ signal_id: 'man-1', ticker: 'MSFT', current_price: 410, stop_loss_price: 400, take_profit_price: 430, strategy: 'other' })));
+    const manual = await post(
+      JSON.stringify(signalJson({ signal_id: 'man-1', ticker: 'MSFT', current_price: 410, stop_loss_price: 400, take_profit_price: 430, strategy: 'other' })),
+    );
     expect(manual.body.status).toBe('pending');
   });
 
@@ -159,7 +179,13 @@ describe('npm run signal', () => {
     const { url } = await serve(t);
     const port = new URL(url).port;
     const file = join(newDir(), 'signals.json');
-    writeFileSync(file, JSON.stringify([signalJson({ signal_id: 'cli-1' }), signalJson({ signal_id: 'cli-2', ticker: 'MSFT', current_price: 410, stop_loss_price: 400, take_profit_price: 430 })]));
+    writeFileSync(
+      file,
+      JSON.stringify([
+        signalJson({ signal_id: 'cli-1' }),
+        signalJson({ signal_id: 'cli-2', ticker: 'MSFT', current_price: 410, stop_loss_price: 400, take_profit_price: 430 }),
+      ]),
+    );
     const root = new URL('../..', import.meta.url).pathname;
     const out = await new Promise<string>((resolve, reject) =>
       execFile(
@@ -169,7 +195,9 @@ describe('npm run signal', () => {
         (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)),
       ),
     );
-    expect(out.trim()).toBe('202 [{"signal_id":"cli-1","status":"pending","created":true,"status_url":"/signals/cli-1"},{"signal_id":"cli-2","status":"pending","created":true,"status_url":"/signals/cli-2"}]');
+    expect(out.trim()).toBe(
+      '202 [{"signal_id":"cli-1","status":"pending","created":true,"status_url":"/signals/cli-1"},{"signal_id":"cli-2","status":"pending","created":true,"status_url":"/signals/cli-2"}]',
+    );
     expect((await t.store.signals.listByStatus('pending')).map((s) => s.signalId).sort()).toEqual(['cli-1', 'cli-2']);
   });
 });
@@ -207,12 +235,21 @@ describe('webhook: answered at once, executed behind the answer, in order', () =
     ];
     const answers = [];
     for (const body of sent) answers.push(await post(JSON.stringify(body)));
-    expect(answers.map((a) => [a.status, a.body.status])).toEqual([[202, 'pending'], [202, 'pending'], [202, 'pending']]);
+    expect(answers.map((a) => [a.status, a.body.status])).toEqual([
+      [202, 'pending'],
+      [202, 'pending'],
+      [202, 'pending'],
+    ]);
     await t.app.approvals.idle();
     // b-2 came after b-1 and finds AAPL held: refused by the one-position-per-ticker rule.
     const states = await Promise.all(['b-1', 'b-2', 'b-3'].map(async (id) => (await get(`/signals/${id}`)).body.status));
     expect(states).toEqual(['executed', 'failed', 'executed']);
-    expect(t.sim.engine.listOrders({ status: 'all' }).map((o) => o.clientOrderId).sort()).toEqual(['b-1:entry', 'b-3:entry']);
+    expect(
+      t.sim.engine
+        .listOrders({ status: 'all' })
+        .map((o) => o.clientOrderId)
+        .sort(),
+    ).toEqual(['b-1:entry', 'b-3:entry']);
   });
 
   it('GET /signals/:id needs the signature and names an unknown signal', async () => {
@@ -225,7 +262,16 @@ describe('webhook: answered at once, executed behind the answer, in order', () =
     expect((await get('/signals/g-1', { 'x-signature': sign('some-other-secret-000000', ts, '') })).status).toBe(401);
     expect(await get('/signals/nope')).toEqual({ status: 404, body: { error: 'no signal nope' } });
     const state = await get('/signals/g-1');
-    expect(state.body).toMatchObject({ signal_id: 'g-1', ticker: 'AAPL', action: 'buy', status: 'pending', entry: '190', take_profit: '200', confidence: '0.72', order_id: null });
+    expect(state.body).toMatchObject({
+      signal_id: 'g-1',
+      ticker: 'AAPL',
+      action: 'buy',
+      status: 'pending',
+      entry: '190',
+      take_profit: '200',
+      confidence: '0.72',
+      order_id: null,
+    });
     const wrongMethod = await fetch(`${url}/signals/g-1`, { method: 'POST' });
     expect([wrongMethod.status, wrongMethod.headers.get('allow')]).toEqual([405, 'GET']);
   });
@@ -235,7 +281,9 @@ describe('webhook: answered at once, executed behind the answer, in order', () =
     // Stored, then the process died before approving: left pending.
     const before = await operatorHarness(store);
     await (await serve(before)).post(JSON.stringify(signalJson({ signal_id: 'lost-1' })));
-    await (await serve(before)).post(JSON.stringify(signalJson({ signal_id: 'lost-2', ticker: 'MSFT', current_price: 410, stop_loss_price: 400, take_profit_price: 430 })));
+    await (
+      await serve(before)
+    ).post(JSON.stringify(signalJson({ signal_id: 'lost-2', ticker: 'MSFT', current_price: 410, stop_loss_price: 400, take_profit_price: 430 })));
     expect((await store.signals.listByStatus('pending')).map((s) => s.signalId).sort()).toEqual(['lost-1', 'lost-2']);
 
     const after = await operatorHarness(store, AUTO);
@@ -251,7 +299,12 @@ describe('webhook: answered at once, executed behind the answer, in order', () =
     await (await serve(after)).post(JSON.stringify(signalJson({ signal_id: 'lost-1' })));
     await after.app.approvals.idle();
     expect((await store.signals.get('lost-2'))?.status).toBe('executed');
-    expect(after.sim.engine.listOrders({ status: 'all' }).map((o) => o.clientOrderId).sort()).toEqual(['lost-1:entry', 'lost-2:entry']);
+    expect(
+      after.sim.engine
+        .listOrders({ status: 'all' })
+        .map((o) => o.clientOrderId)
+        .sort(),
+    ).toEqual(['lost-1:entry', 'lost-2:entry']);
   });
 
   it('leaves a pending signal past its time to expire rather than approving it at start-up', async () => {
@@ -273,6 +326,8 @@ describe('webhook: a port it cannot listen on', () => {
     await expect(second.listen()).rejects.toThrow(`the signal webhook cannot listen on 127.0.0.1:${port}: port ${port} is already in use (WEBHOOK_PORT)`);
     // TEST-NET-1: never an address of this machine; binding fails without sending anything.
     const elsewhere = new WebhookServer({ operator: null as never, secret: SECRET, host: '192.0.2.1', port: 0, log: quiet });
-    await expect(elsewhere.listen()).rejects.toThrow('the signal webhook cannot listen on 192.0.2.1:0: 192.0.2.1 is not an address of this machine (WEBHOOK_HOST)');
+    await expect(elsewhere.listen()).rejects.toThrow(
+      'the signal webhook cannot listen on 192.0.2.1:0: 192.0.2.1 is not an address of this machine (WEBHOOK_HOST)',
+    );
   });
 });

@@ -17,7 +17,10 @@ describe('embed limits', () => {
   it('cuts long values and long line lists within their limits', () => {
     const view = withinLimits({ title: 'x'.repeat(300), fields: [{ name: 'n', value: 'v'.repeat(2000) }], tone: 'info' });
     expect([view.title.length, view.fields[0]?.value.length]).toEqual([EMBED_LIMITS.title, EMBED_LIMITS.fieldValue]);
-    const text = linesWithin(Array.from({ length: 100 }, (_, i) => `line ${i} ${'x'.repeat(20)}`), 200);
+    const text = linesWithin(
+      Array.from({ length: 100 }, (_, i) => `line ${i} ${'x'.repeat(20)}`),
+      200,
+    );
     expect(text.length).toBeLessThanOrEqual(200);
     expect(text.split('\n').at(-1)).toBe('+94 more');
   });

@@ -6,7 +6,15 @@ import { orderRecord } from '../helpers/fixtures.js';
 
 describe('exit replies', () => {
   const sell = (status: string, filled: string, avg: string | null) =>
-    orderRecord({ side: 'sell', quantity: dec(39), ticker: 'MSFT', orderType: 'market', status: status as never, filledQty: dec(filled), filledAvgPrice: avg === null ? null : dec(avg) });
+    orderRecord({
+      side: 'sell',
+      quantity: dec(39),
+      ticker: 'MSFT',
+      orderType: 'market',
+      status: status as never,
+      filledQty: dec(filled),
+      filledAvgPrice: avg === null ? null : dec(avg),
+    });
 
   it('says how much filled so far when the close is partly filled', () => {
     expect(exitView('Close MSFT', sell('partially_filled', '12', '410.255')).description).toBe('sell 39 MSFT (market): 12 of 39 filled so far @ $410.26');

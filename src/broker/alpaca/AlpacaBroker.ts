@@ -9,7 +9,18 @@
  * (Alpaca refuses the duplicate id: DuplicateClientOrderIdError).
  */
 import { DEFAULT_RATE_LIMIT, marketData, OrdersApi, trading } from '@alpacahq/alpaca-trade-api';
-import type { BrokerInterface, StreamState, BracketOrderParams, OrderChanges, CalendarDay, ClosePositionOptions, Clock, OrderFilter, PlaceOrderOptions, TradeUpdateListener } from '../../domain/ports/broker.js';
+import type {
+  BrokerInterface,
+  StreamState,
+  BracketOrderParams,
+  OrderChanges,
+  CalendarDay,
+  ClosePositionOptions,
+  Clock,
+  OrderFilter,
+  PlaceOrderOptions,
+  TradeUpdateListener,
+} from '../../domain/ports/broker.js';
 import { BrokerConnectionError, NotFoundError, OrderRejectedError } from '../../domain/errors.js';
 import { exchangeTime } from '../../domain/marketTime.js';
 import { type Decimal, dec } from '../../domain/money.js';
@@ -156,9 +167,7 @@ export class AlpacaBroker implements BrokerInterface {
 
   async getOrderByClientId(clientOrderId: string): Promise<Order | null> {
     try {
-      return await this.call(`looking up order ${clientOrderId}`, async () =>
-        this.mapped(await this.orders.getOrderByClientOrderId({ clientOrderId })),
-      );
+      return await this.call(`looking up order ${clientOrderId}`, async () => this.mapped(await this.orders.getOrderByClientOrderId({ clientOrderId })));
     } catch (error) {
       if (error instanceof NotFoundError) return null;
       throw error;

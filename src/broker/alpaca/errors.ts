@@ -1,6 +1,15 @@
 /** The SDK's failures mapped onto the product's broker errors, keeping Alpaca's code and message. */
 import { ApiError, FetchError } from '@alpacahq/alpaca-trade-api';
-import { BrokerAuthenticationError, BrokerConnectionError, BrokerError, DuplicateClientOrderIdError, InsufficientFundsError, NotFoundError, OrderRejectedError, RateLimitError } from '../../domain/errors.js';
+import {
+  BrokerAuthenticationError,
+  BrokerConnectionError,
+  BrokerError,
+  DuplicateClientOrderIdError,
+  InsufficientFundsError,
+  NotFoundError,
+  OrderRejectedError,
+  RateLimitError,
+} from '../../domain/errors.js';
 
 /** Alpaca's answer (HTTP 422) to an order whose client_order_id it already holds. */
 const DUPLICATE_CLIENT_ORDER_ID = /client_order_id must be unique/i;

@@ -48,9 +48,7 @@ export const alpacaPlugin = defineBrokerPlugin({
     const keyId = read('ALPACA_API_KEY') ?? read('APCA_API_KEY_ID');
     const secret = read('ALPACA_API_SECRET') ?? read('APCA_API_SECRET_KEY');
     if (!keyId || !secret) {
-      problems.push(
-        'ALPACA_API_KEY / ALPACA_API_SECRET: expected both to be set when BROKER=alpaca (APCA_API_KEY_ID / APCA_API_SECRET_KEY are accepted too)',
-      );
+      problems.push('ALPACA_API_KEY / ALPACA_API_SECRET: expected both to be set when BROKER=alpaca (APCA_API_KEY_ID / APCA_API_SECRET_KEY are accepted too)');
     }
     if (read('ALPACA_PAPER') === false && read('LIVE_TRADING_ACKNOWLEDGED') !== true) problems.push(LIVE_NOT_ACKNOWLEDGED);
     return problems;

@@ -4,7 +4,18 @@
  * adapter raises, and state is saved after every change when a store is given:
  * only the orders, holdings and prices the change touched, with the scalar row.
  */
-import type { BrokerInterface, BracketOrderParams, CalendarDay, ClosePositionOptions, Clock, OrderChanges, OrderFilter, PlaceOrderOptions, TradeUpdate, TradeUpdateListener } from '../../domain/ports/broker.js';
+import type {
+  BrokerInterface,
+  BracketOrderParams,
+  CalendarDay,
+  ClosePositionOptions,
+  Clock,
+  OrderChanges,
+  OrderFilter,
+  PlaceOrderOptions,
+  TradeUpdate,
+  TradeUpdateListener,
+} from '../../domain/ports/broker.js';
 import { BrokerError, DuplicateClientOrderIdError, InsufficientFundsError, NotFoundError, OrderRejectedError } from '../../domain/errors.js';
 import type { Decimal } from '../../domain/money.js';
 import { type Account } from '../../domain/account.js';

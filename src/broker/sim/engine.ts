@@ -10,7 +10,16 @@
 import { randomUUID } from 'node:crypto';
 import { Decimal, HUNDRED, ONE, ZERO, dec, toStorage } from '../../domain/money.js';
 import { Account } from '../../domain/account.js';
-import { type BracketLegRole, type OrderClass, type OrderSide, type OrderStatus, type OrderType, TERMINAL_STATUSES, type TimeInForce, type TradeEvent } from '../../domain/enums.js';
+import {
+  type BracketLegRole,
+  type OrderClass,
+  type OrderSide,
+  type OrderStatus,
+  type OrderType,
+  TERMINAL_STATUSES,
+  type TimeInForce,
+  type TradeEvent,
+} from '../../domain/enums.js';
 import { type CalendarDay, type Clock, type OrderFilter, type TradeUpdate, type TradeUpdateListener } from '../../domain/ports/broker.js';
 import { Order } from '../../domain/order.js';
 import { Position } from '../../domain/position.js';
@@ -86,7 +95,15 @@ interface SimOrder {
 
 /** The stored form of a SimOrder: amounts and times as text. Checked both ways against SimOrderState below. */
 type SimOrderJson = {
-  [K in keyof SimOrder]: SimOrder[K] extends Decimal ? string : SimOrder[K] extends Decimal | null ? string | null : SimOrder[K] extends Date ? string : SimOrder[K] extends Date | null ? string | null : SimOrder[K];
+  [K in keyof SimOrder]: SimOrder[K] extends Decimal
+    ? string
+    : SimOrder[K] extends Decimal | null
+      ? string | null
+      : SimOrder[K] extends Date
+        ? string
+        : SimOrder[K] extends Date | null
+          ? string | null
+          : SimOrder[K];
 };
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
 const storedFormIsComplete: Same<SimOrderJson, SimOrderState> = true;
@@ -609,10 +626,7 @@ export class SimEngine implements SimEngineApi {
 
   private buyingPower(equity: Decimal, long: Decimal, short: Decimal): Decimal {
     const reserved = this.reservedForOpenOrders();
-    const raw =
-      this.multiplier === 1
-        ? this.ledger.cash.minus(reserved)
-        : equity.times(this.multiplier).minus(long).plus(short).minus(reserved);
+    const raw = this.multiplier === 1 ? this.ledger.cash.minus(reserved) : equity.times(this.multiplier).minus(long).plus(short).minus(reserved);
     return Decimal.max(raw, ZERO);
   }
 
@@ -1012,12 +1026,7 @@ export class SimEngine implements SimEngineApi {
     return this.clockSource.tradingDay(new Date(this.clockSource.now().getTime() - n * 86_400_000));
   }
 
-  private emit(
-    event: TradeEvent,
-    o: SimOrder,
-    at: Date,
-    exec?: { price: Decimal; qty: Decimal; positionQty: Decimal },
-  ): void {
+  private emit(event: TradeEvent, o: SimOrder, at: Date, exec?: { price: Decimal; qty: Decimal; positionQty: Decimal }): void {
     this.touch(o); // every event is a change of its order (the explicit touches cover the silent ones)
     const update: TradeUpdate = {
       event,

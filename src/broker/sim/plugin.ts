@@ -31,7 +31,10 @@ const tickerPattern = /^[A-Z][A-Z0-9.]{0,9}$/;
 
 const simPricesVar = z.string().transform((text, ctx) => {
   const prices = new Map<string, Decimal>();
-  for (const part of text.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+  for (const part of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')) {
     const [ticker, price] = part.split('=').map((s) => s.trim());
     let value: Decimal | null;
     try {
@@ -52,8 +55,12 @@ function savedStateIn(store: object | null): SimStatePersistence | null {
   if (store === null || !('simState' in store)) return null;
   const repository = store.simState;
   const usable =
-    typeof repository === 'object' && repository !== null && 'load' in repository && 'save' in repository &&
-    typeof repository.load === 'function' && typeof repository.save === 'function';
+    typeof repository === 'object' &&
+    repository !== null &&
+    'load' in repository &&
+    'save' in repository &&
+    typeof repository.load === 'function' &&
+    typeof repository.save === 'function';
   return usable ? (repository as SimStatePersistence) : null;
 }
 

@@ -90,7 +90,7 @@ export function validateOrder(req: OrderRequest, ctx: ValidationContext): void {
   // The legs must sit on the right side of the entry: protecting a long the
   // target is above and the stop below; mirrored for a short. An OCO is
   // itself the exit, so a sell OCO protects a long.
-  const base = orderClass === 'oco' ? null : (req.type === 'limit' ? req.limitPrice : ctx.lastPrice) ?? null;
+  const base = orderClass === 'oco' ? null : ((req.type === 'limit' ? req.limitPrice : ctx.lastPrice) ?? null);
   const buy = orderClass === 'oco' ? req.side === 'sell' : req.side === 'buy';
   if (tp && sl && (buy ? !tp.gt(sl) : !tp.lt(sl))) {
     throw unprocessable(`take_profit.limit_price must be ${buy ? '>' : '<'} stop_loss.stop_price`);

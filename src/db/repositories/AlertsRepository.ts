@@ -37,14 +37,7 @@ export class AlertsRepository implements AlertStore {
 
   /** Alerts not yet delivered, oldest first. */
   async listUnposted(limit = 100): Promise<AlertRecord[]> {
-    const rows = await this.db
-      .selectFrom('alerts')
-      .selectAll()
-      .where('posted_at', 'is', null)
-      .orderBy('created_at')
-      .orderBy('id')
-      .limit(limit)
-      .execute();
+    const rows = await this.db.selectFrom('alerts').selectAll().where('posted_at', 'is', null).orderBy('created_at').orderBy('id').limit(limit).execute();
     return rows.map(fromRow);
   }
 

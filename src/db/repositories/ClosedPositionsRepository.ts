@@ -56,11 +56,7 @@ export class ClosedPositionsRepository implements ClosedPositionStore {
   ) {}
 
   async get(positionId: string): Promise<ClosedPositionRecord | null> {
-    const row = await this.db
-      .selectFrom('closed_positions')
-      .selectAll()
-      .where('position_id', '=', positionId)
-      .executeTakeFirst();
+    const row = await this.db.selectFrom('closed_positions').selectAll().where('position_id', '=', positionId).executeTakeFirst();
     return row ? fromRow(row) : null;
   }
 
@@ -75,7 +71,10 @@ export class ClosedPositionsRepository implements ClosedPositionStore {
   /** Writes closed trades directly (history imports, benchmarks), 500 rows per statement. */
   async insertMany(records: readonly ClosedPositionRecord[]): Promise<void> {
     for (let i = 0; i < records.length; i += 500) {
-      await this.db.insertInto('closed_positions').values(records.slice(i, i + 500).map(closedToRow)).execute();
+      await this.db
+        .insertInto('closed_positions')
+        .values(records.slice(i, i + 500).map(closedToRow))
+        .execute();
     }
   }
 
@@ -89,7 +88,10 @@ export class ClosedPositionsRepository implements ClosedPositionStore {
   async outcomesSince(since: Date): Promise<TradeOutcomes> {
     const { pnls, hold } = await this.db
       .selectFrom('closed_positions')
-      .select((eb) => [this.dialect.joinedWithCommas('realized_pnl').as('pnls'), eb.fn.coalesce(eb.fn.sum<number>('hold_duration_seconds'), eb.lit(0)).as('hold')])
+      .select((eb) => [
+        this.dialect.joinedWithCommas('realized_pnl').as('pnls'),
+        eb.fn.coalesce(eb.fn.sum<number>('hold_duration_seconds'), eb.lit(0)).as('hold'),
+      ])
       .where('closed_at', '>=', writeTime(since))
       .executeTakeFirstOrThrow();
     return { realizedPnl: signedTotals(pnls === null ? [] : pnls.split(',')), totalHoldSeconds: Number(hold) };

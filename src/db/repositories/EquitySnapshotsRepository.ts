@@ -67,12 +67,7 @@ export class EquitySnapshotsRepository implements EquitySnapshotStore {
   }
 
   async getDaily(tradingDay: string): Promise<EquitySnapshot | null> {
-    const row = await this.db
-      .selectFrom('equity_snapshots')
-      .selectAll()
-      .where('kind', '=', 'eod')
-      .where('trading_day', '=', tradingDay)
-      .executeTakeFirst();
+    const row = await this.db.selectFrom('equity_snapshots').selectAll().where('kind', '=', 'eod').where('trading_day', '=', tradingDay).executeTakeFirst();
     return row ? fromRow(row) : null;
   }
 
@@ -109,13 +104,7 @@ export class EquitySnapshotsRepository implements EquitySnapshotStore {
   }
 
   async latest(): Promise<EquitySnapshot | null> {
-    const row = await this.db
-      .selectFrom('equity_snapshots')
-      .selectAll()
-      .orderBy('taken_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(1)
-      .executeTakeFirst();
+    const row = await this.db.selectFrom('equity_snapshots').selectAll().orderBy('taken_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
     return row ? fromRow(row) : null;
   }
 }

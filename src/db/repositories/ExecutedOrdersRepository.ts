@@ -1,5 +1,13 @@
 import type { Kysely } from 'kysely';
-import { type OrderClass, type OrderSide, type OrderStatus, type OrderType, ALL_ORDER_STATUSES, TERMINAL_STATUSES, type TimeInForce } from '../../domain/enums.js';
+import {
+  type OrderClass,
+  type OrderSide,
+  type OrderStatus,
+  type OrderType,
+  ALL_ORDER_STATUSES,
+  TERMINAL_STATUSES,
+  type TimeInForce,
+} from '../../domain/enums.js';
 import type { ExecutedOrderStore } from '../../domain/ports/store.js';
 import type { ExecutedOrderRecord, ExitReason, OrderLeg, OrderProgress } from '../../domain/records.js';
 import { money, readTime, readTimeOrNull, writeTime, writeTimeOrNull } from '../codec.js';
@@ -77,15 +85,41 @@ const TERMINAL = [...TERMINAL_STATUSES];
 const WORKING = ALL_ORDER_STATUSES.filter((s) => !TERMINAL_STATUSES.has(s));
 
 const COLUMNS = columnsOf<ExecutedOrderRow>({
-  order_id: true, client_order_id: true, ticker: true, signal_id: true, side: true, quantity: true, order_type: true, order_class: true,
-  parent_order_id: true, limit_price: true, stop_price: true, trail_price: true, trail_percent: true, time_in_force: true, status: true,
-  filled_qty: true, filled_avg_price: true, signal_price: true, leg: true, status_reason: true, position_id: true, exit_reason: true,
-  stop_loss_price: true, take_profit_price: true, strategy: true, submitted_at: true, filled_at: true, updated_at: true,
+  order_id: true,
+  client_order_id: true,
+  ticker: true,
+  signal_id: true,
+  side: true,
+  quantity: true,
+  order_type: true,
+  order_class: true,
+  parent_order_id: true,
+  limit_price: true,
+  stop_price: true,
+  trail_price: true,
+  trail_percent: true,
+  time_in_force: true,
+  status: true,
+  filled_qty: true,
+  filled_avg_price: true,
+  signal_price: true,
+  leg: true,
+  status_reason: true,
+  position_id: true,
+  exit_reason: true,
+  stop_loss_price: true,
+  take_profit_price: true,
+  strategy: true,
+  submitted_at: true,
+  filled_at: true,
+  updated_at: true,
 });
 
 // The order path's statements, compiled once (see precompiled.ts).
 const INSERT = precompile<ExecutedOrderRow, unknown>((db, slot) => db.insertInto('executed_orders').values(slotsFor(COLUMNS, slot)));
-const GET = precompile<{ orderId: string }, ExecutedOrderRow>((db, slot) => db.selectFrom('executed_orders').selectAll().where('order_id', '=', slot('orderId')));
+const GET = precompile<{ orderId: string }, ExecutedOrderRow>((db, slot) =>
+  db.selectFrom('executed_orders').selectAll().where('order_id', '=', slot('orderId')),
+);
 type ProgressRow = Pick<ExecutedOrderRow, 'order_id' | 'status' | 'filled_qty' | 'filled_avg_price' | 'filled_at' | 'updated_at' | 'status_reason'>;
 const UPDATE_PROGRESS = precompile<ProgressRow, unknown>((db, slot) =>
   db
@@ -130,22 +164,13 @@ export class ExecutedOrdersRepository implements ExecutedOrderStore {
   }
 
   async getByClientOrderId(clientOrderId: string): Promise<ExecutedOrderRecord | null> {
-    const row = await this.db
-      .selectFrom('executed_orders')
-      .selectAll()
-      .where('client_order_id', '=', clientOrderId)
-      .executeTakeFirst();
+    const row = await this.db.selectFrom('executed_orders').selectAll().where('client_order_id', '=', clientOrderId).executeTakeFirst();
     return row ? fromRow(row) : null;
   }
 
   /** Orders that can still fill or change, oldest first (the ledger reads them once, then keeps them itself). */
   async listOpen(): Promise<ExecutedOrderRecord[]> {
-    const rows = await this.db
-      .selectFrom('executed_orders')
-      .selectAll()
-      .where('status', 'in', WORKING)
-      .orderBy('submitted_at')
-      .execute();
+    const rows = await this.db.selectFrom('executed_orders').selectAll().where('status', 'in', WORKING).orderBy('submitted_at').execute();
     return rows.map(fromRow);
   }
 
@@ -171,12 +196,7 @@ export class ExecutedOrdersRepository implements ExecutedOrderStore {
 
   /** Orders submitted at or after `since`, oldest first (execution statistics). */
   async listSubmittedSince(since: Date): Promise<ExecutedOrderRecord[]> {
-    const rows = await this.db
-      .selectFrom('executed_orders')
-      .selectAll()
-      .where('submitted_at', '>=', writeTime(since))
-      .orderBy('submitted_at')
-      .execute();
+    const rows = await this.db.selectFrom('executed_orders').selectAll().where('submitted_at', '>=', writeTime(since)).orderBy('submitted_at').execute();
     return rows.map(fromRow);
   }
 }

@@ -28,9 +28,23 @@ function fromRow(row: ExecutionRow): ExecutionRecord {
 }
 
 const COLUMNS = columnsOf<ExecutionRow>({
-  signal_id: true, client_order_id: true, ticker: true, signal_price: true, stop_loss_price: true, take_profit_price: true, strategy: true,
-  status: true, success: true, order_id: true, quantity: true, estimated_cost: true, error_message: true, refused_by: true, sizing: true,
-  created_at: true, updated_at: true,
+  signal_id: true,
+  client_order_id: true,
+  ticker: true,
+  signal_price: true,
+  stop_loss_price: true,
+  take_profit_price: true,
+  strategy: true,
+  status: true,
+  success: true,
+  order_id: true,
+  quantity: true,
+  estimated_cost: true,
+  error_message: true,
+  refused_by: true,
+  sizing: true,
+  created_at: true,
+  updated_at: true,
 });
 
 // The order path's statements, compiled once (see precompiled.ts).
@@ -40,9 +54,15 @@ const CLAIM = precompile<ExecutionRow, unknown>((db, slot) =>
     .values(slotsFor(COLUMNS, slot))
     .onConflict((oc) => oc.column('signal_id').doNothing()),
 );
-type FinishRow = Pick<ExecutionRow, 'signal_id' | 'status' | 'success' | 'order_id' | 'quantity' | 'estimated_cost' | 'error_message' | 'refused_by' | 'sizing' | 'updated_at'>;
+type FinishRow = Pick<
+  ExecutionRow,
+  'signal_id' | 'status' | 'success' | 'order_id' | 'quantity' | 'estimated_cost' | 'error_message' | 'refused_by' | 'sizing' | 'updated_at'
+>;
 const FINISH = precompile<FinishRow, unknown>((db, slot) => {
-  const { signal_id, ...rest } = slotsFor<FinishRow>(['signal_id', 'status', 'success', 'order_id', 'quantity', 'estimated_cost', 'error_message', 'refused_by', 'sizing', 'updated_at'], slot);
+  const { signal_id, ...rest } = slotsFor<FinishRow>(
+    ['signal_id', 'status', 'success', 'order_id', 'quantity', 'estimated_cost', 'error_message', 'refused_by', 'sizing', 'updated_at'],
+    slot,
+  );
   return db.updateTable('executions').set(rest).where('signal_id', '=', signal_id);
 });
 

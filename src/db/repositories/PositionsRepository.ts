@@ -66,10 +66,29 @@ function fromRow(row: PositionRow): PositionRecord {
 }
 
 const COLUMNS = columnsOf<PositionRow>({
-  position_id: true, ticker: true, side: true, quantity: true, entry_price: true, current_price: true, unrealized_pnl: true, cost_basis: true,
-  market_value: true, unrealized_pnl_pct: true, exited_qty: true, exit_value: true, realized_pnl: true, entry_value: true, stop_loss_price: true,
-  take_profit_price: true, signal_id: true, strategy: true, entry_order_id: true, stop_loss_order_id: true, take_profit_order_id: true,
-  opened_at: true, updated_at: true,
+  position_id: true,
+  ticker: true,
+  side: true,
+  quantity: true,
+  entry_price: true,
+  current_price: true,
+  unrealized_pnl: true,
+  cost_basis: true,
+  market_value: true,
+  unrealized_pnl_pct: true,
+  exited_qty: true,
+  exit_value: true,
+  realized_pnl: true,
+  entry_value: true,
+  stop_loss_price: true,
+  take_profit_price: true,
+  signal_id: true,
+  strategy: true,
+  entry_order_id: true,
+  stop_loss_order_id: true,
+  take_profit_order_id: true,
+  opened_at: true,
+  updated_at: true,
 });
 
 // The order path's statements, compiled once (see precompiled.ts).
@@ -137,9 +156,14 @@ export class PositionsRepository implements PositionStore {
   /** Marks many positions to market in one transaction. */
   async markPrices(marks: readonly PriceMark[]): Promise<void> {
     if (marks.length === 0) return;
-    const rows = marks.map(
-      (m): MarkRow => [m.positionId, money.write(m.currentPrice), money.write(m.unrealizedPnl), money.write(m.marketValue), money.write(m.unrealizedPnlPct), writeTime(m.updatedAt)],
-    );
+    const rows = marks.map((m): MarkRow => [
+      m.positionId,
+      money.write(m.currentPrice),
+      money.write(m.unrealizedPnl),
+      money.write(m.marketValue),
+      money.write(m.unrealizedPnlPct),
+      writeTime(m.updatedAt),
+    ]);
     const write = () => inTransaction(this.db, (trx) => this.dialect.markPositions(trx, rows));
     if (this.db.isTransaction) {
       this.cache.invalidate();

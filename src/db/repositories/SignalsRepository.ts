@@ -78,13 +78,7 @@ export class SignalsRepository implements SignalStore {
   }
 
   async listByStatus(status: SignalStatus, limit = 50): Promise<StoredSignal[]> {
-    const rows = await this.db
-      .selectFrom('signals')
-      .selectAll()
-      .where('status', '=', status)
-      .orderBy('received_at', 'desc')
-      .limit(limit)
-      .execute();
+    const rows = await this.db.selectFrom('signals').selectAll().where('status', '=', status).orderBy('received_at', 'desc').limit(limit).execute();
     return rows.map(fromRow);
   }
 
@@ -110,29 +104,16 @@ export class SignalsRepository implements SignalStore {
 
   /** Records the outcome of an approved signal's execution. */
   async recordOutcome(signalId: string, status: 'executed' | 'failed', orderId: string | null, note: string | null): Promise<void> {
-    await this.db
-      .updateTable('signals')
-      .set({ status, order_id: orderId, decision_note: note })
-      .where('signal_id', '=', signalId)
-      .execute();
+    await this.db.updateTable('signals').set({ status, order_id: orderId, decision_note: note }).where('signal_id', '=', signalId).execute();
   }
 
   async setMessage(signalId: string, channelId: string, messageId: string): Promise<void> {
-    await this.db
-      .updateTable('signals')
-      .set({ channel_id: channelId, message_id: messageId })
-      .where('signal_id', '=', signalId)
-      .execute();
+    await this.db.updateTable('signals').set({ channel_id: channelId, message_id: messageId }).where('signal_id', '=', signalId).execute();
   }
 
   /** Pending signals whose time ran out before `now`. */
   async listExpired(now: Date): Promise<StoredSignal[]> {
-    const rows = await this.db
-      .selectFrom('signals')
-      .selectAll()
-      .where('status', '=', 'pending')
-      .where('expires_at', '<=', writeTime(now))
-      .execute();
+    const rows = await this.db.selectFrom('signals').selectAll().where('status', '=', 'pending').where('expires_at', '<=', writeTime(now)).execute();
     return rows.map(fromRow);
   }
 }

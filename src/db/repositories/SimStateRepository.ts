@@ -1,12 +1,5 @@
 import type { Kysely } from 'kysely';
-import type {
-  SimChanges,
-  SimHoldingState,
-  SimOrderState,
-  SimPriceState,
-  SimState,
-  SimStatePersistence,
-} from '../../broker/sim/state.js';
+import type { SimChanges, SimOrderState, SimState, SimStatePersistence } from '../../broker/sim/state.js';
 import type { OrderClass, OrderSide, OrderStatus, OrderType, TimeInForce } from '../../domain/enums.js';
 import { writeTime } from '../codec.js';
 import type { Dialect, RowTarget, RowWrite } from '../dialect.js';
@@ -91,25 +84,85 @@ function orderFromRow(r: OrderRow): SimOrderState {
 }
 
 const ORDER_COLUMNS = columnsOf<OrderRow>({
-  seq: true, id: true, client_order_id: true, symbol: true, side: true, type: true, order_class: true, time_in_force: true,
-  qty: true, filled_qty: true, filled_avg_price: true, limit_price: true, stop_price: true, trail_price: true, trail_percent: true,
-  hwm: true, status: true, parent_id: true, leg_ids: true, oco_with: true, triggered: true, submitted_at: true, updated_at: true,
-  filled_at: true, canceled_at: true, expired_at: true, expires_at: true, status_reason: true, replaced_by: true, executions: true,
+  seq: true,
+  id: true,
+  client_order_id: true,
+  symbol: true,
+  side: true,
+  type: true,
+  order_class: true,
+  time_in_force: true,
+  qty: true,
+  filled_qty: true,
+  filled_avg_price: true,
+  limit_price: true,
+  stop_price: true,
+  trail_price: true,
+  trail_percent: true,
+  hwm: true,
+  status: true,
+  parent_id: true,
+  leg_ids: true,
+  oco_with: true,
+  triggered: true,
+  submitted_at: true,
+  updated_at: true,
+  filled_at: true,
+  canceled_at: true,
+  expired_at: true,
+  expires_at: true,
+  status_reason: true,
+  replaced_by: true,
+  executions: true,
 });
 const HOLDING_COLUMNS = columnsOf<HoldingRow>({ ticker: true, seq: true, qty: true, avg_entry_price: true, opened_on: true });
 const PRICE_COLUMNS = columnsOf<PriceRow>({ ticker: true, seq: true, price: true, size: true, timestamp: true });
 const SCALAR_COLUMNS = columnsOf<ScalarRow>({
-  id: true, clock: true, cash: true, realized_pnl: true, feed_draws: true, last_equity: true, last_equity_day: true,
-  day_trades: true, account_id: true, saved_at: true,
+  id: true,
+  clock: true,
+  cash: true,
+  realized_pnl: true,
+  feed_draws: true,
+  last_equity: true,
+  last_equity_day: true,
+  day_trades: true,
+  account_id: true,
+  saved_at: true,
 });
 
 /** An order's values straight from the engine's form, in ORDER_COLUMNS order (checked against orderToRow below). */
 function orderValues(o: SimOrderState): unknown[] {
   return [
-    o.seq, o.id, o.clientOrderId, o.symbol, o.side, o.type, o.orderClass, o.timeInForce, o.qty, o.filledQty, o.filledAvgPrice,
-    o.limitPrice, o.stopPrice, o.trailPrice, o.trailPercent, o.hwm, o.status, o.parentId, o.legIds.length === 0 ? '[]' : JSON.stringify(o.legIds), o.ocoWith,
-    o.triggered ? 1 : 0, o.submittedAt, o.updatedAt, o.filledAt, o.canceledAt, o.expiredAt, o.expiresAt, o.statusReason,
-    o.replacedBy, o.executions,
+    o.seq,
+    o.id,
+    o.clientOrderId,
+    o.symbol,
+    o.side,
+    o.type,
+    o.orderClass,
+    o.timeInForce,
+    o.qty,
+    o.filledQty,
+    o.filledAvgPrice,
+    o.limitPrice,
+    o.stopPrice,
+    o.trailPrice,
+    o.trailPercent,
+    o.hwm,
+    o.status,
+    o.parentId,
+    o.legIds.length === 0 ? '[]' : JSON.stringify(o.legIds),
+    o.ocoWith,
+    o.triggered ? 1 : 0,
+    o.submittedAt,
+    o.updatedAt,
+    o.filledAt,
+    o.canceledAt,
+    o.expiredAt,
+    o.expiresAt,
+    o.statusReason,
+    o.replacedBy,
+    o.executions,
   ];
 }
 

@@ -50,6 +50,10 @@ export class TradingStateRepository implements TradingStateStore {
   }
 
   async setPeakEquity(equity: Decimal): Promise<void> {
-    await this.db.updateTable('trading_state').set({ peak_equity: money.write(equity) }).where('id', '=', 1).execute();
+    await this.db
+      .updateTable('trading_state')
+      .set({ peak_equity: money.write(equity) })
+      .where('id', '=', 1)
+      .execute();
   }
 }

@@ -87,7 +87,9 @@ export class ConsoleFrontEnd {
         this.show(errorView(parsed.message));
         return;
       case 'command':
-        this.show(await dispatcher.runCommand({ name: parsed.name, options: parsed.options, actor: CONSOLE_ACTOR, requestId, source: 'console' }, { allowed: true }));
+        this.show(
+          await dispatcher.runCommand({ name: parsed.name, options: parsed.options, actor: CONSOLE_ACTOR, requestId, source: 'console' }, { allowed: true }),
+        );
         return;
       case 'button': {
         const target = parsed.target ?? (await this.defaultTarget(parsed.action));

@@ -37,7 +37,8 @@ function integerProblem(key: string, text: string, option: JsonOption | undefine
   if (!/^-?\d+$/.test(text)) return `${key} must be a whole number, got ${shown(text)}.`;
   const value = BigInt(text);
   const typed = text.length <= 24 ? text : `(a ${text.replace('-', '').length}-digit number)`;
-  if (option?.max_value !== undefined && value > BigInt(option.max_value)) return `${key} ${typed} is too large: at most ${option.max_value.toLocaleString('en-US')}.`;
+  if (option?.max_value !== undefined && value > BigInt(option.max_value))
+    return `${key} ${typed} is too large: at most ${option.max_value.toLocaleString('en-US')}.`;
   if (value > BigInt(Number.MAX_SAFE_INTEGER)) return `${key} ${typed} is too large.`;
   if (value < BigInt(Number.MIN_SAFE_INTEGER)) return `${key} ${typed} is too small.`;
   return null;
@@ -55,7 +56,8 @@ export function parseLine(line: string, commands: ReadonlyMap<string, OperatorCo
   }
   const name = word.replace(/^\//, '');
   const command = commands.get(name);
-  if (!command) return { kind: 'error', message: `Unknown command ${controlCharProblem(head) === null ? head : JSON.stringify(head)}. Type /help for the list.` };
+  if (!command)
+    return { kind: 'error', message: `Unknown command ${controlCharProblem(head) === null ? head : JSON.stringify(head)}. Type /help for the list.` };
 
   let declared = (command.data.toJSON().options ?? []) as JsonOption[];
   let subcommand: string | null = null;
@@ -87,7 +89,11 @@ export function parseLine(line: string, commands: ReadonlyMap<string, OperatorCo
     const control = controlCharProblem(value);
     if (control !== null) return { kind: 'error', message: `${key} ${control}.` };
     if (types.get(key) !== INTEGER) continue;
-    const problem = integerProblem(key, value, declared.find((o) => o.name === key));
+    const problem = integerProblem(
+      key,
+      value,
+      declared.find((o) => o.name === key),
+    );
     if (problem !== null) return { kind: 'error', message: problem };
   }
   return {

@@ -28,7 +28,6 @@ import { renderMessage, renderMessages } from './render.js';
 /** Discord errors that mean "this interaction is gone or answered": nothing to do but note it. */
 const STALE_INTERACTION = new Set([10062, 40060]);
 
-
 export interface DiscordFrontEndOptions {
   app: FrontEndServices;
   dispatcher: Dispatcher;
@@ -120,7 +119,10 @@ export class DiscordFrontEnd {
     const permission = this.permission(i);
     if (command?.access === 'trade' && !permission.allowed) {
       // Refused before anything runs: a private answer, and the dispatcher's audit row.
-      const view = await dispatcher.runCommand({ name: i.commandName, options: optionsOf(i), actor: actorOf(i), requestId: i.id, source: 'discord' }, permission);
+      const view = await dispatcher.runCommand(
+        { name: i.commandName, options: optionsOf(i), actor: actorOf(i), requestId: i.id, source: 'discord' },
+        permission,
+      );
       await i.reply({ ...renderMessage(view), flags: MessageFlags.Ephemeral });
       return;
     }
@@ -194,7 +196,9 @@ export class DiscordFrontEnd {
     await message.edit(renderMessage(view));
   }
 
-  private async sendable(channelId: string): Promise<SendableChannels & { messages: { fetch(id: string): Promise<{ edit(body: unknown): Promise<unknown> }> } }> {
+  private async sendable(
+    channelId: string,
+  ): Promise<SendableChannels & { messages: { fetch(id: string): Promise<{ edit(body: unknown): Promise<unknown> }> } }> {
     const channel = await this.client.channels.fetch(channelId);
     if (!channel || !channel.isSendable() || !('messages' in channel)) throw new Error(`channel ${channelId} is not a text channel the bot can post in`);
     return channel as SendableChannels & { messages: { fetch(id: string): Promise<{ edit(body: unknown): Promise<unknown> }> } };

@@ -10,7 +10,8 @@ export function tradePermission(discord: Pick<Config['discord'], 'traderRoleIds'
   if (discord.traderRoleIds.length === 0 && discord.traderUserIds.length === 0) {
     return {
       allowed: false,
-      reason: 'Trading from Discord is off: set DISCORD_TRADER_ROLE_IDS or DISCORD_TRADER_USER_IDS to the roles or users allowed to trade, then restart the bot.',
+      reason:
+        'Trading from Discord is off: set DISCORD_TRADER_ROLE_IDS or DISCORD_TRADER_USER_IDS to the roles or users allowed to trade, then restart the bot.',
     };
   }
   if (discord.traderUserIds.includes(userId) || roleIds.some((r) => discord.traderRoleIds.includes(r))) return { allowed: true };

@@ -47,7 +47,13 @@ export function renderMessage(input: View): RenderedMessage {
       ? []
       : [
           new ActionRowBuilder<MessageActionRowComponentBuilder>().addComponents(
-            buttons.map((b) => new ButtonBuilder().setCustomId(b.customId).setLabel(b.label).setStyle(STYLES[b.style]).setDisabled(b.disabled ?? false)),
+            buttons.map((b) =>
+              new ButtonBuilder()
+                .setCustomId(b.customId)
+                .setLabel(b.label)
+                .setStyle(STYLES[b.style])
+                .setDisabled(b.disabled ?? false),
+            ),
           ),
         ];
   return { embeds: [embed], components, files };

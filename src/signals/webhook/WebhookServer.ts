@@ -19,7 +19,6 @@ export const MAX_BODY_BYTES = 64 * 1024;
 /** At most this many signals in one array. */
 export const MAX_BATCH = 100;
 
-
 /** What the webhook needs of the application (the operator service): store a signal, read one back. */
 export interface SignalIntake {
   submitSignal(signal: TradingSignal, source: 'webhook', by: string): Promise<{ signal: StoredSignal; created: boolean }>;

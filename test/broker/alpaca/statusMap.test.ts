@@ -12,8 +12,23 @@ describe('Alpaca order statuses in the bot vocabulary', () => {
   it("lists Alpaca's documented statuses, every one once", () => {
     expect([...ALPACA_ORDER_STATUSES].sort()).toEqual(
       [
-        'accepted', 'accepted_for_bidding', 'calculated', 'canceled', 'done_for_day', 'expired', 'filled', 'held', 'new',
-        'partially_filled', 'pending_cancel', 'pending_new', 'pending_replace', 'rejected', 'replaced', 'stopped', 'suspended',
+        'accepted',
+        'accepted_for_bidding',
+        'calculated',
+        'canceled',
+        'done_for_day',
+        'expired',
+        'filled',
+        'held',
+        'new',
+        'partially_filled',
+        'pending_cancel',
+        'pending_new',
+        'pending_replace',
+        'rejected',
+        'replaced',
+        'stopped',
+        'suspended',
       ].sort(),
     );
   });
@@ -59,10 +74,32 @@ describe('Alpaca order statuses in the bot vocabulary', () => {
 
   it('follows the lifecycles Alpaca reports without a refused step', () => {
     const lifecycles: [string, typeof none][][] = [
-      [['pending_new', none], ['new', none], ['partially_filled', some], ['pending_cancel', some], ['canceled', some]],
-      [['accepted', none], ['new', none], ['done_for_day', none], ['new', none], ['filled', all]],
-      [['held', none], ['new', none], ['pending_replace', none], ['replaced', none]],
-      [['new', none], ['partially_filled', some], ['stopped', some], ['calculated', all]],
+      [
+        ['pending_new', none],
+        ['new', none],
+        ['partially_filled', some],
+        ['pending_cancel', some],
+        ['canceled', some],
+      ],
+      [
+        ['accepted', none],
+        ['new', none],
+        ['done_for_day', none],
+        ['new', none],
+        ['filled', all],
+      ],
+      [
+        ['held', none],
+        ['new', none],
+        ['pending_replace', none],
+        ['replaced', none],
+      ],
+      [
+        ['new', none],
+        ['partially_filled', some],
+        ['stopped', some],
+        ['calculated', all],
+      ],
     ];
     for (const steps of lifecycles) {
       const statuses = steps.map(([s, p]) => toDomainStatus(s, p));

@@ -38,10 +38,12 @@ function checkOptions(errors: FieldError[], options: unknown, path: Path): void 
     checkName(errors, option['name'], at, true);
     checkDescription(errors, option['description'], at);
     const name = String(option['name']);
-    if (names.has(name)) errors.push({ path: [...at, 'name'], code: 'APPLICATION_COMMAND_OPTIONS_NAME_ALREADY_EXISTS', message: 'Option names must be unique' });
+    if (names.has(name))
+      errors.push({ path: [...at, 'name'], code: 'APPLICATION_COMMAND_OPTIONS_NAME_ALREADY_EXISTS', message: 'Option names must be unique' });
     names.add(name);
     const type = Number(option['type']);
-    if (!Number.isInteger(type) || type < 1 || type > 11) errors.push({ path: [...at, 'type'], code: 'BASE_TYPE_CHOICES', message: `Value must be one of {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}.` });
+    if (!Number.isInteger(type) || type < 1 || type > 11)
+      errors.push({ path: [...at, 'type'], code: 'BASE_TYPE_CHOICES', message: `Value must be one of {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}.` });
     if (type === 1 || type === 2) {
       checkOptions(errors, option['options'], [...at, 'options']);
       return;
@@ -54,7 +56,11 @@ function checkOptions(errors: FieldError[], options: unknown, path: Path): void 
     if (Array.isArray(choices)) {
       if (choices.length > 25) errors.push({ path: [...at, 'choices'], code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 25 or fewer in length.' });
       if (option['autocomplete'] === true && choices.length > 0) {
-        errors.push({ path: [...at, 'autocomplete'], code: 'AUTOCOMPLETE_CHOICES_CONFLICT', message: 'Autocomplete cannot be enabled on options that have choices' });
+        errors.push({
+          path: [...at, 'autocomplete'],
+          code: 'AUTOCOMPLETE_CHOICES_CONFLICT',
+          message: 'Autocomplete cannot be enabled on options that have choices',
+        });
       }
     }
   });
@@ -64,7 +70,12 @@ function checkCommand(errors: FieldError[], command: Json, path: Path): void {
   const type = Number(command['type'] ?? 1);
   checkName(errors, command['name'], path, type === 1);
   if (type === 1) checkDescription(errors, command['description'], path);
-  else if (command['description']) errors.push({ path: [...path, 'description'], code: 'APPLICATION_COMMAND_CONTEXT_MENU_DESCRIPTION', message: 'Context menu commands cannot have description' });
+  else if (command['description'])
+    errors.push({
+      path: [...path, 'description'],
+      code: 'APPLICATION_COMMAND_CONTEXT_MENU_DESCRIPTION',
+      message: 'Context menu commands cannot have description',
+    });
   checkOptions(errors, command['options'], [...path, 'options']);
 }
 
@@ -117,11 +128,19 @@ export function commandRoute(ctx: Context, method: string, parts: string[], body
         commands.forEach((c, i) => checkCommand(errors, c, [i]));
         const seen = new Set<string>();
         commands.forEach((c, i) => {
-          if (seen.has(key(c))) errors.push({ path: [i, 'name'], code: 'APPLICATION_COMMANDS_DUPLICATE_NAME', message: 'Application command names must be unique' });
+          if (seen.has(key(c)))
+            errors.push({ path: [i, 'name'], code: 'APPLICATION_COMMANDS_DUPLICATE_NAME', message: 'Application command names must be unique' });
           seen.add(key(c));
         });
         if (errors.length > 0) throw invalidFormBody(errors);
-        const next = commands.map((c) => normalize(ctx, c, scope, list.find((old) => key(old) === key(c))));
+        const next = commands.map((c) =>
+          normalize(
+            ctx,
+            c,
+            scope,
+            list.find((old) => key(old) === key(c)),
+          ),
+        );
         world.commands[scope] = next;
         world.lastCommandScope = scope;
         return json(next);

@@ -25,7 +25,8 @@ const isVisible = (m: StoredMessage) => (m.flags & 64) === 0;
 /** MESSAGE_CREATE / UPDATE / DELETE for a channel message (never for ephemeral ones), to sessions with GUILD_MESSAGES. */
 export function announce(ctx: Context, event: 'MESSAGE_CREATE' | 'MESSAGE_UPDATE' | 'MESSAGE_DELETE', message: StoredMessage): void {
   if (!isVisible(message)) return;
-  const data = event === 'MESSAGE_DELETE' ? { id: message.id, channel_id: message.channelId, guild_id: ctx.world.guildId } : ctx.world.messageJson(message, true);
+  const data =
+    event === 'MESSAGE_DELETE' ? { id: message.id, channel_id: message.channelId, guild_id: ctx.world.guildId } : ctx.world.messageJson(message, true);
   ctx.dispatch(event, data, Intent.GuildMessages);
 }
 

@@ -72,7 +72,11 @@ export class InteractionRecord implements FakeInteraction {
   // ---- FakeInteraction ----
 
   acknowledged(timeoutMs = DEFAULT_WAIT_MS): Promise<Ack> {
-    return this.changes.until(() => (this.ack ? structuredClone(this.ack) : undefined), timeoutMs, `interaction ${this.id} (${this.commandName ?? 'component'}) to be acknowledged`);
+    return this.changes.until(
+      () => (this.ack ? structuredClone(this.ack) : undefined),
+      timeoutMs,
+      `interaction ${this.id} (${this.commandName ?? 'component'}) to be acknowledged`,
+    );
   }
 
   response(): FakeMessage | null {

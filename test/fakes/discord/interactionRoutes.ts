@@ -13,7 +13,13 @@ type Json = Record<string, unknown>;
 
 const ALLOWED: Record<number, number[]> = {
   [InteractionKind.ApplicationCommand]: [Callback.ChannelMessageWithSource, Callback.DeferredChannelMessageWithSource, Callback.Modal],
-  [InteractionKind.MessageComponent]: [Callback.ChannelMessageWithSource, Callback.DeferredChannelMessageWithSource, Callback.DeferredUpdateMessage, Callback.UpdateMessage, Callback.Modal],
+  [InteractionKind.MessageComponent]: [
+    Callback.ChannelMessageWithSource,
+    Callback.DeferredChannelMessageWithSource,
+    Callback.DeferredUpdateMessage,
+    Callback.UpdateMessage,
+    Callback.Modal,
+  ],
   [InteractionKind.Autocomplete]: [Callback.AutocompleteResult],
 };
 
@@ -56,7 +62,13 @@ export function interactionCallback(ctx: Context, id: string, token: string, bod
   const type = Number(payload['type']);
   const data = payload['data'] === undefined || payload['data'] === null ? null : asObject(payload['data']);
   if (!ALLOWED[record.kind]?.includes(type)) {
-    throw invalidFormBody([{ path: ['type'], code: 'INTERACTION_RESPONSE_TYPE_INVALID', message: `Interaction response type ${type} is not valid for interaction type ${record.kind}` }]);
+    throw invalidFormBody([
+      {
+        path: ['type'],
+        code: 'INTERACTION_RESPONSE_TYPE_INVALID',
+        message: `Interaction response type ${type} is not valid for interaction type ${record.kind}`,
+      },
+    ]);
   }
   const { world } = ctx;
   const sent = data ?? {};
@@ -123,7 +135,13 @@ export function interactionCallback(ctx: Context, id: string, token: string, bod
     interaction: {
       id: record.id,
       type: record.kind,
-      ...(message ? { response_message_id: message.id, response_message_loading: record.loading, response_message_ephemeral: (message.flags & MessageFlag.Ephemeral) !== 0 } : {}),
+      ...(message
+        ? {
+            response_message_id: message.id,
+            response_message_loading: record.loading,
+            response_message_ephemeral: (message.flags & MessageFlag.Ephemeral) !== 0,
+          }
+        : {}),
     },
     resource: { type, ...(message && type !== Callback.DeferredUpdateMessage ? { message: world.messageJson(message) } : {}) },
   });
@@ -169,7 +187,15 @@ function followUp(ctx: Context, record: InteractionRecord, body: ParsedBody, que
   return query.get('wait') === 'true' ? json(world.messageJson(message)) : noContent();
 }
 
-export function interactionWebhook(ctx: Context, method: string, applicationId: string, token: string, rest: string[], body: ParsedBody, query: URLSearchParams): Reply {
+export function interactionWebhook(
+  ctx: Context,
+  method: string,
+  applicationId: string,
+  token: string,
+  rest: string[],
+  body: ParsedBody,
+  query: URLSearchParams,
+): Reply {
   const record = ctx.byToken.get(token);
   if (!record || applicationId !== ctx.world.applicationId || !record.ack) throw unknownWebhook();
   if (rest.length === 0) {

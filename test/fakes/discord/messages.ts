@@ -111,7 +111,8 @@ function checkComponents(errors: FieldError[], components: unknown, path: Path, 
       }
       const id = child['custom_id'];
       if (typeof id === 'string') {
-        if (customIds.has(id)) errors.push({ path: [...cat, 'custom_id'], code: 'COMPONENT_CUSTOM_ID_DUPLICATED', message: 'Component custom id cannot be duplicated' });
+        if (customIds.has(id))
+          errors.push({ path: [...cat, 'custom_id'], code: 'COMPONENT_CUSTOM_ID_DUPLICATED', message: 'Component custom id cannot be duplicated' });
         customIds.add(id);
       }
     });
@@ -172,7 +173,14 @@ function resolveAttachments(existing: FakeAttachment[], listed: unknown, files: 
 }
 
 function isEmpty(m: Pick<StoredMessage, 'content' | 'embeds' | 'components' | 'attachments'>, body: Json): boolean {
-  return m.content.trim() === '' && m.embeds.length === 0 && m.components.length === 0 && m.attachments.length === 0 && !body['poll'] && !Array.isArray(body['sticker_ids']);
+  return (
+    m.content.trim() === '' &&
+    m.embeds.length === 0 &&
+    m.components.length === 0 &&
+    m.attachments.length === 0 &&
+    !body['poll'] &&
+    !Array.isArray(body['sticker_ids'])
+  );
 }
 
 export interface CreateOptions {
@@ -220,7 +228,13 @@ export function createMessage(world: World, options: CreateOptions): StoredMessa
 }
 
 /** PATCH semantics: fields present replace (null clears), absent ones stay. Ephemeral and other system flags are kept. */
-export function editMessage(world: World, message: StoredMessage, body: Json, files: UploadedFile[], options: { errorPrefix?: Path; clearLoading?: boolean; markEdited?: boolean } = {}): void {
+export function editMessage(
+  world: World,
+  message: StoredMessage,
+  body: Json,
+  files: UploadedFile[],
+  options: { errorPrefix?: Path; clearLoading?: boolean; markEdited?: boolean } = {},
+): void {
   validateMessageBody(body, files, options.errorPrefix ?? [], message.flags);
   const next = {
     content: 'content' in body ? (typeof body['content'] === 'string' ? body['content'] : '') : message.content,

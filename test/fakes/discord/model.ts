@@ -111,7 +111,14 @@ export class World {
     channelIds.forEach((id, position) => this.channels.set(id, { id, name: `channel-${position}`, position }));
     this.roles.set(guildId, { id: guildId, name: '@everyone', permissions: EVERYONE_PERMISSIONS, position: 0, managed: false });
     roleIds.forEach((id) => this.addRole(id));
-    this.roles.set(this.botRoleId, { id: this.botRoleId, name: 'Catalyst', permissions: Permission.Administrator, position: 1, managed: true, botId: botUserId });
+    this.roles.set(this.botRoleId, {
+      id: this.botRoleId,
+      name: 'Catalyst',
+      permissions: Permission.Administrator,
+      position: 1,
+      managed: true,
+      botId: botUserId,
+    });
     this.users.set(botUserId, { id: botUserId, username: 'catalyst-bot', globalName: null, bot: true });
     this.members.set(botUserId, { userId: botUserId, roles: [this.botRoleId], joinedAt: this.joinedAt });
   }

@@ -8,7 +8,19 @@ type Json = Record<string, unknown>;
 type OptionValue = string | number | boolean;
 
 /** Application command option types. */
-export const OptionType = { Subcommand: 1, SubcommandGroup: 2, String: 3, Integer: 4, Boolean: 5, User: 6, Channel: 7, Role: 8, Mentionable: 9, Number: 10, Attachment: 11 } as const;
+export const OptionType = {
+  Subcommand: 1,
+  SubcommandGroup: 2,
+  String: 3,
+  Integer: 4,
+  Boolean: 5,
+  User: 6,
+  Channel: 7,
+  Role: 8,
+  Mentionable: 9,
+  Number: 10,
+  Attachment: 11,
+} as const;
 
 export function baseInteraction(world: World, record: InteractionRecord): Json {
   const channel = world.channels.get(record.channelId);
@@ -85,14 +97,14 @@ function buildOptions(world: World, command: string, values: Record<string, Opti
     }
     addResolved(world, resolved, type, value);
     if (type === OptionType.Integer || type === OptionType.Number) value = Number(value);
-    if (type === OptionType.String || type >= OptionType.User && type <= OptionType.Mentionable) value = String(value);
+    if (type === OptionType.String || (type >= OptionType.User && type <= OptionType.Mentionable)) value = String(value);
     return { name, type, value };
   });
 }
 
 function addResolved(world: World, resolved: Json, type: number, value: OptionValue): void {
   const id = String(value);
-  const bucket = (key: string) => ((resolved[key] ??= {}) as Json);
+  const bucket = (key: string) => (resolved[key] ??= {}) as Json;
   if (type === OptionType.User || (type === OptionType.Mentionable && !world.roles.has(id))) {
     bucket('users')[id] = world.userJson(id);
     if (world.members.has(id)) {

@@ -131,13 +131,25 @@ export class RestApi {
         }
         return json({ url: this.gatewayUrl() });
       case 'users':
-        if (a === '@me' || a === world.botUserId) return json({ ...world.userJson(world.botUserId), ...(a === '@me' ? { verified: true, mfa_enabled: false } : {}) });
+        if (a === '@me' || a === world.botUserId)
+          return json({ ...world.userJson(world.botUserId), ...(a === '@me' ? { verified: true, mfa_enabled: false } : {}) });
         if (a && world.users.has(a)) return json(world.userJson(a));
         throw new ApiError(404, { message: 'Unknown User', code: 10013 });
       case 'oauth2':
       case 'applications':
         if ((head === 'applications' && a === '@me') || (head === 'oauth2' && a === 'applications' && b === '@me')) {
-          return json({ id: world.applicationId, name: 'Catalyst', icon: null, description: '', bot_public: false, bot_require_code_grant: false, flags: 0, bot: world.userJson(world.botUserId), team: null, owner: world.userJson(world.ownerId) });
+          return json({
+            id: world.applicationId,
+            name: 'Catalyst',
+            icon: null,
+            description: '',
+            bot_public: false,
+            bot_require_code_grant: false,
+            flags: 0,
+            bot: world.userJson(world.botUserId),
+            team: null,
+            owner: world.userJson(world.ownerId),
+          });
         }
         if (head === 'applications') return commandRoute(this.ctx, method, parts.slice(1), body);
         throw notFound();
@@ -222,7 +234,11 @@ function list(messages: StoredMessage[], query: URLSearchParams): StoredMessage[
   const after = query.get('after');
   let out = messages;
   if (before) out = out.filter((m) => BigInt(m.id) < BigInt(before));
-  if (after) return out.filter((m) => BigInt(m.id) > BigInt(after)).slice(0, limit).reverse();
+  if (after)
+    return out
+      .filter((m) => BigInt(m.id) > BigInt(after))
+      .slice(0, limit)
+      .reverse();
   return out.slice(-limit).reverse();
 }
 

@@ -144,7 +144,15 @@ class FakeDiscordServer implements FakeDiscord {
     const channelId = this.channel(input.channelId);
     this.admit(input.member);
     const data = commandData(this.world, input);
-    const record = new InteractionRecord(this.world, InteractionKind.ApplicationCommand, channelId, input.member.userId, input.name, null, this.interactionTimeoutMs);
+    const record = new InteractionRecord(
+      this.world,
+      InteractionKind.ApplicationCommand,
+      channelId,
+      input.member.userId,
+      input.name,
+      null,
+      this.interactionTimeoutMs,
+    );
     this.send(record, data);
     return record;
   }
@@ -155,7 +163,15 @@ class FakeDiscordServer implements FakeDiscord {
     if (!message || message.deleted) throw new Error(`fake discord: no message ${input.messageId} to click a button on`);
     const channelId = this.channel(input.channelId ?? message.channelId);
     this.admit(input.member);
-    const record = new InteractionRecord(this.world, InteractionKind.MessageComponent, channelId, input.member.userId, null, message, this.interactionTimeoutMs);
+    const record = new InteractionRecord(
+      this.world,
+      InteractionKind.MessageComponent,
+      channelId,
+      input.member.userId,
+      null,
+      message,
+      this.interactionTimeoutMs,
+    );
     this.send(record, buttonData(record, input.customId));
     return record;
   }

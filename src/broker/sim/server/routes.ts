@@ -150,13 +150,15 @@ export function listOrders(engine: SimEngineApi, q: OrderQuery): Json[] {
   const wide = engine.listOrders({ ...filter, status: nested ? filter.status : 'all', limit: 500 });
   const orders = nested ? wide : wide.flatMap((o) => [o.with({ legs: [] }), ...o.legs]);
   const sign = filter.direction === 'asc' ? 1 : -1;
-  return orders
-    .filter((o) => matchesStatus(o, filter.status) && (!side || o.side === side))
-    .map((o, i) => ({ o, i }))
-    // Stable: legs keep their place after their entry.
-    .sort((a, b) => sign * (a.o.submittedAt.getTime() - b.o.submittedAt.getTime()) || a.i - b.i)
-    .slice(0, filter.limit)
-    .map(({ o }) => orderJson(o, links));
+  return (
+    orders
+      .filter((o) => matchesStatus(o, filter.status) && (!side || o.side === side))
+      .map((o, i) => ({ o, i }))
+      // Stable: legs keep their place after their entry.
+      .sort((a, b) => sign * (a.o.submittedAt.getTime() - b.o.submittedAt.getTime()) || a.i - b.i)
+      .slice(0, filter.limit)
+      .map(({ o }) => orderJson(o, links))
+  );
 }
 
 /** YYYY-MM-DD, or an RFC 3339 time whose date counts. */

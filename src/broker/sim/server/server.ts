@@ -138,12 +138,16 @@ export function createSimServer(engine: SimEngineApi, options: SimServerOptions)
         return;
       case 'rateLimit': {
         const reset = String(Math.ceil(Date.now() / 1000) + fault.retryAfterSeconds);
-        send(res, { status: 429, body: errorJson(AlpacaCode.RateLimited, 'too many requests.') }, {
-          ...limits,
-          'retry-after': String(fault.retryAfterSeconds),
-          'x-ratelimit-remaining': '0',
-          'x-ratelimit-reset': reset,
-        });
+        send(
+          res,
+          { status: 429, body: errorJson(AlpacaCode.RateLimited, 'too many requests.') },
+          {
+            ...limits,
+            'retry-after': String(fault.retryAfterSeconds),
+            'x-ratelimit-remaining': '0',
+            'x-ratelimit-reset': reset,
+          },
+        );
         return;
       }
       case 'serverError':

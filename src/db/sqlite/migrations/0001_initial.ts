@@ -97,9 +97,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('signal_type', 'text')
     .addColumn('strategy', 'text')
     .addColumn('source', 'text', (c) => c.notNull())
-    .addColumn('status', 'text', (c) =>
-      c.notNull().check(sql`status IN ('pending', 'approved', 'executed', 'rejected', 'expired', 'failed')`),
-    )
+    .addColumn('status', 'text', (c) => c.notNull().check(sql`status IN ('pending', 'approved', 'executed', 'rejected', 'expired', 'failed')`))
     .addColumn('signal_time', 'text', (c) => c.notNull())
     .addColumn('received_at', 'text', (c) => c.notNull())
     .addColumn('expires_at', 'text', (c) => c.notNull())
@@ -173,16 +171,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const table of [
-    'trading_state',
-    'audit_log',
-    'alerts',
-    'equity_snapshots',
-    'signals',
-    'closed_positions',
-    'positions',
-    'executed_orders',
-  ]) {
+  for (const table of ['trading_state', 'audit_log', 'alerts', 'equity_snapshots', 'signals', 'closed_positions', 'positions', 'executed_orders']) {
     await db.schema.dropTable(table).execute();
   }
 }

@@ -10,10 +10,7 @@ import { type Kysely, sql } from 'kysely';
 const EXIT_REASONS = sql`('stop_loss', 'take_profit', 'manual', 'flatten', 'external')`;
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema
-    .alterTable('executed_orders')
-    .addColumn('position_id', 'text')
-    .execute();
+  await db.schema.alterTable('executed_orders').addColumn('position_id', 'text').execute();
   // Entries: the plan the position inherits when the order fills (a simple
   // order has no legs to carry its stop and target).
   for (const column of ['stop_loss_price', 'take_profit_price', 'strategy']) {
@@ -27,10 +24,19 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // exited_qty / exit_value / realized_pnl: partial exits so far, so the closed
   // row of a position sold in parts carries one average exit and the whole P&L.
   for (const column of ['cost_basis', 'market_value', 'unrealized_pnl_pct', 'exited_qty', 'exit_value', 'realized_pnl']) {
-    await db.schema.alterTable('positions').addColumn(column, 'text', (c) => c.notNull().defaultTo('0')).execute();
+    await db.schema
+      .alterTable('positions')
+      .addColumn(column, 'text', (c) => c.notNull().defaultTo('0'))
+      .execute();
   }
-  await db.schema.alterTable('closed_positions').addColumn('cost_basis', 'text', (c) => c.notNull().defaultTo('0')).execute();
-  await db.schema.alterTable('closed_positions').addColumn('hold_duration_seconds', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('closed_positions')
+    .addColumn('cost_basis', 'text', (c) => c.notNull().defaultTo('0'))
+    .execute();
+  await db.schema
+    .alterTable('closed_positions')
+    .addColumn('hold_duration_seconds', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
   await db.schema.alterTable('closed_positions').addColumn('entry_order_id', 'text').execute();
 
   await db.schema

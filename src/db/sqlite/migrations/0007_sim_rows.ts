@@ -137,7 +137,11 @@ async function createScalarTable(db: Kysely<unknown>): Promise<void> {
 async function insertChunked(db: Kysely<unknown>, table: string, rows: Record<string, unknown>[]): Promise<void> {
   // Migrations are written against no schema type.
   const any = db as unknown as Kysely<Record<string, Record<string, unknown>>>;
-  for (let i = 0; i < rows.length; i += CHUNK) await any.insertInto(table).values(rows.slice(i, i + CHUNK)).execute();
+  for (let i = 0; i < rows.length; i += CHUNK)
+    await any
+      .insertInto(table)
+      .values(rows.slice(i, i + CHUNK))
+      .execute();
 }
 
 async function columnsOf(db: Kysely<unknown>, table: string): Promise<string[]> {

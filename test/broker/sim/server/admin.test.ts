@@ -1,19 +1,24 @@
 /** Faults armed over HTTP (`/admin/faults`), as someone testing their own tool would: curl-style requests and the real SDK. */
 import { describe, expect, it } from 'vitest';
-import { AlpacaBroker } from '../../../src/broker/alpaca/AlpacaBroker.js';
-import { RateLimitError } from '../../../src/domain/errors.js';
-import { dec } from '../../../src/domain/money.js';
+import { AlpacaBroker } from '../../../../src/broker/alpaca/AlpacaBroker.js';
+import { RateLimitError } from '../../../../src/domain/errors.js';
+import { dec } from '../../../../src/domain/money.js';
 import { KEY, SECRET, served } from './serverHarness.js';
 
 describe('/admin/faults', () => {
   it('arms a 429 seen by a plain request, lists it, and then serves normally', async () => {
     const { json, call } = await served();
     const armed = await json('POST', '/admin/faults', { kind: 'rate_limit', method: 'GET', path_prefix: '/v2/account', retry_after_seconds: 3, times: 2 });
-    expect(armed).toEqual({ status: 201, body: { faults: [{ kind: 'rate_limit', method: 'GET', path_prefix: '/v2/account', remaining: 2, retry_after_seconds: 3 }] } });
+    expect(armed).toEqual({
+      status: 201,
+      body: { faults: [{ kind: 'rate_limit', method: 'GET', path_prefix: '/v2/account', remaining: 2, retry_after_seconds: 3 }] },
+    });
     const limited = await call('GET', '/v2/account');
     expect([limited.status, limited.headers.get('retry-after')]).toEqual([429, '3']);
     // The admin listing itself is never faulted, and shows what is left.
-    expect((await json('GET', '/admin/faults')).body).toEqual({ faults: [{ kind: 'rate_limit', method: 'GET', path_prefix: '/v2/account', remaining: 1, retry_after_seconds: 3 }] });
+    expect((await json('GET', '/admin/faults')).body).toEqual({
+      faults: [{ kind: 'rate_limit', method: 'GET', path_prefix: '/v2/account', remaining: 1, retry_after_seconds: 3 }],
+    });
     expect((await call('GET', '/v2/account')).status).toBe(429);
     expect((await call('GET', '/v2/account')).status).toBe(200);
     expect((await json('GET', '/admin/faults')).body).toEqual({ faults: [] });

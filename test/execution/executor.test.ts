@@ -4,9 +4,9 @@ import { AlpacaBroker } from '../../src/broker/alpaca/AlpacaBroker.js';
 import { BrokerConnectionError } from '../../src/domain/errors.js';
 import { dec } from '../../src/domain/money.js';
 import { createTradingEngine } from '../../src/execution/engine.js';
-import { KEY, SECRET, served } from '../sim/server/serverHarness.js';
+import { KEY, SECRET, served } from '../broker/sim/server/serverHarness.js';
 import { useTempStore } from '../helpers/tempDb.js';
-import { DEFAULT_RISK, DEFAULT_SIZING, engineHarness, signal, usd } from './engineHarness.js';
+import { DEFAULT_RISK, DEFAULT_SIZING, engineHarness, signal, usd } from '../helpers/engineHarness.js';
 
 describe('executeSignal: one signal, one order', () => {
   const newStore = useTempStore();
@@ -35,7 +35,12 @@ describe('executeSignal: one signal, one order', () => {
     const getAccount = t.broker.getAccount.bind(t.broker);
     t.broker.getAccount = () => Promise.reject(new BrokerConnectionError('the account request timed out after 10000 ms'));
     const result = await t.engine.executor.executeSignal(signal());
-    expect([result.success, result.pending, result.refusedBy, result.errorMessage]).toEqual([false, false, 'broker', 'not sent: the account request timed out after 10000 ms']);
+    expect([result.success, result.pending, result.refusedBy, result.errorMessage]).toEqual([
+      false,
+      false,
+      'broker',
+      'not sent: the account request timed out after 10000 ms',
+    ]);
     expect(await store.executions.listSubmitting()).toEqual([]);
     expect(t.sim.engine.listOrders({ status: 'all' })).toEqual([]);
     t.broker.getAccount = getAccount;
@@ -49,12 +54,16 @@ describe('executeSignal: one signal, one order', () => {
     const store = await newStore();
     const t = engineHarness(store, { risk: { maxOpenPositions: 1 } });
     const placed = await t.engine.executor.executeSignal(signal());
-    const refused = await t.engine.executor.executeSignal(signal({ signal_id: 'sig-2', ticker: 'MSFT', current_price: '410', stop_loss_price: '400', take_profit_price: '430' }));
+    const refused = await t.engine.executor.executeSignal(
+      signal({ signal_id: 'sig-2', ticker: 'MSFT', current_price: '410', stop_loss_price: '400', take_profit_price: '430' }),
+    );
     expect([refused.success, refused.refusedBy]).toEqual([false, 'max_open_positions']);
 
     const after = t.restart();
     const again = await after.engine.executor.executeSignal(signal());
-    const refusedAgain = await after.engine.executor.executeSignal(signal({ signal_id: 'sig-2', ticker: 'MSFT', current_price: '410', stop_loss_price: '400', take_profit_price: '430' }));
+    const refusedAgain = await after.engine.executor.executeSignal(
+      signal({ signal_id: 'sig-2', ticker: 'MSFT', current_price: '410', stop_loss_price: '400', take_profit_price: '430' }),
+    );
     expect([again.duplicate, again.order?.orderId]).toEqual([true, placed.order?.orderId]);
     expect([refusedAgain.duplicate, refusedAgain.refusedBy, refusedAgain.errorMessage]).toEqual([true, 'max_open_positions', refused.errorMessage]);
     expect(t.sim.engine.listOrders({ status: 'all' })).toHaveLength(1);
@@ -62,9 +71,20 @@ describe('executeSignal: one signal, one order', () => {
 
   it('refuses malformed input naming the field, and an unknown ticker with the broker’s reason', async () => {
     const t = engineHarness(await newStore());
-    const bad = await t.engine.executor.executeSignal({ signal_id: 'bad-1', ticker: 'AAPL', timestamp: '2026-03-02T15:00:00Z', action: 'buy', confidence: 0.7, current_price: 190, stop_loss_price: 195, take_profit_price: 200 });
+    const bad = await t.engine.executor.executeSignal({
+      signal_id: 'bad-1',
+      ticker: 'AAPL',
+      timestamp: '2026-03-02T15:00:00Z',
+      action: 'buy',
+      confidence: 0.7,
+      current_price: 190,
+      stop_loss_price: 195,
+      take_profit_price: 200,
+    });
     expect([bad.success, bad.refusedBy, bad.errorMessage]).toEqual([
-      false, 'invalid_signal', 'invalid signal: stop_loss_price: 195 is on the wrong side of the entry 190: a buy needs its stop below it',
+      false,
+      'invalid_signal',
+      'invalid signal: stop_loss_price: 195 is on the wrong side of the entry 190: a buy needs its stop below it',
     ]);
     const unknown = await t.engine.executor.executeSignal(signal({ signal_id: 'sig-zz', ticker: 'ZZZZ' }));
     expect([unknown.success, unknown.refusedBy]).toEqual([false, 'broker']);
@@ -76,12 +96,22 @@ describe('executeSignal: one signal, one order', () => {
     const t = engineHarness(await newStore());
     const r = await t.engine.executor.executeSignal(signal(), { useBracketOrder: false, entryType: 'limit', limitPrice: dec('189.50') });
     expect([r.success, r.bracketOrder, r.order?.orderClass, r.order?.orderType, r.order?.status, usd(r.estimatedCost)]).toEqual([
-      true, null, 'simple', 'limit', 'new', '75800.00',
+      true,
+      null,
+      'simple',
+      'limit',
+      'new',
+      '75800.00',
     ]);
     await t.price('AAPL', '189.40');
     const position = await t.engine.manager.getPosition('AAPL');
     // The plan rides on the order: the position knows its stop and target though no leg exists.
-    expect([position?.quantity.toFixed(), usd(position?.stopLossPrice), usd(position?.takeProfitPrice), position?.stopLossOrderId]).toEqual(['400', '185.00', '200.00', null]);
+    expect([position?.quantity.toFixed(), usd(position?.stopLossPrice), usd(position?.takeProfitPrice), position?.stopLossOrderId]).toEqual([
+      '400',
+      '185.00',
+      '200.00',
+      null,
+    ]);
   });
 });
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { alwaysOpen, MARKET_CALENDAR_NAMES, MARKET_CALENDARS, nyse as nyseCalendar } from '../../src/broker/sim/calendars/index.js';
-import { simPlugin } from '../../src/broker/sim/plugin.js';
-import { SimClock } from '../../src/broker/sim/clock.js';
-import type { CalendarDay, Clock } from '../../src/domain/ports/broker.js';
+import { alwaysOpen, MARKET_CALENDAR_NAMES, MARKET_CALENDARS, nyse as nyseCalendar } from '../../../src/broker/sim/calendars/index.js';
+import { simPlugin } from '../../../src/broker/sim/plugin.js';
+import { SimClock } from '../../../src/broker/sim/clock.js';
+import type { CalendarDay, Clock } from '../../../src/domain/ports/broker.js';
 
 const nyse = (start = '2026-01-01T00:00:00Z') => new SimClock({ calendar: nyseCalendar, start: new Date(start) });
 const always = (start = '2026-01-01T00:00:00Z') => new SimClock({ calendar: alwaysOpen, start: new Date(start) });
@@ -272,6 +272,9 @@ describe('the clock with a calendar of its own', () => {
 
   it('offers SIM_MARKET_HOURS exactly the calendars there are, each under its own name', () => {
     expect(simPlugin.variables.SIM_MARKET_HOURS.options).toEqual(MARKET_CALENDAR_NAMES);
-    expect(Object.entries(MARKET_CALENDARS).map(([key, calendar]) => [key, calendar.name])).toEqual([['always', 'always'], ['nyse', 'nyse']]);
+    expect(Object.entries(MARKET_CALENDARS).map(([key, calendar]) => [key, calendar.name])).toEqual([
+      ['always', 'always'],
+      ['nyse', 'nyse'],
+    ]);
   });
 });

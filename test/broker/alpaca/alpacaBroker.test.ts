@@ -3,11 +3,19 @@
  * the simulator's Alpaca-compatible server on 127.0.0.1.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { AlpacaBroker } from '../../src/broker/alpaca/AlpacaBroker.js';
-import { BrokerAuthenticationError, BrokerConnectionError, DuplicateClientOrderIdError, InsufficientFundsError, NotFoundError, OrderRejectedError, RateLimitError } from '../../src/domain/errors.js';
-import { dec } from '../../src/domain/money.js';
-import type { TradeUpdate } from '../../src/domain/ports/broker.js';
-import { createSimServer, type SimServer } from '../../src/broker/sim/server/server.js';
+import { AlpacaBroker } from '../../../src/broker/alpaca/AlpacaBroker.js';
+import {
+  BrokerAuthenticationError,
+  BrokerConnectionError,
+  DuplicateClientOrderIdError,
+  InsufficientFundsError,
+  NotFoundError,
+  OrderRejectedError,
+  RateLimitError,
+} from '../../../src/domain/errors.js';
+import { dec } from '../../../src/domain/money.js';
+import type { TradeUpdate } from '../../../src/domain/ports/broker.js';
+import { createSimServer, type SimServer } from '../../../src/broker/sim/server/server.js';
 import { harness } from '../sim/engineHarness.js';
 
 const KEY = 'PKADAPTERTEST0000001';
@@ -26,17 +34,28 @@ async function setup(overrides: { secret?: string; timeoutMs?: number } = {}) {
   server = createSimServer(h.engine, { keyId: KEY, secret: SECRET });
   const urls = await server.start();
   const broker = new AlpacaBroker({
-    keyId: KEY, secret: overrides.secret ?? SECRET, paper: true,
-    tradingUrl: urls.tradingUrl, dataUrl: urls.dataUrl, streamUrl: urls.streamUrl,
-    timeoutMs: overrides.timeoutMs ?? 2000, retryDelayMs: 10,
+    keyId: KEY,
+    secret: overrides.secret ?? SECRET,
+    paper: true,
+    tradingUrl: urls.tradingUrl,
+    dataUrl: urls.dataUrl,
+    streamUrl: urls.streamUrl,
+    timeoutMs: overrides.timeoutMs ?? 2000,
+    retryDelayMs: 10,
   });
   brokers.push(broker);
   return { ...h, broker, server, urls };
 }
 
 const bracket = (clientOrderId: string) => ({
-  ticker: 'AAPL', side: 'buy' as const, quantity: dec(100), entryType: 'market' as const,
-  takeProfitPrice: dec(200), stopLossPrice: dec(185), timeInForce: 'gtc' as const, clientOrderId,
+  ticker: 'AAPL',
+  side: 'buy' as const,
+  quantity: dec(100),
+  entryType: 'market' as const,
+  takeProfitPrice: dec(200),
+  stopLossPrice: dec(185),
+  timeInForce: 'gtc' as const,
+  clientOrderId,
 });
 
 describe('AlpacaBroker: the whole interface', () => {
@@ -56,11 +75,19 @@ describe('AlpacaBroker: the whole interface', () => {
     expect((await broker.getOrder(limit.id)).status).toBe('canceled');
 
     const b = await broker.placeBracketOrder(bracket('sig-1:entry'));
-    expect([b.entryOrder.status, b.entryOrder.filledAvgPrice?.toFixed(), b.takeProfitOrder?.limitPrice?.toFixed(), b.stopLossOrder?.stopPrice?.toFixed()]).toEqual([
-      'filled', '190', '200', '185',
-    ]);
+    expect([
+      b.entryOrder.status,
+      b.entryOrder.filledAvgPrice?.toFixed(),
+      b.takeProfitOrder?.limitPrice?.toFixed(),
+      b.stopLossOrder?.stopPrice?.toFixed(),
+    ]).toEqual(['filled', '190', '200', '185']);
     const position = await broker.getPosition('AAPL');
-    expect([position?.side, position?.quantity.toFixed(), position?.avgEntryPrice.toFixed(), position?.costBasis.toFixed()]).toEqual(['long', '100', '190', '19000']);
+    expect([position?.side, position?.quantity.toFixed(), position?.avgEntryPrice.toFixed(), position?.costBasis.toFixed()]).toEqual([
+      'long',
+      '100',
+      '190',
+      '19000',
+    ]);
     expect(await broker.getPosition('MSFT')).toBeNull();
 
     await broker.closePosition('AAPL', { percentage: dec(25) });
@@ -183,7 +210,12 @@ describe('AlpacaBroker: the trade-update stream', () => {
     await expect.poll(() => updates.length, { timeout: 5000 }).toBe(6);
     expect(updates.map((u) => `${u.event}:${u.order.clientOrderId}`)).toEqual(['new:rt', 'fill:rt', 'new:rt:tp', 'new:rt:sl', 'fill:rt:sl', 'canceled:rt:tp']);
     const stopFill = updates[4]!;
-    expect([stopFill.price?.toFixed(2), stopFill.qty?.toFixed(), stopFill.positionQty?.toFixed(), stopFill.executionId !== null]).toEqual(['184.50', '100', '0', true]);
+    expect([stopFill.price?.toFixed(2), stopFill.qty?.toFixed(), stopFill.positionQty?.toFixed(), stopFill.executionId !== null]).toEqual([
+      '184.50',
+      '100',
+      '0',
+      true,
+    ]);
   });
 
   it('recovers fills that happened while the stream was down, once each', async () => {
@@ -198,7 +230,10 @@ describe('AlpacaBroker: the trade-update stream', () => {
     engine.setPrice('AAPL', dec(201)); // take profit fills while nobody listens
     await expect.poll(() => broker.streamState(), { timeout: 10_000 }).toBe('connected');
     await expect.poll(() => updates.length, { timeout: 5000 }).toBe(6);
-    const tail = updates.slice(4).map((u) => `${u.event}:${u.order.clientOrderId}`).sort();
+    const tail = updates
+      .slice(4)
+      .map((u) => `${u.event}:${u.order.clientOrderId}`)
+      .sort();
     expect(tail).toEqual(['canceled:down:sl', 'fill:down:tp']);
     const tp = updates.find((u) => u.event === 'fill' && u.order.clientOrderId === 'down:tp')!;
     expect([tp.order.filledAvgPrice?.toFixed(), tp.qty?.toFixed()]).toEqual(['201', '100']);

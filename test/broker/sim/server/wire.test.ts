@@ -1,8 +1,8 @@
 /** Domain objects to Alpaca's JSON, and request bodies to OrderRequest: exact shapes, exact decimal strings. */
 import { describe, expect, it } from 'vitest';
-import { exchangeIso } from '../../../src/domain/marketTime.js';
-import { dec } from '../../../src/domain/money.js';
-import { SimRejection } from '../../../src/broker/sim/api.js';
+import { exchangeIso } from '../../../../src/domain/marketTime.js';
+import { dec } from '../../../../src/domain/money.js';
+import { SimRejection } from '../../../../src/broker/sim/api.js';
 import {
   accountJson,
   assetId,
@@ -20,10 +20,10 @@ import {
   toReplaceRequest,
   tradeJson,
   tradeUpdateJson,
-} from '../../../src/broker/sim/server/wire.js';
-import { Account } from '../../../src/domain/account.js';
-import { Order, type OrderProps } from '../../../src/domain/order.js';
-import { Position } from '../../../src/domain/position.js';
+} from '../../../../src/broker/sim/server/wire.js';
+import { Account } from '../../../../src/domain/account.js';
+import { Order, type OrderProps } from '../../../../src/domain/order.js';
+import { Position } from '../../../../src/domain/position.js';
 
 const T0 = new Date('2026-03-02T15:00:00.000Z');
 const T1 = new Date('2026-03-02T15:04:05.678Z');
@@ -100,16 +100,39 @@ describe('orderJson', () => {
     });
   });
 
-  it('nests a bracket\'s legs and keeps trailing-stop fields exact', () => {
-    const tp = order({ id: 'tp', clientOrderId: 'b:tp', side: 'sell', type: 'limit', orderClass: 'bracket', limitPrice: dec('200'), status: 'held', filledQty: dec(0), filledAvgPrice: null });
-    const sl = order({ id: 'sl', clientOrderId: 'b:sl', side: 'sell', type: 'stop', orderClass: 'bracket', limitPrice: null, stopPrice: dec('185.00'), status: 'held', filledQty: dec(0), filledAvgPrice: null });
+  it("nests a bracket's legs and keeps trailing-stop fields exact", () => {
+    const tp = order({
+      id: 'tp',
+      clientOrderId: 'b:tp',
+      side: 'sell',
+      type: 'limit',
+      orderClass: 'bracket',
+      limitPrice: dec('200'),
+      status: 'held',
+      filledQty: dec(0),
+      filledAvgPrice: null,
+    });
+    const sl = order({
+      id: 'sl',
+      clientOrderId: 'b:sl',
+      side: 'sell',
+      type: 'stop',
+      orderClass: 'bracket',
+      limitPrice: null,
+      stopPrice: dec('185.00'),
+      status: 'held',
+      filledQty: dec(0),
+      filledAvgPrice: null,
+    });
     const json = orderJson(order({ orderClass: 'bracket', legs: [tp, sl] }));
     expect(json.order_class).toBe('bracket');
     expect((json.legs as Record<string, unknown>[]).map((l) => [l.id, l.order_class, l.type, l.limit_price, l.stop_price, l.status, l.legs])).toEqual([
       ['tp', 'bracket', 'limit', '200', null, 'held', null],
       ['sl', 'bracket', 'stop', null, '185', 'held', null],
     ]);
-    const trailing = orderJson(order({ type: 'trailing_stop', side: 'sell', limitPrice: null, trailPercent: dec('1.5'), highWaterMark: dec('201.27'), stopPrice: dec('198.251') }));
+    const trailing = orderJson(
+      order({ type: 'trailing_stop', side: 'sell', limitPrice: null, trailPercent: dec('1.5'), highWaterMark: dec('201.27'), stopPrice: dec('198.251') }),
+    );
     expect([trailing.trail_percent, trailing.trail_price, trailing.hwm, trailing.stop_price]).toEqual(['1.5', null, '201.27', '198.251']);
   });
 
@@ -188,7 +211,7 @@ describe('accountJson and positionJson', () => {
     expect(accountJson(new Account({ ...account, multiplier: dec(1) }), T0).shorting_enabled).toBe(false);
   });
 
-  it('signs a short position\'s qty as Alpaca does', () => {
+  it("signs a short position's qty as Alpaca does", () => {
     const short = new Position({
       ticker: 'MSFT',
       side: 'short',
@@ -227,9 +250,7 @@ describe('clock, calendar, assets', () => {
   it('writes clock instants in New York time with the offset of the day (EST and EDT)', () => {
     expect(exchangeIso(new Date('2026-01-15T14:30:00.250Z'))).toBe('2026-01-15T09:30:00.250-05:00');
     expect(exchangeIso(new Date('2026-07-02T20:00:00Z'))).toBe('2026-07-02T16:00:00.000-04:00');
-    expect(
-      clockJson({ timestamp: T0, isOpen: true, nextOpen: new Date('2026-03-03T14:30:00Z'), nextClose: new Date('2026-03-02T21:00:00Z') }),
-    ).toEqual({
+    expect(clockJson({ timestamp: T0, isOpen: true, nextOpen: new Date('2026-03-03T14:30:00Z'), nextClose: new Date('2026-03-02T21:00:00Z') })).toEqual({
       timestamp: '2026-03-02T10:00:00.000-05:00',
       is_open: true,
       next_open: '2026-03-03T09:30:00.000-05:00',
@@ -248,7 +269,9 @@ describe('clock, calendar, assets', () => {
       settlement_date: '2026-07-06',
     });
     // Friday without a known next session: the next weekday.
-    expect(calendarJson({ ...day, date: '2026-03-06', open: new Date('2026-03-06T14:30:00Z'), close: new Date('2026-03-06T21:00:00Z') }).settlement_date).toBe('2026-03-09');
+    expect(calendarJson({ ...day, date: '2026-03-06', open: new Date('2026-03-06T14:30:00Z'), close: new Date('2026-03-06T21:00:00Z') }).settlement_date).toBe(
+      '2026-03-09',
+    );
     // An `always` session runs to the next midnight.
     const allDay = { date: '2026-03-02', open: new Date('2026-03-02T05:00:00Z'), close: new Date('2026-03-03T05:00:00Z') };
     expect([calendarJson(allDay).open, calendarJson(allDay).close]).toEqual(['00:00', '24:00']);

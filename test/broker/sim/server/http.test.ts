@@ -1,14 +1,21 @@
 /** The REST surface seen by a plain HTTP client: auth, routes, Alpaca's shapes and refusals. */
 import { describe, expect, it } from 'vitest';
-import { dec } from '../../../src/domain/money.js';
-import { assetId } from '../../../src/broker/sim/server/wire.js';
+import { dec } from '../../../../src/domain/money.js';
+import { assetId } from '../../../../src/broker/sim/server/wire.js';
 import { KEY, SECRET, served } from './serverHarness.js';
 
 type J = Record<string, unknown>;
 const market = { symbol: 'AAPL', qty: '10', side: 'buy', type: 'market', time_in_force: 'day', client_order_id: 'wire-1' };
 const bracket = {
-  symbol: 'AAPL', qty: '10', side: 'buy', type: 'market', time_in_force: 'gtc', order_class: 'bracket', client_order_id: 'br-1',
-  take_profit: { limit_price: '200' }, stop_loss: { stop_price: '185' },
+  symbol: 'AAPL',
+  qty: '10',
+  side: 'buy',
+  type: 'market',
+  time_in_force: 'gtc',
+  order_class: 'bracket',
+  client_order_id: 'br-1',
+  take_profit: { limit_price: '200' },
+  stop_loss: { stop_price: '185' },
 };
 
 describe('authentication', () => {
@@ -19,7 +26,11 @@ describe('authentication', () => {
     ['the secret alone', { 'APCA-API-SECRET-KEY': SECRET }],
   ])('answers 401 to %s, on trading and data paths, and executes nothing', async (_what, headers) => {
     const { call, engine, server } = await served();
-    for (const [method, path] of [['GET', '/v2/account'], ['GET', '/v2/stocks/trades/latest?symbols=AAPL'], ['POST', '/v2/orders']] as const) {
+    for (const [method, path] of [
+      ['GET', '/v2/account'],
+      ['GET', '/v2/stocks/trades/latest?symbols=AAPL'],
+      ['POST', '/v2/orders'],
+    ] as const) {
       const res = await call(method, path, { headers, ...(method === 'POST' ? { body: market } : {}) });
       expect([res.status, await res.json()]).toEqual([401, { code: 40110000, message: 'request is not authorized' }]);
     }
@@ -34,22 +45,43 @@ describe('orders', () => {
     const { status, body } = await json('POST', '/v2/orders', market);
     expect(status).toBe(200);
     expect(body).toMatchObject({
-      client_order_id: 'wire-1', symbol: 'AAPL', qty: '10', filled_qty: '10', filled_avg_price: '190', side: 'buy',
-      type: 'market', order_type: 'market', time_in_force: 'day', status: 'filled', order_class: '', legs: null,
-      submitted_at: '2026-03-02T15:00:00.000Z', filled_at: '2026-03-02T15:00:00.000Z', asset_class: 'us_equity',
+      client_order_id: 'wire-1',
+      symbol: 'AAPL',
+      qty: '10',
+      filled_qty: '10',
+      filled_avg_price: '190',
+      side: 'buy',
+      type: 'market',
+      order_type: 'market',
+      time_in_force: 'day',
+      status: 'filled',
+      order_class: '',
+      legs: null,
+      submitted_at: '2026-03-02T15:00:00.000Z',
+      filled_at: '2026-03-02T15:00:00.000Z',
+      asset_class: 'us_equity',
       asset_id: assetId('AAPL'),
     });
   });
 
   it('refuses malformed JSON with 400 and invalid fields with 422, naming them', async () => {
     const { json, engine } = await served();
-    expect(await json('POST', '/v2/orders', '{"symbol": "AAPL",')).toEqual({ status: 400, body: { code: 40010000, message: 'request body format is invalid' } });
+    expect(await json('POST', '/v2/orders', '{"symbol": "AAPL",')).toEqual({
+      status: 400,
+      body: { code: 40010000, message: 'request body format is invalid' },
+    });
     expect(await json('POST', '/v2/orders', { ...market, qty: 'ten', side: 'hold' })).toEqual({
       status: 422,
       body: { code: 42210000, message: 'invalid qty; invalid side' },
     });
-    expect(await json('POST', '/v2/orders', { ...market, symbol: 'ZZZZ' })).toEqual({ status: 422, body: { code: 42210000, message: 'asset "ZZZZ" not found' } });
-    expect(await json('POST', '/v2/orders', { ...market, qty: '5000' })).toEqual({ status: 403, body: { code: 40310000, message: 'insufficient buying power' } });
+    expect(await json('POST', '/v2/orders', { ...market, symbol: 'ZZZZ' })).toEqual({
+      status: 422,
+      body: { code: 42210000, message: 'asset "ZZZZ" not found' },
+    });
+    expect(await json('POST', '/v2/orders', { ...market, qty: '5000' })).toEqual({
+      status: 403,
+      body: { code: 40310000, message: 'insufficient buying power' },
+    });
     expect(engine.listOrders({ status: 'all' })).toEqual([]);
   });
 
@@ -59,7 +91,10 @@ describe('orders', () => {
     expect(placed.status).toBe('new');
     expect((await json('GET', `/v2/orders/${String(placed.id)}`)).body).toEqual(placed);
     expect((await json('GET', '/v2/orders:by_client_order_id?client_order_id=lim-1')).body).toEqual(placed);
-    expect(await json('GET', '/v2/orders:by_client_order_id?client_order_id=nope')).toEqual({ status: 404, body: { code: 40410000, message: 'order not found' } });
+    expect(await json('GET', '/v2/orders:by_client_order_id?client_order_id=nope')).toEqual({
+      status: 404,
+      body: { code: 40410000, message: 'order not found' },
+    });
     expect((await json('GET', '/v2/orders:by_client_order_id')).status).toBe(422);
 
     const replaced = await json('PATCH', `/v2/orders/${String(placed.id)}`, { limit_price: '181.5', client_order_id: 'lim-1b' });
@@ -82,21 +117,36 @@ describe('orders', () => {
     const [tp, sl] = entry.legs as J[];
     const moved = await json('PATCH', `/v2/orders/${String(sl!.id)}`, { stop_price: '187' });
     expect(moved.status).toBe(200);
-    expect(moved.body).toMatchObject({ replaces: sl!.id, replaced_by: null, stop_price: '187', qty: '10', type: 'stop', order_class: 'bracket', status: 'new' });
+    expect(moved.body).toMatchObject({
+      replaces: sl!.id,
+      replaced_by: null,
+      stop_price: '187',
+      qty: '10',
+      type: 'stop',
+      order_class: 'bracket',
+      status: 'new',
+    });
     expect((await json('GET', `/v2/orders/${String(sl!.id)}`)).body).toMatchObject({ status: 'replaced', replaced_by: moved.body.id, replaces: null });
     expect((await json('GET', `/v2/orders/${String(moved.body.id)}`)).body).toMatchObject({ replaces: sl!.id });
     const family = (await json('GET', `/v2/orders/${String(entry.id)}?nested=true`)).body;
-    expect((family.legs as J[]).map((l) => [l.id, l.status])).toEqual([[tp!.id, 'new'], [moved.body.id, 'new']]);
+    expect((family.legs as J[]).map((l) => [l.id, l.status])).toEqual([
+      [tp!.id, 'new'],
+      [moved.body.id, 'new'],
+    ]);
   });
 
   it('refuses a PATCH as Alpaca does: 404 unknown, 422 for a finished or held order and for a bad value', async () => {
     const { json } = await served();
     const limit = (await json('POST', '/v2/orders', { ...market, type: 'limit', limit_price: '180', time_in_force: 'gtc', client_order_id: 'p-1' })).body;
     const id = String(limit.id);
-    expect(await json('PATCH', '/v2/orders/no-such-order', { limit_price: '181' })).toEqual({ status: 404, body: { code: 40410000, message: 'order not found' } });
+    expect(await json('PATCH', '/v2/orders/no-such-order', { limit_price: '181' })).toEqual({
+      status: 404,
+      body: { code: 40410000, message: 'order not found' },
+    });
     const bad = async (body: J) => json('PATCH', `/v2/orders/${id}`, body);
     expect(await bad({ limit_price: '180.123' })).toEqual({
-      status: 422, body: { code: 42210000, message: 'invalid limit_price 180.123. sub-penny increment does not fulfill minimum pricing criteria' },
+      status: 422,
+      body: { code: 42210000, message: 'invalid limit_price 180.123. sub-penny increment does not fulfill minimum pricing criteria' },
     });
     expect(await bad({ stop_price: '170' })).toEqual({ status: 422, body: { code: 42210000, message: 'stop_price cannot be set on a limit order' } });
     expect(await bad({ qty: '2.5' })).toEqual({ status: 422, body: { code: 42210000, message: 'qty must be a whole number of shares' } });
@@ -105,10 +155,13 @@ describe('orders', () => {
     expect((await json('GET', `/v2/orders/${id}`)).body).toMatchObject({ status: 'new', limit_price: '180', qty: '10' });
     await json('DELETE', `/v2/orders/${id}`);
     expect(await bad({ limit_price: '181' })).toEqual({ status: 422, body: { code: 42210000, message: 'order is not replaceable in "canceled" state' } });
-    const held = (await json('POST', '/v2/orders', { ...bracket, type: 'limit', limit_price: '180', stop_loss: { stop_price: '170' }, client_order_id: 'br-held' })).body;
+    const held = (
+      await json('POST', '/v2/orders', { ...bracket, type: 'limit', limit_price: '180', stop_loss: { stop_price: '170' }, client_order_id: 'br-held' })
+    ).body;
     const heldLeg = (held.legs as J[])[1]!;
     expect(await json('PATCH', `/v2/orders/${String(heldLeg.id)}`, { stop_price: '165' })).toEqual({
-      status: 422, body: { code: 42210000, message: 'order is not replaceable in "held" state' },
+      status: 422,
+      body: { code: 42210000, message: 'order is not replaceable in "held" state' },
     });
   });
 
@@ -156,7 +209,13 @@ describe('positions', () => {
   it('reads and closes part of a position by qty or percentage, by symbol or asset id', async () => {
     const { json } = await served();
     await json('POST', '/v2/orders', { ...market, qty: '100' });
-    expect((await json('GET', '/v2/positions/AAPL')).body).toMatchObject({ symbol: 'AAPL', qty: '100', avg_entry_price: '190', market_value: '19000', side: 'long' });
+    expect((await json('GET', '/v2/positions/AAPL')).body).toMatchObject({
+      symbol: 'AAPL',
+      qty: '100',
+      avg_entry_price: '190',
+      market_value: '19000',
+      side: 'long',
+    });
     expect((await json('DELETE', '/v2/positions/AAPL?percentage=25')).body).toMatchObject({ side: 'sell', qty: '25', status: 'filled' });
     expect((await json('DELETE', `/v2/positions/${assetId('AAPL')}?qty=5`)).body).toMatchObject({ qty: '5' });
     expect((await json('GET', `/v2/positions/${assetId('AAPL')}`)).body).toMatchObject({ qty: '70' });

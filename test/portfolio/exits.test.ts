@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { dec } from '../../src/domain/money.js';
 import { useTempStore } from '../helpers/tempDb.js';
-import { engineHarness, signal, usd } from './engineHarness.js';
+import { engineHarness, signal, usd } from '../helpers/engineHarness.js';
 
 describe('stop and target checks, auto-close', () => {
   const newStore = useTempStore();
@@ -16,9 +16,9 @@ describe('stop and target checks, auto-close', () => {
     expect(await t.engine.manager.checkTakeProfits()).toEqual([]);
 
     const [action] = await t.engine.manager.autoCloseTriggeredPositions();
-    expect([action?.reason, action?.skipped, action?.order?.side, action?.order?.quantity.toFixed(), action?.order?.status, action?.order?.exitReason]).toEqual([
-      'stop_loss', null, 'sell', '400', 'filled', 'stop_loss',
-    ]);
+    expect([action?.reason, action?.skipped, action?.order?.side, action?.order?.quantity.toFixed(), action?.order?.status, action?.order?.exitReason]).toEqual(
+      ['stop_loss', null, 'sell', '400', 'filled', 'stop_loss'],
+    );
     await t.settle();
     const [closed] = await t.engine.manager.getClosedPositions(1);
     // (184.20 − 190) × 400
@@ -61,7 +61,9 @@ describe('stop and target checks, auto-close', () => {
   it('flattens: cancels every order and closes every position', async () => {
     const t = engineHarness(await newStore());
     await t.engine.executor.executeSignal(signal());
-    await t.engine.executor.executeSignal(signal({ signal_id: 'sig-s', ticker: 'MSFT', action: 'sell', current_price: '410', stop_loss_price: '420', take_profit_price: '390' }));
+    await t.engine.executor.executeSignal(
+      signal({ signal_id: 'sig-s', ticker: 'MSFT', action: 'sell', current_price: '410', stop_loss_price: '420', take_profit_price: '390' }),
+    );
     await t.settle();
     const result = await t.engine.manager.flatten();
     await t.settle();
@@ -76,13 +78,29 @@ describe('stop and target checks, auto-close', () => {
   it('reports the portfolio', async () => {
     const t = engineHarness(await newStore());
     await t.engine.executor.executeSignal(signal());
-    await t.engine.executor.executeSignal(signal({ signal_id: 'sig-s', ticker: 'MSFT', action: 'sell', current_price: '410', stop_loss_price: '420', take_profit_price: '390' }));
+    await t.engine.executor.executeSignal(
+      signal({ signal_id: 'sig-s', ticker: 'MSFT', action: 'sell', current_price: '410', stop_loss_price: '420', take_profit_price: '390' }),
+    );
     await t.settle();
-    await t.engine.manager.updatePositionPrices(new Map([['AAPL', dec('201')], ['MSFT', dec('405')]]));
+    await t.engine.manager.updatePositionPrices(
+      new Map([
+        ['AAPL', dec('201')],
+        ['MSFT', dec('405')],
+      ]),
+    );
     const m = await t.engine.manager.calculatePortfolioMetrics(dec(100_000));
     // AAPL 400 × 201 = 80,400 (+4,400); MSFT 200 × 405 = 81,000 (+1,000)
-    expect([m.totalPositions, m.longPositions, m.shortPositions, usd(m.totalExposure), m.exposurePct.toFixed(4), usd(m.totalUnrealizedPnl), m.positionsAtStopLoss, m.positionsAtTakeProfit, m.largestPosition?.ticker, usd(m.largestPosition?.value)]).toEqual([
-      2, 1, 1, '161400.00', '1.6140', '5400.00', 0, 1, 'MSFT', '81000.00',
-    ]);
+    expect([
+      m.totalPositions,
+      m.longPositions,
+      m.shortPositions,
+      usd(m.totalExposure),
+      m.exposurePct.toFixed(4),
+      usd(m.totalUnrealizedPnl),
+      m.positionsAtStopLoss,
+      m.positionsAtTakeProfit,
+      m.largestPosition?.ticker,
+      usd(m.largestPosition?.value),
+    ]).toEqual([2, 1, 1, '161400.00', '1.6140', '5400.00', 0, 1, 'MSFT', '81000.00']);
   });
 });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Decimal, ZERO, dec } from '../../src/domain/money.js';
-import { SimRejection } from '../../src/broker/sim/api.js';
+import { Decimal, ZERO, dec } from '../../../src/domain/money.js';
+import { SimRejection } from '../../../src/broker/sim/api.js';
 import { harness } from './engineHarness.js';
 
 const ticker = fc.constantFrom('AAPL', 'MSFT');
@@ -32,8 +32,14 @@ describe('simulator invariants', () => {
               case 'bracket': {
                 const last = engine.latestTrade(o.ticker)!.price;
                 engine.submit({
-                  symbol: o.ticker, qty: dec(o.qty), side: 'buy', type: 'market', timeInForce: 'gtc', orderClass: 'bracket',
-                  takeProfit: { limitPrice: last.plus(o.width) }, stopLoss: { stopPrice: last.minus(o.width) },
+                  symbol: o.ticker,
+                  qty: dec(o.qty),
+                  side: 'buy',
+                  type: 'market',
+                  timeInForce: 'gtc',
+                  orderClass: 'bracket',
+                  takeProfit: { limitPrice: last.plus(o.width) },
+                  stopLoss: { stopPrice: last.minus(o.width) },
                 });
                 break;
               }

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { dec } from '../../src/domain/money.js';
 import { useTempStore } from '../helpers/tempDb.js';
-import { engineHarness, signal, usd } from './engineHarness.js';
+import { engineHarness, signal, usd } from '../helpers/engineHarness.js';
 
 describe('a long trade', () => {
   const newStore = useTempStore();
@@ -12,13 +12,23 @@ describe('a long trade', () => {
     const result = await t.engine.executor.executeSignal(signal(), { useBracketOrder: true });
     // risk: 2% of 100,000 = 2,000 at risk; |190 − 185| = 5 a share → 400 shares.
     expect([result.success, result.quantity?.toFixed(), usd(result.estimatedCost), result.order?.status, result.order?.clientOrderId]).toEqual([
-      true, '400', '76000.00', 'filled', 'sig-1:entry',
+      true,
+      '400',
+      '76000.00',
+      'filled',
+      'sig-1:entry',
     ]);
     expect([result.bracketOrder?.stopLoss?.stopPrice?.toFixed(), result.bracketOrder?.takeProfit?.limitPrice?.toFixed()]).toEqual(['185', '200']);
     await t.settle();
 
     const open = await t.engine.manager.getPosition('AAPL');
-    expect([open?.side, open?.quantity.toFixed(), usd(open?.entryPrice), open?.strategy, open?.signalId]).toEqual(['long', '400', '190.00', 'catalyst', 'sig-1']);
+    expect([open?.side, open?.quantity.toFixed(), usd(open?.entryPrice), open?.strategy, open?.signalId]).toEqual([
+      'long',
+      '400',
+      '190.00',
+      'catalyst',
+      'sig-1',
+    ]);
     expect(open?.stopLossOrderId).toBe(result.bracketOrder?.stopLoss?.orderId);
 
     t.sim.clock.advance(95 * 60_000);
@@ -31,7 +41,11 @@ describe('a long trade', () => {
     expect(await t.engine.manager.getPosition('AAPL')).toBeNull();
     const [closed] = await t.engine.manager.getClosedPositions(1);
     expect([closed?.exitReason, closed?.quantity.toFixed(), usd(closed?.exitPrice), usd(closed?.realizedPnl), closed?.realizedPnlPct.toFixed(6)]).toEqual([
-      'take_profit', '400', '200.00', '4000.00', '0.052632',
+      'take_profit',
+      '400',
+      '200.00',
+      '4000.00',
+      '0.052632',
     ]);
     expect((closed!.closedAt.getTime() - closed!.openedAt.getTime()) / 60_000).toBe(95);
     // The broker agrees: flat, and the stop leg was canceled by OCO.
@@ -48,7 +62,10 @@ describe('a long trade', () => {
     const [closed] = await t.engine.manager.getClosedPositions(1);
     // (183.40 − 190) × 400 = −2,640.00
     expect([closed?.exitReason, usd(closed?.exitPrice), usd(closed?.realizedPnl), closed?.realizedPnlPct.toFixed(6)]).toEqual([
-      'stop_loss', '183.40', '-2640.00', '-0.034737',
+      'stop_loss',
+      '183.40',
+      '-2640.00',
+      '-0.034737',
     ]);
     expect((await t.broker.getAccount()).cash.toFixed(2)).toBe('97360.00');
   });
@@ -71,7 +88,11 @@ describe('a short trade', () => {
     await t.price('MSFT', '390');
     const [closed] = await t.engine.manager.getClosedPositions(1);
     expect([closed?.side, closed?.exitReason, usd(closed?.exitPrice), usd(closed?.realizedPnl), closed?.realizedPnlPct.toFixed(6)]).toEqual([
-      'short', 'take_profit', '390.00', '4000.00', '0.048780',
+      'short',
+      'take_profit',
+      '390.00',
+      '4000.00',
+      '0.048780',
     ]);
   });
 
@@ -117,9 +138,9 @@ describe('openPosition (the seed’s call)', () => {
     const request = { order, signalId: 'manual-1', strategy: 'discretionary', stopLossPrice: dec('401.50'), takeProfitPrice: dec('425') };
     const position = await t.engine.manager.openPosition(request);
     await t.engine.manager.openPosition(request);
-    expect([position?.quantity.toFixed(), usd(position?.entryPrice), usd(position?.stopLossPrice), usd(position?.takeProfitPrice), position?.strategy]).toEqual([
-      '30', '410.00', '401.50', '425.00', 'discretionary',
-    ]);
+    expect([position?.quantity.toFixed(), usd(position?.entryPrice), usd(position?.stopLossPrice), usd(position?.takeProfitPrice), position?.strategy]).toEqual(
+      ['30', '410.00', '401.50', '425.00', 'discretionary'],
+    );
     expect((await t.engine.manager.getOpenPositions()).length).toBe(1);
   });
 });

@@ -11,7 +11,7 @@ import type { TradingEvent } from '../../src/domain/events.js';
 import type { PositionSizingConfig } from '../../src/execution/sizing.js';
 import { toSignal, type TradingSignal } from '../../src/domain/signal.js';
 import type { Config } from '../../src/config.js';
-import { type Harness, harness } from '../sim/engineHarness.js';
+import { type Harness, harness } from '../broker/sim/engineHarness.js';
 
 export interface EngineHarness {
   sim: Harness;

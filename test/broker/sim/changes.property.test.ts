@@ -6,9 +6,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Decimal, dec } from '../../src/domain/money.js';
-import { SimRejection } from '../../src/broker/sim/api.js';
-import type { SimChanges, SimHoldingState, SimOrderState, SimPriceState, SimScalarState, SimState } from '../../src/broker/sim/state.js';
+import { Decimal, dec } from '../../../src/domain/money.js';
+import { SimRejection } from '../../../src/broker/sim/api.js';
+import type { SimChanges, SimHoldingState, SimOrderState, SimPriceState, SimScalarState, SimState } from '../../../src/broker/sim/state.js';
 import { harness } from './engineHarness.js';
 
 /** A copy of the rows, kept up to date from the changes alone. */
@@ -45,7 +45,14 @@ const qty = fc.integer({ min: 1, max: 40 });
 const offset = fc.integer({ min: -30, max: 30 });
 const op = fc.oneof(
   fc.record({ kind: fc.constant('market' as const), ticker, qty, buy: fc.boolean(), tif: fc.constantFrom('day' as const, 'gtc' as const, 'ioc' as const) }),
-  fc.record({ kind: fc.constant('limit' as const), ticker, qty, buy: fc.boolean(), offset, tif: fc.constantFrom('day' as const, 'gtc' as const, 'fok' as const) }),
+  fc.record({
+    kind: fc.constant('limit' as const),
+    ticker,
+    qty,
+    buy: fc.boolean(),
+    offset,
+    tif: fc.constantFrom('day' as const, 'gtc' as const, 'fok' as const),
+  }),
   fc.record({ kind: fc.constant('stopLimit' as const), ticker, qty, buy: fc.boolean(), offset }),
   fc.record({ kind: fc.constant('trail' as const), ticker, qty, buy: fc.boolean(), percent: fc.boolean() }),
   fc.record({ kind: fc.constant('bracket' as const), ticker, qty, buy: fc.boolean(), width: fc.integer({ min: 1, max: 20 }), entryOffset: offset }),
@@ -68,32 +75,63 @@ function run(engine: ReturnType<typeof harness>['engine'], o: Op): void {
       engine.submit({ symbol: o.ticker, qty: dec(o.qty), side: o.buy ? 'buy' : 'sell', type: 'market', timeInForce: o.tif });
       break;
     case 'limit':
-      engine.submit({ symbol: o.ticker, qty: dec(o.qty), side: o.buy ? 'buy' : 'sell', type: 'limit', limitPrice: near(o.ticker, o.offset), timeInForce: o.tif });
+      engine.submit({
+        symbol: o.ticker,
+        qty: dec(o.qty),
+        side: o.buy ? 'buy' : 'sell',
+        type: 'limit',
+        limitPrice: near(o.ticker, o.offset),
+        timeInForce: o.tif,
+      });
       break;
     case 'stopLimit': {
       const stop = near(o.ticker, o.offset);
-      engine.submit({ symbol: o.ticker, qty: dec(o.qty), side: o.buy ? 'buy' : 'sell', type: 'stop_limit', stopPrice: stop, limitPrice: stop, timeInForce: 'gtc' });
+      engine.submit({
+        symbol: o.ticker,
+        qty: dec(o.qty),
+        side: o.buy ? 'buy' : 'sell',
+        type: 'stop_limit',
+        stopPrice: stop,
+        limitPrice: stop,
+        timeInForce: 'gtc',
+      });
       break;
     }
     case 'trail':
       engine.submit({
-        symbol: o.ticker, qty: dec(o.qty), side: o.buy ? 'buy' : 'sell', type: 'trailing_stop', timeInForce: 'gtc',
+        symbol: o.ticker,
+        qty: dec(o.qty),
+        side: o.buy ? 'buy' : 'sell',
+        type: 'trailing_stop',
+        timeInForce: 'gtc',
         ...(o.percent ? { trailPercent: dec(1) } : { trailPrice: near(o.ticker, 5).minus(last(o.ticker)).abs().plus('0.01') }),
       });
       break;
     case 'bracket': {
       const sign = o.buy ? 1 : -1;
       engine.submit({
-        symbol: o.ticker, qty: dec(o.qty), side: o.buy ? 'buy' : 'sell', type: o.entryOffset > 0 ? 'market' : 'limit',
-        limitPrice: o.entryOffset > 0 ? null : near(o.ticker, o.entryOffset * sign), timeInForce: 'gtc', orderClass: 'bracket',
-        takeProfit: { limitPrice: near(o.ticker, o.width * sign) }, stopLoss: { stopPrice: near(o.ticker, -o.width * sign) },
+        symbol: o.ticker,
+        qty: dec(o.qty),
+        side: o.buy ? 'buy' : 'sell',
+        type: o.entryOffset > 0 ? 'market' : 'limit',
+        limitPrice: o.entryOffset > 0 ? null : near(o.ticker, o.entryOffset * sign),
+        timeInForce: 'gtc',
+        orderClass: 'bracket',
+        takeProfit: { limitPrice: near(o.ticker, o.width * sign) },
+        stopLoss: { stopPrice: near(o.ticker, -o.width * sign) },
       });
       break;
     }
     case 'oco':
       engine.submit({
-        symbol: o.ticker, qty: dec(o.qty), side: 'sell', type: 'limit', timeInForce: 'gtc', orderClass: 'oco',
-        takeProfit: { limitPrice: near(o.ticker, o.width) }, stopLoss: { stopPrice: near(o.ticker, -o.width) },
+        symbol: o.ticker,
+        qty: dec(o.qty),
+        side: 'sell',
+        type: 'limit',
+        timeInForce: 'gtc',
+        orderClass: 'oco',
+        takeProfit: { limitPrice: near(o.ticker, o.width) },
+        stopLoss: { stopPrice: near(o.ticker, -o.width) },
       });
       break;
     case 'price':
@@ -103,7 +141,10 @@ function run(engine: ReturnType<typeof harness>['engine'], o: Op): void {
       engine.advance(o.minutes);
       break;
     case 'replace': {
-      const open = engine.listOrders({ status: 'open', limit: 500 }).flatMap((x) => [x, ...x.legs]).filter((x) => x.isOpen() && x.status !== 'held');
+      const open = engine
+        .listOrders({ status: 'open', limit: 500 })
+        .flatMap((x) => [x, ...x.legs])
+        .filter((x) => x.isOpen() && x.status !== 'held');
       const target = open[o.pick % Math.max(open.length, 1)];
       if (!target) break;
       if (target.type === 'limit') engine.replaceOrder(target.id, { limitPrice: near(target.ticker, o.offset) });
@@ -167,8 +208,14 @@ describe('change tracking', () => {
     const quiet = engine.takeChanges();
     expect([quiet.orders.length, quiet.holdings.length, quiet.prices.length, quiet.closedHoldings.length]).toEqual([0, 0, 0, 0]);
     expect(quiet.scalar).toEqual({
-      clock: '2026-03-02T15:00:00.000Z', cash: '99810', realizedPnl: '0', feedDraws: 0, lastEquity: '100000',
-      lastEquityDay: '2026-03-02', dayTrades: {}, accountId: engine.account().id,
+      clock: '2026-03-02T15:00:00.000Z',
+      cash: '99810',
+      realizedPnl: '0',
+      feedDraws: 0,
+      lastEquity: '100000',
+      lastEquityDay: '2026-03-02',
+      dayTrades: {},
+      accountId: engine.account().id,
     });
   });
 });

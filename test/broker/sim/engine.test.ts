@@ -1,12 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { dec } from '../../src/domain/money.js';
-import { SimRejection } from '../../src/broker/sim/api.js';
+import { dec } from '../../../src/domain/money.js';
+import { SimRejection } from '../../../src/broker/sim/api.js';
 import { harness } from './engineHarness.js';
 
 const bracketBuy = (overrides = {}) => ({
-  symbol: 'AAPL', qty: dec(100), side: 'buy' as const, type: 'market' as const, timeInForce: 'gtc' as const,
-  orderClass: 'bracket' as const, takeProfit: { limitPrice: dec(200) }, stopLoss: { stopPrice: dec(185) },
-  clientOrderId: 'sig-1', ...overrides,
+  symbol: 'AAPL',
+  qty: dec(100),
+  side: 'buy' as const,
+  type: 'market' as const,
+  timeInForce: 'gtc' as const,
+  orderClass: 'bracket' as const,
+  takeProfit: { limitPrice: dec(200) },
+  stopLoss: { stopPrice: dec(185) },
+  clientOrderId: 'sig-1',
+  ...overrides,
 });
 
 function rejection(fn: () => unknown): { status: number; code: number; message: string } {
@@ -144,7 +151,15 @@ describe('trailing stops', () => {
   it('follows the high-water mark by a price offset and fills when it turns', () => {
     const { engine } = harness();
     engine.submit({ symbol: 'AAPL', qty: dec(100), side: 'buy', type: 'market', timeInForce: 'day', clientOrderId: 'in' });
-    const trail = engine.submit({ symbol: 'AAPL', qty: dec(100), side: 'sell', type: 'trailing_stop', trailPrice: dec(2), timeInForce: 'gtc', clientOrderId: 'trail' });
+    const trail = engine.submit({
+      symbol: 'AAPL',
+      qty: dec(100),
+      side: 'sell',
+      type: 'trailing_stop',
+      trailPrice: dec(2),
+      timeInForce: 'gtc',
+      clientOrderId: 'trail',
+    });
     expect(trail.stopPrice?.toFixed(2)).toBe('188.00');
     engine.setPrice('AAPL', dec(195));
     expect(engine.getOrder(trail.id)?.stopPrice?.toFixed(2)).toBe('193.00');
@@ -159,7 +174,15 @@ describe('trailing stops', () => {
   it('trails by a percentage for a short cover', () => {
     const { engine } = harness();
     engine.submit({ symbol: 'MSFT', qty: dec(10), side: 'sell', type: 'market', timeInForce: 'day', clientOrderId: 'short' });
-    const trail = engine.submit({ symbol: 'MSFT', qty: dec(10), side: 'buy', type: 'trailing_stop', trailPercent: dec(1), timeInForce: 'gtc', clientOrderId: 'cover' });
+    const trail = engine.submit({
+      symbol: 'MSFT',
+      qty: dec(10),
+      side: 'buy',
+      type: 'trailing_stop',
+      trailPercent: dec(1),
+      timeInForce: 'gtc',
+      clientOrderId: 'cover',
+    });
     expect(trail.stopPrice?.toFixed(2)).toBe('414.10');
     engine.setPrice('MSFT', dec(400)); // low-water mark 400: stop 404
     expect(engine.getOrder(trail.id)?.stopPrice?.toFixed(2)).toBe('404.00');
@@ -219,9 +242,7 @@ describe('rejections, as Alpaca answers them', () => {
     expect(rejection(() => engine.submit(bracketBuy({ takeProfit: { limitPrice: dec(189) } }))).message).toBe(
       'take_profit.limit_price must be >= base_price + 0.01',
     );
-    expect(rejection(() => engine.submit(bracketBuy({ stopLoss: { stopPrice: dec(191) } }))).message).toBe(
-      'stop_loss.stop_price must be <= base_price - 0.01',
-    );
+    expect(rejection(() => engine.submit(bracketBuy({ stopLoss: { stopPrice: dec(191) } }))).message).toBe('stop_loss.stop_price must be <= base_price - 0.01');
     expect(rejection(() => engine.submit(bracketBuy({ side: 'sell' }))).message).toBe('take_profit.limit_price must be < stop_loss.stop_price');
     expect(engine.listOrders({ status: 'all' })).toEqual([]);
   });
@@ -229,7 +250,9 @@ describe('rejections, as Alpaca answers them', () => {
   it('refuses sub-penny prices: 2 decimals at or above $1, 4 below', () => {
     const { engine } = harness();
     expect(rejection(() => engine.submit({ ...base, type: 'limit', limitPrice: dec('190.123') }))).toEqual({
-      status: 422, code: 42210000, message: 'invalid limit_price 190.123. sub-penny increment does not fulfill minimum pricing criteria',
+      status: 422,
+      code: 42210000,
+      message: 'invalid limit_price 190.123. sub-penny increment does not fulfill minimum pricing criteria',
     });
     expect(rejection(() => engine.submit({ ...base, symbol: 'PENY', type: 'limit', limitPrice: dec('0.12345') })).status).toBe(422);
     expect(engine.submit({ ...base, symbol: 'PENY', type: 'limit', limitPrice: dec('0.1234'), clientOrderId: 'ok' }).status).toBe('new');
@@ -241,7 +264,11 @@ describe('rejections, as Alpaca answers them', () => {
     expect(rejection(() => engine.submit({ ...base, qty: dec(-5) })).message).toBe('qty must be > 0');
     expect(rejection(() => engine.submit({ ...base, symbol: 'ZZZZ' }))).toEqual({ status: 422, code: 42210000, message: 'asset "ZZZZ" not found' });
     engine.submit({ ...base, clientOrderId: 'once' });
-    expect(rejection(() => engine.submit({ ...base, clientOrderId: 'once' }))).toEqual({ status: 422, code: 42210000, message: 'client_order_id must be unique' });
+    expect(rejection(() => engine.submit({ ...base, clientOrderId: 'once' }))).toEqual({
+      status: 422,
+      code: 42210000,
+      message: 'client_order_id must be unique',
+    });
     expect(rejection(() => engine.submit(bracketBuy({ qty: dec('1.5') }))).message).toBe('fractional orders must be simple orders');
     expect(engine.listOrders({ status: 'all' })).toHaveLength(1);
   });
@@ -259,8 +286,15 @@ describe('oco and oto', () => {
     const { engine, events } = harness();
     engine.submit({ symbol: 'AAPL', qty: dec(20), side: 'buy', type: 'market', timeInForce: 'day', clientOrderId: 'in' });
     engine.submit({
-      symbol: 'AAPL', qty: dec(20), side: 'sell', type: 'limit', timeInForce: 'gtc', orderClass: 'oco',
-      takeProfit: { limitPrice: dec(195) }, stopLoss: { stopPrice: dec(187) }, clientOrderId: 'oco',
+      symbol: 'AAPL',
+      qty: dec(20),
+      side: 'sell',
+      type: 'limit',
+      timeInForce: 'gtc',
+      orderClass: 'oco',
+      takeProfit: { limitPrice: dec(195) },
+      stopLoss: { stopPrice: dec(187) },
+      clientOrderId: 'oco',
     });
     engine.setPrice('AAPL', dec(195.5));
     expect(events().slice(-2)).toEqual(['fill:oco', 'canceled:oco:sl']);
@@ -270,8 +304,15 @@ describe('oco and oto', () => {
   it('an OTO: the single exit is held until the entry fills', () => {
     const { engine } = harness();
     const o = engine.submit({
-      symbol: 'AAPL', qty: dec(20), side: 'buy', type: 'limit', limitPrice: dec(189), timeInForce: 'gtc', orderClass: 'oto',
-      stopLoss: { stopPrice: dec(185) }, clientOrderId: 'oto',
+      symbol: 'AAPL',
+      qty: dec(20),
+      side: 'buy',
+      type: 'limit',
+      limitPrice: dec(189),
+      timeInForce: 'gtc',
+      orderClass: 'oto',
+      stopLoss: { stopPrice: dec(185) },
+      clientOrderId: 'oto',
     });
     expect(o.legs.map((l) => [l.type, l.status])).toEqual([['stop', 'held']]);
     engine.setPrice('AAPL', dec(188));
@@ -354,7 +395,14 @@ describe('stop-limit orders, commissions and rejections at the open', () => {
     const { engine, updates } = harness({ commissionPerShare: dec('0.005') });
     engine.submit({ symbol: 'AAPL', qty: dec(100), side: 'buy', type: 'market', timeInForce: 'day', clientOrderId: 'in' });
     const sl = engine.submit({
-      symbol: 'AAPL', qty: dec(100), side: 'sell', type: 'stop_limit', stopPrice: dec(185), limitPrice: dec('184.50'), timeInForce: 'gtc', clientOrderId: 'sl',
+      symbol: 'AAPL',
+      qty: dec(100),
+      side: 'sell',
+      type: 'stop_limit',
+      stopPrice: dec(185),
+      limitPrice: dec('184.50'),
+      timeInForce: 'gtc',
+      clientOrderId: 'sl',
     });
     engine.setPrice('AAPL', dec('184.40')); // stop touched, but below the limit: no fill
     expect(engine.getOrder(sl.id)?.status).toBe('new');

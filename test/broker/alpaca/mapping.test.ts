@@ -1,21 +1,65 @@
 /** Alpaca's order JSON to domain orders: a bracket's legs get their role and parent; a leg seen alone gets them from the legs noted before. */
 import { trading } from '@alpacahq/alpaca-trade-api';
 import { describe, expect, it } from 'vitest';
-import { LegBook } from '../../src/broker/alpaca/legBook.js';
-import { legRoleOf, toOrder } from '../../src/broker/alpaca/mapping.js';
+import { LegBook } from '../../../src/broker/alpaca/legBook.js';
+import { legRoleOf, toOrder } from '../../../src/broker/alpaca/mapping.js';
 
 const order = (fields: Record<string, unknown>) =>
   trading.OrderFromJSON({
-    id: 'o', client_order_id: 'c', symbol: 'AAPL', side: 'sell', type: 'limit', order_class: 'bracket', time_in_force: 'gtc', qty: '10',
-    filled_qty: '0', status: 'new', created_at: '2026-03-02T15:00:00Z', submitted_at: '2026-03-02T15:00:00Z', updated_at: '2026-03-02T15:00:00Z',
+    id: 'o',
+    client_order_id: 'c',
+    symbol: 'AAPL',
+    side: 'sell',
+    type: 'limit',
+    order_class: 'bracket',
+    time_in_force: 'gtc',
+    qty: '10',
+    filled_qty: '0',
+    status: 'new',
+    created_at: '2026-03-02T15:00:00Z',
+    submitted_at: '2026-03-02T15:00:00Z',
+    updated_at: '2026-03-02T15:00:00Z',
     ...fields,
   });
 
 const entry = order({
-  id: 'entry', client_order_id: 'sig-1', side: 'buy', type: 'market', status: 'filled', filled_qty: '10', filled_avg_price: '190',
+  id: 'entry',
+  client_order_id: 'sig-1',
+  side: 'buy',
+  type: 'market',
+  status: 'filled',
+  filled_qty: '10',
+  filled_avg_price: '190',
   legs: [
-    { id: 'tp', client_order_id: 'sig-1:tp', symbol: 'AAPL', side: 'sell', type: 'limit', order_class: 'bracket', time_in_force: 'gtc', qty: '10', filled_qty: '0', status: 'new', limit_price: '200', created_at: '2026-03-02T15:00:00Z' },
-    { id: 'sl', client_order_id: 'sig-1:sl', symbol: 'AAPL', side: 'sell', type: 'stop_limit', order_class: 'bracket', time_in_force: 'gtc', qty: '10', filled_qty: '0', status: 'new', stop_price: '185', limit_price: '184.5', created_at: '2026-03-02T15:00:00Z' },
+    {
+      id: 'tp',
+      client_order_id: 'sig-1:tp',
+      symbol: 'AAPL',
+      side: 'sell',
+      type: 'limit',
+      order_class: 'bracket',
+      time_in_force: 'gtc',
+      qty: '10',
+      filled_qty: '0',
+      status: 'new',
+      limit_price: '200',
+      created_at: '2026-03-02T15:00:00Z',
+    },
+    {
+      id: 'sl',
+      client_order_id: 'sig-1:sl',
+      symbol: 'AAPL',
+      side: 'sell',
+      type: 'stop_limit',
+      order_class: 'bracket',
+      time_in_force: 'gtc',
+      qty: '10',
+      filled_qty: '0',
+      status: 'new',
+      stop_price: '185',
+      limit_price: '184.5',
+      created_at: '2026-03-02T15:00:00Z',
+    },
   ],
 });
 

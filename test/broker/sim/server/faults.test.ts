@@ -1,8 +1,8 @@
 /** Injected faults and the raw trade_updates protocol, seen by plain HTTP and WebSocket clients. */
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { dec } from '../../../src/domain/money.js';
-import { FaultInjector } from '../../../src/broker/sim/server/faults.js';
+import { dec } from '../../../../src/domain/money.js';
+import { FaultInjector } from '../../../../src/broker/sim/server/faults.js';
 import { KEY, SECRET, served } from './serverHarness.js';
 
 const order = { symbol: 'AAPL', qty: '10', side: 'buy', type: 'market', time_in_force: 'day', client_order_id: 'wire-1' };
@@ -119,7 +119,14 @@ describe('trade_updates stream protocol', () => {
     expect(s.frames[2]?.json).toMatchObject({ stream: 'trade_updates', data: { event: 'new', order: { client_order_id: 'wire-1', status: 'new' } } });
     expect(fill).toMatchObject({
       stream: 'trade_updates',
-      data: { event: 'fill', price: '184.99', qty: '10', position_qty: '10', timestamp: '2026-03-02T15:00:00.000Z', order: { status: 'filled', filled_avg_price: '184.99' } },
+      data: {
+        event: 'fill',
+        price: '184.99',
+        qty: '10',
+        position_qty: '10',
+        timestamp: '2026-03-02T15:00:00.000Z',
+        order: { status: 'filled', filled_avg_price: '184.99' },
+      },
     });
     expect(typeof (fill.data as Record<string, unknown>).execution_id).toBe('string');
     expect(s.frames.every((f) => f.binary)).toBe(true);

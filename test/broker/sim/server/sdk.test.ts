@@ -6,7 +6,7 @@
  */
 import { marketData, OrdersApi, streaming, trading } from '@alpacahq/alpaca-trade-api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { dec } from '../../../src/domain/money.js';
+import { dec } from '../../../../src/domain/money.js';
 import { KEY, SECRET, served } from './serverHarness.js';
 
 type TradingStream = InstanceType<typeof streaming.TradingStream>;
@@ -64,7 +64,12 @@ describe('the Alpaca-compatible server, through the official SDK', () => {
     const { account } = await setup();
     const a = await account.getAccount();
     expect([String(a.cash), String(a.equity), String(a.buyingPower), String(a.multiplier), a.status, a.currency]).toEqual([
-      '100000', '100000', '200000', '2', 'ACTIVE', 'USD',
+      '100000',
+      '100000',
+      '200000',
+      '2',
+      'ACTIVE',
+      'USD',
     ]);
     // The SDK's Account model has no camelCase field for these: they arrive only as the raw wire keys.
     const raw = a as unknown as Record<string, unknown>;
@@ -75,7 +80,12 @@ describe('the Alpaca-compatible server, through the official SDK', () => {
     const { orders } = await setup();
     const placed = await orders.limit({ symbol: 'AAPL', side: 'buy', qty: 10, limitPrice: '180.25', timeInForce: 'gtc', clientOrderId: 'sdk-1' });
     expect([placed.status, placed.symbol, String(placed.qty), String(placed.limitPrice), placed.orderClass, placed.submittedAt instanceof Date]).toEqual([
-      'new', 'AAPL', '10', '180.25', '', true,
+      'new',
+      'AAPL',
+      '10',
+      '180.25',
+      '',
+      true,
     ]);
     expect((await orders.getOrderByClientOrderId({ clientOrderId: 'sdk-1' })).id).toBe(placed.id);
     expect((await orders.getOrderByOrderID({ orderId: placed.id! })).clientOrderId).toBe('sdk-1');
@@ -100,8 +110,13 @@ describe('the Alpaca-compatible server, through the official SDK', () => {
   it('places a bracket whose legs come back nested, and opens a position', async () => {
     const { orders, positions } = await setup();
     const entry = await orders.bracket({
-      symbol: 'AAPL', side: 'buy', qty: 100, timeInForce: 'gtc', clientOrderId: 'sdk-bracket',
-      takeProfit: { limitPrice: 200 }, stopLoss: { stopPrice: 185, limitPrice: 184.5 },
+      symbol: 'AAPL',
+      side: 'buy',
+      qty: 100,
+      timeInForce: 'gtc',
+      clientOrderId: 'sdk-bracket',
+      takeProfit: { limitPrice: 200 },
+      stopLoss: { stopPrice: 185, limitPrice: 184.5 },
     });
     expect([entry.status, entry.orderClass, String(entry.filledAvgPrice)]).toEqual(['filled', 'bracket', '190']);
     expect(entry.legs?.map((l) => [l.type, l.status, String(l.limitPrice), String(l.stopPrice)])).toEqual([
@@ -153,7 +168,10 @@ describe('the Alpaca-compatible server, through the official SDK', () => {
     const { clock, calendar, assets } = await setup({ mode: 'nyse', start: '2026-07-02T15:00:00.000Z' });
     const c = await clock.legacyClock();
     expect([c.isOpen, c.timestamp.toISOString(), c.nextClose.toISOString(), c.nextOpen.toISOString()]).toEqual([
-      true, '2026-07-02T15:00:00.000Z', '2026-07-02T20:00:00.000Z', '2026-07-06T13:30:00.000Z',
+      true,
+      '2026-07-02T15:00:00.000Z',
+      '2026-07-02T20:00:00.000Z',
+      '2026-07-06T13:30:00.000Z',
     ]);
     const days = await calendar.legacyCalendar({ start: new Date('2026-07-02T00:00:00Z'), end: new Date('2026-07-06T00:00:00Z') });
     expect(days.map((d) => [d.date.toISOString().slice(0, 10), d.open, d.close, d.settlementDate.toISOString().slice(0, 10)])).toEqual([
@@ -186,7 +204,15 @@ describe('the trade_updates stream, through the official SDK', () => {
     const { orders, engine, openStream } = await setup();
     const s = await listen(openStream());
     expect(s.streamsAcked).toEqual(['trade_updates']);
-    await orders.bracket({ symbol: 'AAPL', side: 'buy', qty: 10, timeInForce: 'gtc', clientOrderId: 'st', takeProfit: { limitPrice: 200 }, stopLoss: { stopPrice: 185 } });
+    await orders.bracket({
+      symbol: 'AAPL',
+      side: 'buy',
+      qty: 10,
+      timeInForce: 'gtc',
+      clientOrderId: 'st',
+      takeProfit: { limitPrice: 200 },
+      stopLoss: { stopPrice: 185 },
+    });
     engine.setPrice('AAPL', dec('184.50'));
     await expect.poll(() => s.updates.length, { timeout: 5000 }).toBeGreaterThanOrEqual(6);
     expect(s.events()).toEqual(['new:st', 'fill:st', 'new:st:tp', 'new:st:sl', 'fill:st:sl', 'canceled:st:tp']);

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Position } from '../../src/domain/position.js';
 import { useTempStore } from '../helpers/tempDb.js';
-import { engineHarness, signal } from './engineHarness.js';
+import { engineHarness, signal } from '../helpers/engineHarness.js';
 
 describe('reconciliation racing a fill', () => {
   const newStore = useTempStore();

@@ -6,12 +6,12 @@
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { dec } from '../../src/domain/money.js';
-import { createSimBroker } from '../../src/broker/sim/index.js';
-import type { SimChanges, SimStatePersistence } from '../../src/broker/sim/state.js';
-import { loadConfig } from '../../src/config.js';
-import { openStore, type Store } from '../../src/db/index.js';
-import { useTempDir } from '../helpers/tempDb.js';
+import { dec } from '../../../src/domain/money.js';
+import { createSimBroker } from '../../../src/broker/sim/index.js';
+import type { SimChanges, SimStatePersistence } from '../../../src/broker/sim/state.js';
+import { loadConfig } from '../../../src/config.js';
+import { openStore, type Store } from '../../../src/db/index.js';
+import { useTempDir } from '../../helpers/tempDb.js';
 
 const START = new Date('2026-03-02T15:00:00.000Z');
 const LATER = new Date('2030-01-01T00:00:00.000Z');
@@ -55,8 +55,14 @@ describe('the simulator persisted as rows', () => {
     const first = await opened(path);
     const b = first.broker;
     await b.placeBracketOrder({
-      ticker: 'AAPL', side: 'buy', quantity: dec(100), entryType: 'market', takeProfitPrice: dec(200), stopLossPrice: dec(185),
-      timeInForce: 'gtc', clientOrderId: 'sig-1:entry',
+      ticker: 'AAPL',
+      side: 'buy',
+      quantity: dec(100),
+      entryType: 'market',
+      takeProfitPrice: dec(200),
+      stopLossPrice: dec(185),
+      timeInForce: 'gtc',
+      clientOrderId: 'sig-1:entry',
     });
     await b.placeOrder('MSFT', 'buy', dec(5), 'market', { clientOrderId: 'msft-in' });
     await b.placeOrder('MSFT', 'sell', dec(2), 'market', { clientOrderId: 'msft-out' });
@@ -82,7 +88,14 @@ describe('the simulator persisted as rows', () => {
     ]);
     const statusOf = async (id: string) => (await again.getOrderByClientId(id))?.status;
     expect(await Promise.all(['sig-1:entry', 'sig-1:entry:tp', 'sig-1:entry:sl', 'msft-in', 'msft-out', 'lim-1', 'trail-1', 'cxl-1'].map(statusOf))).toEqual([
-      'filled', 'new', 'new', 'filled', 'filled', 'new', 'new', 'canceled',
+      'filled',
+      'new',
+      'new',
+      'filled',
+      'filled',
+      'new',
+      'new',
+      'canceled',
     ]);
     expect((await again.getOrderByClientId('trail-1'))?.stopPrice?.toFixed()).toBe('391.72');
     expect((await again.listOrders({ status: 'open' })).map((o) => o.clientOrderId)).toEqual(['trail-1', 'lim-1', 'sig-1:entry']);
@@ -121,12 +134,24 @@ describe('the simulator persisted as rows', () => {
       expect(log.take()).toEqual([`insert sim_orders ${limit.id}`, 'update sim_state 1']);
 
       const bracket = await broker.placeBracketOrder({
-        ticker: 'AAPL', side: 'buy', quantity: dec(10), entryType: 'market', takeProfitPrice: dec(200), stopLossPrice: dec(185),
-        timeInForce: 'gtc', clientOrderId: 'br',
+        ticker: 'AAPL',
+        side: 'buy',
+        quantity: dec(10),
+        entryType: 'market',
+        takeProfitPrice: dec(200),
+        stopLossPrice: dec(185),
+        timeInForce: 'gtc',
+        clientOrderId: 'br',
       });
       const [tp, sl] = [bracket.takeProfitOrder!.id, bracket.stopLossOrder!.id];
       expect(log.take().sort()).toEqual(
-        [`insert sim_orders ${bracket.entryOrder.id}`, `insert sim_orders ${tp}`, `insert sim_orders ${sl}`, 'insert sim_holdings AAPL', 'update sim_state 1'].sort(),
+        [
+          `insert sim_orders ${bracket.entryOrder.id}`,
+          `insert sim_orders ${tp}`,
+          `insert sim_orders ${sl}`,
+          'insert sim_holdings AAPL',
+          'update sim_state 1',
+        ].sort(),
       );
 
       // A price with nothing working on it: the price row and the scalars.

@@ -1,7 +1,7 @@
 /** Two entries at once must not both pass a limit. */
 import { describe, expect, it } from 'vitest';
 import { useTempStore } from '../helpers/tempDb.js';
-import { engineHarness, signal } from '../engine/engineHarness.js';
+import { engineHarness, signal } from '../helpers/engineHarness.js';
 
 describe('two approvals for one ticker at once', () => {
   const newStore = useTempStore();
@@ -12,7 +12,6 @@ describe('two approvals for one ticker at once', () => {
       t.engine.executor.executeSignal(signal({ signal_id: 'sig-b' }), { useBracketOrder: true }),
     ]);
     await t.settle();
-
 
     expect([a.success, b.success].filter(Boolean).length).toBe(1);
   });

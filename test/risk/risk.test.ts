@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { dec } from '../../src/domain/money.js';
 import { useTempStore } from '../helpers/tempDb.js';
-import { engineHarness, signal } from './engineHarness.js';
+import { engineHarness, signal } from '../helpers/engineHarness.js';
 
 const msft = (id = 'sig-m') => signal({ signal_id: id, ticker: 'MSFT', current_price: '410', stop_loss_price: '400', take_profit_price: '430' });
 
@@ -32,7 +32,9 @@ describe('RiskManager before every entry', () => {
     await t.engine.executor.executeSignal(signal());
     // A limit entry below the market: working, not filled, still counts.
     await t.engine.executor.executeSignal(msft(), { entryType: 'limit', limitPrice: dec('405') });
-    const r = await t.engine.executor.executeSignal(signal({ signal_id: 'sig-p', ticker: 'PENY', current_price: '0.5', stop_loss_price: '0.45', take_profit_price: '0.6' }));
+    const r = await t.engine.executor.executeSignal(
+      signal({ signal_id: 'sig-p', ticker: 'PENY', current_price: '0.5', stop_loss_price: '0.45', take_profit_price: '0.6' }),
+    );
     expect([r.refusedBy, r.errorMessage]).toEqual(['max_open_positions', '2 positions open or pending; the limit is 2']);
   });
 
@@ -44,7 +46,9 @@ describe('RiskManager before every entry', () => {
     const book = async (t: typeof first) => (await t.engine.ledger.workingOrders()).map((o) => `${o.ticker} ${o.status} ${o.filledQty.toFixed()}`).sort();
     const onFile = async () => (await store.orders.listOpen()).map((o) => `${o.ticker} ${o.status} ${o.filledQty.toFixed()}`).sort();
     expect(await book(first)).toEqual(await onFile());
-    expect((await first.engine.ledger.pendingEntries()).map((o) => [o.ticker, o.quantity.toFixed(), o.expectedPrice?.toFixed()])).toEqual([['MSFT', '200', '405']]);
+    expect((await first.engine.ledger.pendingEntries()).map((o) => [o.ticker, o.quantity.toFixed(), o.expectedPrice?.toFixed()])).toEqual([
+      ['MSFT', '200', '405'],
+    ]);
 
     const t = first.restart(); // read back from the file
     const refused = await t.engine.executor.executeSignal(signal());
@@ -61,9 +65,7 @@ describe('RiskManager before every entry', () => {
   it('refuses a position larger than the size limit (a fixed manual quantity)', async () => {
     const t = engineHarness(await newStore(), { sizing: { maxPositionSizePct: dec('0.10') } });
     const r = await t.engine.executor.executeSignal(signal(), { quantity: dec(60) });
-    expect([r.refusedBy, r.errorMessage]).toEqual([
-      'max_position_size', '60 AAPL at $190.00 is $11,400.00, 11.40% of equity $100,000.00; the limit is 10.00%',
-    ]);
+    expect([r.refusedBy, r.errorMessage]).toEqual(['max_position_size', '60 AAPL at $190.00 is $11,400.00, 11.40% of equity $100,000.00; the limit is 10.00%']);
   });
 
   it('refuses past the total exposure, pending entries included', async () => {
@@ -81,7 +83,8 @@ describe('RiskManager before every entry', () => {
     const t = engineHarness(await newStore(), { mode: 'nyse', start: '2026-03-07T17:00:00Z' });
     const r = await t.engine.executor.executeSignal(signal());
     expect([r.refusedBy, r.errorMessage]).toEqual([
-      'market_closed', 'the market is closed (next open 2026-03-09T13:30:00.000Z); a market entry would wait unpriced, use a limit order',
+      'market_closed',
+      'the market is closed (next open 2026-03-09T13:30:00.000Z); a market entry would wait unpriced, use a limit order',
     ]);
     const limit = await t.engine.executor.executeSignal(signal({ signal_id: 'sig-l' }), { entryType: 'limit' });
     expect([limit.success, limit.order?.status]).toEqual([true, 'accepted']);

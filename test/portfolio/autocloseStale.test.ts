@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { dec } from '../../src/domain/money.js';
 import { useTempStore } from '../helpers/tempDb.js';
-import { engineHarness, signal } from '../engine/engineHarness.js';
+import { engineHarness, signal } from '../helpers/engineHarness.js';
 
 describe('autoClose on positions marked just before the broker leg filled', () => {
   const newStore = useTempStore();
@@ -18,8 +18,6 @@ describe('autoClose on positions marked just before the broker leg filled', () =
     expect(await t.engine.manager.getPosition('AAPL')).toBeNull();
     const actions = await t.engine.manager.autoCloseTriggeredPositions(marked);
     await t.settle();
-
-
 
     expect(actions.every((a) => a.order === null)).toBe(true);
   });

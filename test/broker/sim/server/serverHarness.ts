@@ -1,6 +1,6 @@
 /** A simulator engine served on 127.0.0.1 for a test, with a plain fetch client; stopped after each test. */
 import { afterEach } from 'vitest';
-import { createSimServer, type SimServer, type SimServerUrls } from '../../../src/broker/sim/server/server.js';
+import { createSimServer, type SimServer, type SimServerUrls } from '../../../../src/broker/sim/server/server.js';
 import { harness, type Harness } from '../engineHarness.js';
 
 export const KEY = 'PKSIMTESTKEY00000001';
