@@ -10,6 +10,7 @@ import { migrateToLatest, openDatabase, openStore } from '../../src/db/index.js'
 import { migrationProvider } from '../../src/db/sqlite/migrations/index.js';
 import { orderRecord } from '../helpers/fixtures.js';
 import { useTempDir } from '../helpers/tempDb.js';
+import { toDomainStatus } from '../../src/broker/alpaca/statusMap.js';
 
 const TABLES = [
   'alerts',
@@ -60,6 +61,7 @@ describe('migrations', () => {
       '0006_fewer_order_indexes',
       '0007_sim_rows',
       '0008_position_entry_value',
+      '0009_domain_order_statuses',
     ]);
     const db = new SqliteDatabase(path, { readonly: true });
     const tables = (
@@ -226,5 +228,56 @@ describe('migration 0007: the simulator snapshot becomes rows', () => {
     ]);
     await broker.disconnect();
     await store.close();
+  });
+});
+
+describe("migration 0009: stored orders in the bot's own statuses", () => {
+  const newDir = useTempDir();
+
+  it("maps every Alpaca-only status by what has filled, and leaves the bot's statuses alone", async () => {
+    const path = join(newDir(), 'trading.db');
+    const handle = openDatabase(path);
+    const migrator = new Migrator({ db: handle.db as unknown as Kysely<unknown>, provider: migrationProvider });
+    const { error } = await migrator.migrateTo('0008_position_entry_value');
+    await handle.close();
+    if (error) throw error;
+
+    // status as stored before, quantity, filled → status after
+    const cases: [string, string, string, string][] = [
+      ['pending_new', '10', '0', 'accepted'],
+      ['accepted_for_bidding', '10', '0', 'accepted'],
+      ['pending_new', '10', '3', 'partially_filled'],
+      ['done_for_day', '10', '0', 'new'],
+      ['pending_cancel', '10', '4', 'partially_filled'],
+      ['pending_replace', '10', '0', 'new'],
+      ['stopped', '7', '0', 'new'],
+      ['suspended', '7', '2.5', 'partially_filled'],
+      ['calculated', '10', '10', 'filled'],
+      ['calculated', '10', '6', 'partially_filled'],
+      ['held', '10', '0', 'held'],
+      ['filled', '10', '10', 'filled'],
+      ['canceled', '10', '4', 'canceled'],
+    ];
+    const db = new SqliteDatabase(path);
+    const insert = db.prepare(
+      `INSERT INTO executed_orders (order_id, client_order_id, ticker, side, order_type, order_class, time_in_force, quantity, filled_qty, status, submitted_at, updated_at)
+       VALUES (?, ?, 'AAPL', 'buy', 'limit', 'simple', 'gtc', ?, ?, ?, '2026-03-02T15:00:00.000Z', '2026-03-02T15:00:00.000Z')`,
+    );
+    cases.forEach(([status, quantity, filled], i) => insert.run(`o-${i}`, `c-${i}`, quantity, filled, status));
+    db.close();
+
+    const migrated = openDatabase(path);
+    const report = await migrateToLatest(migrated);
+    await migrated.close();
+    expect(report.applied).toEqual(['0009_domain_order_statuses']);
+
+    const after = new SqliteDatabase(path, { readonly: true });
+    const statuses = after.prepare('SELECT order_id, status FROM executed_orders ORDER BY rowid').all() as { order_id: string; status: string }[];
+    after.close();
+    expect(statuses.map((r) => r.status)).toEqual(cases.map((c) => c[3]));
+    // The same reading the Alpaca adapter gives a live order today.
+    expect(cases.map(([status, quantity, filled]) => toDomainStatus(status, { quantity: dec(quantity), filledQty: dec(filled) }))).toEqual(
+      cases.map((c) => c[3]),
+    );
   });
 });

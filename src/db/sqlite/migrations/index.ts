@@ -12,6 +12,7 @@ import * as m0005 from './0005_order_indexes.js';
 import * as m0006 from './0006_fewer_order_indexes.js';
 import * as m0007 from './0007_sim_rows.js';
 import * as m0008 from './0008_position_entry_value.js';
+import * as m0009 from './0009_domain_order_statuses.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006_fewer_order_indexes': m0006,
   '0007_sim_rows': m0007,
   '0008_position_entry_value': m0008,
+  '0009_domain_order_statuses': m0009,
 };
 
 export const migrationProvider: MigrationProvider = {
