@@ -1,5 +1,5 @@
 /**
- * Trading-engine benchmarks (issue 5):
+ * Trading-engine benchmarks:
  *  - signal-to-order overhead of executor + risk + sizing + database writes,
  *    the broker's own time subtracted (every broker call is timed);
  *  - one monitor cycle (the Monitor's own) over 1,000 open bracket positions (CPU and wall ms,

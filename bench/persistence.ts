@@ -147,7 +147,7 @@ export async function benchPersistence(): Promise<PersistenceFigures> {
   });
 }
 
-/** The table for the README, from per-figure medians over several runs. */
+/** The table for docs/performance.md, from per-figure medians over several runs. */
 export function persistenceTable(runs: readonly PersistenceFigures[]): string {
   const m = (k: keyof PersistenceFigures) => median(runs.map((r) => r[k]));
   return [

@@ -1,5 +1,5 @@
 /**
- * Daily report generation (issue 7): the report with its equity chart, over
+ * Daily report generation: the report with its equity chart, over
  * 90 days of end-of-day snapshots and 10,000 closed trades.
  */
 import { dec } from '../src/domain/money.js';

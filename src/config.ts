@@ -1,5 +1,5 @@
 /**
- * The environment, parsed once into one typed object (DESIGN.md §3).
+ * The environment, parsed once into one typed object.
  * A bad or missing value stops start-up with one message naming every bad
  * variable and what it expects; secret values are never echoed back.
  *

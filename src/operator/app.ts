@@ -41,7 +41,7 @@ export interface AppOptions {
   now?: () => Date;
   /** The engine, when the caller has built it already. */
   engine?: TradingEngine;
-  /** The monitor's view of itself (issue 7 supplies it); a plain default until then. */
+  /** The monitor's view of itself (its last cycle, its schedule); a plain default without a monitor. */
   status?: () => Promise<Partial<StatusInfo>>;
 }
 

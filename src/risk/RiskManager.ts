@@ -109,14 +109,6 @@ export class RiskManager {
   }
 
   /**
-   * The checks that need no quantity: trading state (after rolling the loss
-   * limits), one position per ticker, the open-position count, market hours.
-   */
-  async checkGate(ticker: string, orderType: OrderType, account?: Account): Promise<RiskDecision> {
-    return (await this.assessEntry(ticker, orderType, account)).decision;
-  }
-
-  /**
    * Checks one entry against every limit. The account is read once (pass it
    * when the caller already has it). Refusals name the limit and the figures.
    */

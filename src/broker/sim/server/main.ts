@@ -21,7 +21,7 @@ if (sim.settings === null) {
 const keyId = process.env.SIM_SERVER_KEY_ID || `PKSIM${randomBytes(8).toString('hex').toUpperCase()}`;
 const secret = process.env.SIM_SERVER_SECRET || randomBytes(24).toString('base64url');
 const generated = !process.env.SIM_SERVER_SECRET;
-// README and .env.example document 8789; SIM_SERVER_PORT=0 picks a free port.
+// 8789 is the documented default; SIM_SERVER_PORT=0 picks a free port.
 const portText = process.env.SIM_SERVER_PORT || '8789';
 const port = Number(portText);
 if (!/^\d+$/.test(portText) || port > 65_535) {

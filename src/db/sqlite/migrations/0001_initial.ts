@@ -1,5 +1,5 @@
 /**
- * The tables of DESIGN.md §5. Money columns are TEXT on purpose: a NUMERIC
+ * The first tables. Money columns are TEXT on purpose: a NUMERIC
  * column would turn '0.1' into a binary float; TEXT keeps it exact.
  */
 import { type Kysely, sql } from 'kysely';
