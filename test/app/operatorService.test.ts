@@ -6,6 +6,29 @@ import { dec } from '../../src/domain/money.js';
 import { useTempStore } from '../helpers/tempDb.js';
 import { operatorHarness } from '../operator/appHarness.js';
 
+type Harness = Awaited<ReturnType<typeof operatorHarness>>;
+
+/** Opens a position at market through the service, bracketed when stop and target are given, and waits until it is recorded. */
+async function openAtMarket(
+  t: Harness,
+  order: { side: 'buy' | 'sell'; ticker: string; quantity: number; stopLoss: number | null; takeProfit: number | null; requestId: string },
+): Promise<void> {
+  const { operator } = t.app;
+  await operator.placeOrder(
+    await operator.prepareOrder({
+      side: order.side,
+      ticker: order.ticker,
+      quantity: dec(order.quantity),
+      type: 'market',
+      limitPrice: null,
+      stopLoss: order.stopLoss === null ? null : dec(order.stopLoss),
+      takeProfit: order.takeProfit === null ? null : dec(order.takeProfit),
+      requestId: order.requestId,
+    }),
+  );
+  await t.app.engine.ledger.serial(async () => undefined);
+}
+
 describe('OperatorService', () => {
   const newStore = useTempStore();
 
@@ -99,18 +122,7 @@ describe('OperatorService.modify', () => {
   it("replaces a bracket's working legs at the broker, records the new levels and leg ids, and audits the change", async () => {
     const t = await operatorHarness(await newStore());
     const { operator } = t.app;
-    const ticket = await operator.prepareOrder({
-      side: 'buy',
-      ticker: 'AAPL',
-      quantity: dec(100),
-      type: 'market',
-      limitPrice: null,
-      stopLoss: dec(185),
-      takeProfit: dec(200),
-      requestId: 'mod-1',
-    });
-    await operator.placeOrder(ticket);
-    await t.app.engine.ledger.serial(async () => undefined);
+    await openAtMarket(t, { side: 'buy', ticker: 'AAPL', quantity: 100, stopLoss: 185, takeProfit: 200, requestId: 'mod-1' });
     const before = await t.store.positions.getByTicker('AAPL');
     const oldStop = before?.stopLossOrderId ?? '';
     const oldTarget = before?.takeProfitOrderId ?? '';
@@ -163,19 +175,7 @@ describe('OperatorService.modify', () => {
   it('keeps the levels of a position without working legs for the monitor, which closes it when one is crossed', async () => {
     const t = await operatorHarness(await newStore());
     const { operator } = t.app;
-    await operator.placeOrder(
-      await operator.prepareOrder({
-        side: 'sell',
-        ticker: 'MSFT',
-        quantity: dec(10),
-        type: 'market',
-        limitPrice: null,
-        stopLoss: null,
-        takeProfit: null,
-        requestId: 'mod-2',
-      }),
-    );
-    await t.app.engine.ledger.serial(async () => undefined);
+    await openAtMarket(t, { side: 'sell', ticker: 'MSFT', quantity: 10, stopLoss: null, takeProfit: null, requestId: 'mod-2' });
     const kept = await operator.modify('MSFT', { stopLoss: dec(420), takeProfit: dec(400) });
     expect([kept.side, kept.stopLoss.previous, kept.stopLoss.current?.toFixed(), kept.takeProfit.previous, kept.takeProfit.current?.toFixed()]).toEqual([
       'short',
@@ -210,19 +210,7 @@ describe('OperatorService.modify', () => {
   it('keeps a leg already moved when the broker refuses the next one, and audits both the change and the failure', async () => {
     const t = await operatorHarness(await newStore());
     const { operator } = t.app;
-    await operator.placeOrder(
-      await operator.prepareOrder({
-        side: 'buy',
-        ticker: 'AAPL',
-        quantity: dec(10),
-        type: 'market',
-        limitPrice: null,
-        stopLoss: dec(185),
-        takeProfit: dec(200),
-        requestId: 'mod-4',
-      }),
-    );
-    await t.app.engine.ledger.serial(async () => undefined);
+    await openAtMarket(t, { side: 'buy', ticker: 'AAPL', quantity: 10, stopLoss: 185, takeProfit: 200, requestId: 'mod-4' });
     const before = await t.store.positions.getByTicker('AAPL');
     const replace = t.broker.replaceOrder.bind(t.broker);
     t.broker.replaceOrder = async (id, changes) => {
@@ -251,19 +239,7 @@ describe('OperatorService.modify', () => {
       return (error as Error).message;
     };
     expect(await message(operator.modify('MSFT', { stopLoss: dec(400) }))).toBe('No open position in MSFT.');
-    await operator.placeOrder(
-      await operator.prepareOrder({
-        side: 'buy',
-        ticker: 'AAPL',
-        quantity: dec(10),
-        type: 'market',
-        limitPrice: null,
-        stopLoss: dec(185),
-        takeProfit: dec(200),
-        requestId: 'mod-3',
-      }),
-    );
-    await t.app.engine.ledger.serial(async () => undefined);
+    await openAtMarket(t, { side: 'buy', ticker: 'AAPL', quantity: 10, stopLoss: 185, takeProfit: 200, requestId: 'mod-3' });
     const before = await t.store.positions.getByTicker('AAPL');
     expect(await message(operator.modify('AAPL', {}))).toBe('Nothing to change: give stop_loss, take_profit or both.');
     expect(await message(operator.modify('AAPL', { stopLoss: dec(190) }))).toBe(

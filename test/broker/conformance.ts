@@ -10,7 +10,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DuplicateClientOrderIdError, InsufficientFundsError, NotFoundError, OrderRejectedError } from '../../src/domain/errors.js';
 import { dec, type Decimal } from '../../src/domain/money.js';
 import type { Order } from '../../src/domain/order.js';
-import type { BracketOrderParams, BrokerInterface, TradeUpdate } from '../../src/domain/ports/broker.js';
+import type { BrokerInterface, TradeUpdate } from '../../src/domain/ports/broker.js';
+import { aaplBracket } from '../helpers/fixtures.js';
 
 export interface ConformanceOptions {
   /** Most shares an order fills per price tick (partial fills); default no cap. */
@@ -46,17 +47,7 @@ class Recorder {
   }
 }
 
-const bracket = (clientOrderId: string, overrides: Partial<BracketOrderParams> = {}): BracketOrderParams => ({
-  ticker: 'AAPL',
-  side: 'buy',
-  quantity: dec(100),
-  entryType: 'market',
-  takeProfitPrice: dec(200),
-  stopLossPrice: dec(185),
-  timeInForce: 'gtc',
-  clientOrderId,
-  ...overrides,
-});
+const bracket = aaplBracket;
 
 const fixed = (d: Decimal | null | undefined) => (d === null || d === undefined ? null : d.toFixed());
 const legsOf = (o: Order) =>

@@ -1,23 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { dec } from '../../src/domain/money.js';
 import { useTempStore } from '../helpers/tempDb.js';
 import { operatorHarness } from '../operator/appHarness.js';
+import { aaplBracket } from '../helpers/fixtures.js';
 
 describe('/sim', () => {
   const newStore = useTempStore();
 
   it('walks a bracket through its stop with /sim price and reports the fill', async () => {
     const t = await operatorHarness(await newStore());
-    await t.broker.placeBracketOrder({
-      ticker: 'AAPL',
-      side: 'buy',
-      quantity: dec(100),
-      entryType: 'market',
-      takeProfitPrice: dec(200),
-      stopLossPrice: dec(185),
-      timeInForce: 'gtc',
-      clientOrderId: 'sig-7',
-    });
+    await t.broker.placeBracketOrder(aaplBracket('sig-7'));
     const out = await t.type('/sim price aapl 184.50');
     expect(out).toContain('✔ AAPL set to $184.50\n  Filled: sell AAPL (stop exit) 100 @ $184.50\n  Canceled: sell AAPL (limit exit)');
     expect((await t.broker.getAccount()).equity.toFixed(2)).toBe('99450.00');

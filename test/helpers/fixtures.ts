@@ -1,5 +1,6 @@
 /** Records with plausible defaults; each test overrides what it asserts on. */
 import { dec } from '../../src/domain/money.js';
+import type { BracketOrderParams } from '../../src/domain/ports/broker.js';
 import type { ClosedPositionRecord, ExecutedOrderRecord, PositionRecord, StoredSignal } from '../../src/domain/records.js';
 
 export const T0 = new Date('2026-03-02T14:30:00.000Z');
@@ -114,6 +115,21 @@ export function signalRecord(overrides: Partial<StoredSignal> = {}): StoredSigna
     channelId: null,
     messageId: null,
     payload: '{"signal_id":"sig-1"}',
+    ...overrides,
+  };
+}
+
+/** A market bracket: buy 100 AAPL, target 200, stop 185, good till canceled. */
+export function aaplBracket(clientOrderId: string, overrides: Partial<BracketOrderParams> = {}): BracketOrderParams {
+  return {
+    ticker: 'AAPL',
+    side: 'buy',
+    quantity: dec(100),
+    entryType: 'market',
+    takeProfitPrice: dec(200),
+    stopLossPrice: dec(185),
+    timeInForce: 'gtc',
+    clientOrderId,
     ...overrides,
   };
 }

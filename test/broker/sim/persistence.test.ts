@@ -12,6 +12,7 @@ import type { SimChanges, SimStatePersistence } from '../../../src/broker/sim/st
 import { loadConfig } from '../../../src/config.js';
 import { openStore, type Store } from '../../../src/db/index.js';
 import { useTempDir } from '../../helpers/tempDb.js';
+import { aaplBracket } from '../../helpers/fixtures.js';
 
 const START = new Date('2026-03-02T15:00:00.000Z');
 const LATER = new Date('2030-01-01T00:00:00.000Z');
@@ -54,16 +55,7 @@ describe('the simulator persisted as rows', () => {
     const path = join(newDir(), 'trading.db');
     const first = await opened(path);
     const b = first.broker;
-    await b.placeBracketOrder({
-      ticker: 'AAPL',
-      side: 'buy',
-      quantity: dec(100),
-      entryType: 'market',
-      takeProfitPrice: dec(200),
-      stopLossPrice: dec(185),
-      timeInForce: 'gtc',
-      clientOrderId: 'sig-1:entry',
-    });
+    await b.placeBracketOrder(aaplBracket('sig-1:entry'));
     await b.placeOrder('MSFT', 'buy', dec(5), 'market', { clientOrderId: 'msft-in' });
     await b.placeOrder('MSFT', 'sell', dec(2), 'market', { clientOrderId: 'msft-out' });
     await b.placeOrder('MSFT', 'buy', dec(10), 'limit', { limitPrice: dec(400), timeInForce: 'gtc', clientOrderId: 'lim-1' });

@@ -7,6 +7,7 @@ import { RealtimeSimDriver } from '../../../src/broker/sim/driver.js';
 import { loadConfig } from '../../../src/config.js';
 import { openStore } from '../../../src/db/index.js';
 import { useTempDir } from '../../helpers/tempDb.js';
+import { aaplBracket } from '../../helpers/fixtures.js';
 
 const START = new Date('2026-03-02T15:00:00.000Z');
 const simConfig = loadConfig({ SIM_PRICES: 'AAPL=190,MSFT=410' }).sim;
@@ -19,16 +20,7 @@ describe('SimBroker', () => {
     const store = await openStore(path);
     const broker = createSimBroker(simConfig, store.simState, START);
     await broker.connect();
-    const bracket = await broker.placeBracketOrder({
-      ticker: 'AAPL',
-      side: 'buy',
-      quantity: dec(100),
-      entryType: 'market',
-      takeProfitPrice: dec(200),
-      stopLossPrice: dec(185),
-      timeInForce: 'gtc',
-      clientOrderId: 'sig-1:entry',
-    });
+    const bracket = await broker.placeBracketOrder(aaplBracket('sig-1:entry'));
     expect([bracket.entryOrder.status, bracket.takeProfitOrder?.status, bracket.stopLossOrder?.status]).toEqual(['filled', 'new', 'new']);
     await broker.setPrice('MSFT', dec('412.34'));
     await broker.disconnect();
