@@ -12,6 +12,7 @@ import { migrateToLatest } from './migrate.js';
 import { OpenPositionsCache } from './openPositionsCache.js';
 import { AlertsRepository } from './repositories/AlertsRepository.js';
 import { AuditLogRepository } from './repositories/AuditLogRepository.js';
+import { BarsRepository } from './repositories/BarsRepository.js';
 import { ClosedPositionsRepository } from './repositories/ClosedPositionsRepository.js';
 import { EquitySnapshotsRepository } from './repositories/EquitySnapshotsRepository.js';
 import { ExecutedOrdersRepository } from './repositories/ExecutedOrdersRepository.js';
@@ -36,6 +37,7 @@ export interface Repositories extends CoreRepositories {
   audit: AuditLogRepository;
   tradingState: TradingStateRepository;
   simState: SimStateRepository;
+  bars: BarsRepository;
 }
 
 export interface Store extends Repositories {
@@ -62,6 +64,7 @@ function repositories(handle: DatabaseHandle, db: DatabaseHandle['db'], position
     audit: new AuditLogRepository(db),
     tradingState: new TradingStateRepository(db),
     simState: new SimStateRepository(db, dialect),
+    bars: new BarsRepository(db),
   };
 }
 
@@ -104,6 +107,7 @@ export type { DatabaseHandle, Dialect } from './dialect.js';
 export { migrateToLatest } from './migrate.js';
 export * from './repositories/AlertsRepository.js';
 export * from './repositories/AuditLogRepository.js';
+export * from './repositories/BarsRepository.js';
 export * from './repositories/ClosedPositionsRepository.js';
 export * from './repositories/EquitySnapshotsRepository.js';
 export * from './repositories/ExecutedOrdersRepository.js';

@@ -271,7 +271,31 @@ export interface SimPricesTable {
   timestamp: IsoTime;
 }
 
+/** The historical bars cache: one row per symbol, timeframe and bar time. */
+export interface BarsTable {
+  symbol: string;
+  /** 1Day, 1Hour, 1Min. */
+  timeframe: string;
+  /** When the bar opens. */
+  timestamp: IsoTime;
+  open: DecimalText;
+  high: DecimalText;
+  low: DecimalText;
+  close: DecimalText;
+  volume: DecimalText;
+}
+
+/** A time range of bars already fetched (inclusive), bars or none. */
+export interface BarCoverageTable {
+  symbol: string;
+  timeframe: string;
+  start: IsoTime;
+  end: IsoTime;
+}
+
 export interface Database {
+  bars: BarsTable;
+  bar_coverage: BarCoverageTable;
   executed_orders: ExecutedOrdersTable;
   positions: PositionsTable;
   closed_positions: ClosedPositionsTable;

@@ -15,6 +15,8 @@ import { toDomainStatus } from '../../src/broker/alpaca/statusMap.js';
 const TABLES = [
   'alerts',
   'audit_log',
+  'bar_coverage',
+  'bars',
   'closed_positions',
   'equity_snapshots',
   'executed_orders',
@@ -62,6 +64,7 @@ describe('migrations', () => {
       '0007_sim_rows',
       '0008_position_entry_value',
       '0009_domain_order_statuses',
+      '0010_bars',
     ]);
     const db = new SqliteDatabase(path, { readonly: true });
     const tables = (
@@ -269,7 +272,7 @@ describe("migration 0009: stored orders in the bot's own statuses", () => {
     const migrated = openDatabase(path);
     const report = await migrateToLatest(migrated);
     await migrated.close();
-    expect(report.applied).toEqual(['0009_domain_order_statuses']);
+    expect(report.applied).toEqual(['0009_domain_order_statuses', '0010_bars']);
 
     const after = new SqliteDatabase(path, { readonly: true });
     const statuses = after.prepare('SELECT order_id, status FROM executed_orders ORDER BY rowid').all() as { order_id: string; status: string }[];

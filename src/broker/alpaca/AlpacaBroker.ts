@@ -28,6 +28,8 @@ import { type Account } from '../../domain/account.js';
 import { type BracketOrder, bracketOf, type Order } from '../../domain/order.js';
 import { type OrderSide, type OrderType } from '../../domain/enums.js';
 import { type Position } from '../../domain/position.js';
+import type { BarRequest, HistoricalBar } from '../../domain/bars.js';
+import { fetchBars } from './bars.js';
 import { toBrokerError } from './errors.js';
 import { amount, toAccount, toCalendarDay, toClock, toOrder, toPosition } from './mapping.js';
 import { LegBook } from './legBook.js';
@@ -260,6 +262,11 @@ export class AlpacaBroker implements BrokerInterface {
       if (price) prices.set(symbol, price);
     }
     return prices;
+  }
+
+  /** Historical bars, paged through the SDK as they are read. */
+  getBars(request: BarRequest): AsyncIterable<HistoricalBar> {
+    return fetchBars(this.stocks, request, { call: (what, fn) => this.call(what, fn) });
   }
 
   onTradeUpdate(listener: TradeUpdateListener): () => void {

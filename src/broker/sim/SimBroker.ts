@@ -25,6 +25,8 @@ import { type Position } from '../../domain/position.js';
 import { AlpacaCode, type OrderRequest, SimDuplicateClientOrderId, SimRejection } from './api.js';
 import type { SimEngine } from './engine.js';
 import type { SimStatePersistence } from './state.js';
+import { historyOf, type SimHistory } from './history.js';
+import type { BarRequest, HistoricalBar } from '../../domain/bars.js';
 
 export type { SimChanges, SimState, SimStatePersistence } from './state.js';
 
@@ -52,6 +54,19 @@ export class SimBroker implements BrokerInterface {
     private readonly persistence: SimStatePersistence | null = null,
   ) {
     if (persistence) engine.trackChanges();
+    // Anchored now, at the configured prices, before a saved account moves them: the history stays the same run to run.
+    this.history = historyOf(engine);
+    this.history.anchorAll(engine.tickers());
+  }
+
+  /** The simulator's historical bars (synthetic, or fed in). */
+  readonly history: SimHistory;
+
+  /** Bars by symbol, then time, as the simulator's Alpaca-compatible server serves them. */
+  async *getBars(request: BarRequest): AsyncIterable<HistoricalBar> {
+    for (const symbol of [...new Set(request.symbols.map((s) => s.toUpperCase()))].sort()) {
+      for (const { tradeCount: _n, vwap: _vw, ...bar } of this.history.bars(symbol, request.timeframe, request.start, request.end)) yield bar;
+    }
   }
 
   /** Restores the saved paper account, if there is one; a new account is saved whole. */

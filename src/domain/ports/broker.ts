@@ -4,6 +4,7 @@
  * errors of `domain/errors.ts`; none returns a partial result silently.
  */
 import type { Account } from '../account.js';
+import type { BarRequest, HistoricalBar } from '../bars.js';
 import type { OrderSide, OrderType, TimeInForce, TradeEvent } from '../enums.js';
 import type { Decimal } from '../money.js';
 import type { BracketOrder, Order } from '../order.js';
@@ -132,6 +133,14 @@ export interface BrokerInterface {
   getCalendar(start: string, end: string): Promise<CalendarDay[]>;
   /** Last trade price of each ticker, in one request. Unknown tickers are absent from the map. */
   getLatestPrices(tickers: readonly string[]): Promise<Map<string, Decimal>>;
+
+  /**
+   * Historical bars of `request.symbols` with timestamps in [start, end],
+   * ordered by symbol, then time; a symbol the broker has no data for yields
+   * nothing. Pages are fetched as the caller reads (absent: the broker has no
+   * historical data).
+   */
+  getBars?(request: BarRequest): AsyncIterable<HistoricalBar>;
 
   /** Fills, partial fills, cancels, rejections, expiries. Returns the unsubscribe function. */
   onTradeUpdate(listener: TradeUpdateListener): () => void;

@@ -3,6 +3,7 @@
  * transaction over all of them. A database adapter (src/db) implements these;
  * the core never learns which database it is.
  */
+import type { BarTimeframe, HistoricalBar } from '../bars.js';
 import type { Decimal } from '../money.js';
 import type {
   AlertKind,
@@ -142,6 +143,26 @@ export interface TradingStateStore {
   setPeakEquity(equity: Decimal): Promise<void>;
 }
 
+/** A closed time range (both ends included). */
+export interface TimeRange {
+  start: Date;
+  end: Date;
+}
+
+/** The historical bars cache: bars fetched once, read locally afterwards. */
+export interface BarStore {
+  /** Cached bars of one symbol and timeframe with timestamps in [start, end], oldest first. */
+  list(symbol: string, timeframe: BarTimeframe, range: TimeRange): Promise<HistoricalBar[]>;
+  /** The parts of `range` not fetched yet for this symbol and timeframe, oldest first (empty: all cached). */
+  missing(symbol: string, timeframe: BarTimeframe, range: TimeRange): Promise<TimeRange[]>;
+  /**
+   * Stores fetched bars (a cached bar of the same time is replaced), then
+   * notes `covered` as fetched for `symbols`: bars first, so a crash between
+   * the two costs a second fetch, never a hole.
+   */
+  save(bars: readonly HistoricalBar[], timeframe: BarTimeframe, symbols: readonly string[], covered: TimeRange): Promise<void>;
+}
+
 export interface Repositories {
   orders: ExecutedOrderStore;
   executions: ExecutionStore;
@@ -152,6 +173,7 @@ export interface Repositories {
   alerts: AlertStore;
   audit: AuditLogStore;
   tradingState: TradingStateStore;
+  bars: BarStore;
 }
 
 export interface Store extends Repositories {

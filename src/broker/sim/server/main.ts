@@ -31,7 +31,7 @@ if (!/^\d+$/.test(portText) || port > 65_535) {
 
 const broker = createSimBroker(sim.settings, null);
 const driver = new RealtimeSimDriver(broker);
-const server = createSimServer(broker.engine, { keyId, secret, port });
+const server = createSimServer(broker.engine, { keyId, secret, port, history: broker.history });
 const urls = await server.start();
 driver.start();
 

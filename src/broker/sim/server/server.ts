@@ -10,7 +10,9 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AlpacaCode, type SimEngineApi, SimRejection } from '../api.js';
+import { historyOf, type SimHistory } from '../history.js';
 import { ADMIN_PREFIX, handleAdmin } from './admin.js';
+import { barRoutes } from './bars.js';
 import { FaultInjector } from './faults.js';
 import { createRoutes, matchRoute, type Reply } from './routes.js';
 import { STREAM_PATH, TradeUpdateStreams } from './stream.js';
@@ -22,6 +24,8 @@ export interface SimServerOptions {
   secret: string;
   /** Default 0: a free port. */
   port?: number;
+  /** The bars /v2/stocks/bars serves; default: the engine's synthetic history. */
+  history?: SimHistory;
 }
 
 export interface SimServerUrls {
@@ -68,7 +72,7 @@ async function readJsonBody(req: IncomingMessage): Promise<unknown> {
 }
 
 export function createSimServer(engine: SimEngineApi, options: SimServerOptions): SimServer {
-  const routes = createRoutes(engine);
+  const routes = [...createRoutes(engine), ...barRoutes(options.history ?? historyOf(engine), () => engine.clock().timestamp)];
   const streams = new TradeUpdateStreams({ keyId: options.keyId, secret: options.secret, links: (id) => engine.replacementOf(id) });
   const faults = new FaultInjector(() => streams.dropAll());
   const counted: string[] = [];

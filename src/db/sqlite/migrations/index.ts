@@ -13,6 +13,7 @@ import * as m0006 from './0006_fewer_order_indexes.js';
 import * as m0007 from './0007_sim_rows.js';
 import * as m0008 from './0008_position_entry_value.js';
 import * as m0009 from './0009_domain_order_statuses.js';
+import * as m0010 from './0010_bars.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007_sim_rows': m0007,
   '0008_position_entry_value': m0008,
   '0009_domain_order_statuses': m0009,
+  '0010_bars': m0010,
 };
 
 export const migrationProvider: MigrationProvider = {

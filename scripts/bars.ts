@@ -1,0 +1,211 @@
+/**
+ * `npm run bars -- --symbols AAPL,MSFT --from YYYY-MM-DD --to YYYY-MM-DD
+ * --timeframe 1Day|1Hour|1Min --out FILE`: writes historical bars as the
+ * backtester's CSV (symbol,timestamp,open,high,low,close,volume; exact
+ * decimals) from the configured broker (BROKER and its variables, as the bot
+ * reads them). Bars are cached in the database's `bars` table: only the parts
+ * of the range never fetched are asked for, and a repeated run reads locally
+ * without connecting to the broker at all.
+ */
+import { createWriteStream, existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { brokerRegistry } from '../src/broker/registry.js';
+import { brokerSettings, ConfigError, loadConfig } from '../src/config.js';
+import { openStore } from '../src/db/index.js';
+import { BAR_TIMEFRAMES, type BarTimeframe, type HistoricalBar } from '../src/domain/bars.js';
+import { addDays, exchangeTime } from '../src/domain/marketTime.js';
+import { toStorage } from '../src/domain/money.js';
+import type { BrokerInterface } from '../src/domain/ports/broker.js';
+import type { BarStore, TimeRange } from '../src/domain/ports/store.js';
+
+export const USAGE = 'usage: npm run bars -- --symbols AAPL,MSFT --from YYYY-MM-DD --to YYYY-MM-DD --timeframe 1Day|1Hour|1Min --out FILE';
+
+/** A bad argument: the message names the option and what it expected. */
+export class BarsArgumentError extends Error {}
+
+const day = (option: string) =>
+  z
+    .string({ message: `${option}: required (YYYY-MM-DD)` })
+    .refine((text) => /^\d{4}-\d{2}-\d{2}$/.test(text) && new Date(`${text}T00:00:00Z`).toISOString().startsWith(text), {
+      message: `${option}: expected a real date YYYY-MM-DD`,
+    });
+
+const argsSchema = z
+  .object({
+    symbols: z
+      .string({ message: '--symbols: required (e.g. AAPL,MSFT)' })
+      .transform((text) => text.split(',').map((s) => s.trim().toUpperCase()))
+      .refine((list) => list.length > 0 && list.every((s) => /^[A-Z][A-Z0-9.]{0,9}$/.test(s)), {
+        message: '--symbols: expected tickers separated by commas (e.g. AAPL,MSFT)',
+      })
+      .transform((list) => [...new Set(list)]),
+    from: day('--from'),
+    to: day('--to'),
+    timeframe: z.enum(BAR_TIMEFRAMES, { message: `--timeframe: expected one of ${BAR_TIMEFRAMES.join(', ')}` }),
+    out: z.string({ message: '--out: required (the CSV file to write)' }).min(1, { message: '--out: required (the CSV file to write)' }),
+  })
+  .refine((a) => a.from <= a.to, { message: '--to: must not be before --from', path: ['to'] });
+
+export interface BarsArgs {
+  symbols: string[];
+  timeframe: BarTimeframe;
+  /** Bar times from the start of --from to the end of --to, New York days. */
+  range: TimeRange;
+  out: string;
+}
+
+/** Reads the command line; throws BarsArgumentError with every problem, one per line. */
+export function parseBarsArgs(argv: readonly string[]): BarsArgs {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: { symbols: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, timeframe: { type: 'string' }, out: { type: 'string' } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new BarsArgumentError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+  }
+  const parsed = argsSchema.safeParse(values);
+  if (!parsed.success) throw new BarsArgumentError(`${parsed.error.issues.map((i) => i.message).join('\n')}\n${USAGE}`);
+  const a = parsed.data;
+  return {
+    symbols: a.symbols,
+    timeframe: a.timeframe,
+    range: { start: exchangeTime(a.from, 0, 0), end: new Date(exchangeTime(addDays(a.to, 1), 0, 0).getTime() - 1) },
+    out: a.out,
+  };
+}
+
+const BAR_MS: Record<BarTimeframe, number> = { '1Min': 60_000, '1Hour': 3_600_000, '1Day': 86_400_000 };
+/** How recent a bar may be before it is asked for: 16 minutes, just past Alpaca's 15-minute delay. */
+const RECENT_DATA_MS = 16 * 60_000;
+/** Bars saved per write while a long history streams in. */
+const SAVE_BATCH = 10_000;
+
+/**
+ * Fills the cache for `args` from the broker, asking only for the ranges not
+ * fetched before (symbols missing the same range share one request). The
+ * broker is connected only when something is missing. A range reaching into
+ * the last bar's period is saved but not marked fetched: that bar may still
+ * change. Nothing from the last 16 minutes is asked for. Returns the bars
+ * fetched.
+ */
+export async function fillCache(args: BarsArgs, cache: BarStore, connect: () => Promise<BrokerInterface>, now: Date): Promise<number> {
+  const gaps = new Map<string, { range: TimeRange; symbols: string[] }>();
+  for (const symbol of args.symbols) {
+    for (const range of await cache.missing(symbol, args.timeframe, args.range)) {
+      const key = `${range.start.toISOString()}|${range.end.toISOString()}`;
+      const gap = gaps.get(key) ?? { range, symbols: [] };
+      gap.symbols.push(symbol);
+      gaps.set(key, gap);
+    }
+  }
+  if (gaps.size === 0) return 0;
+  const broker = await connect();
+  if (!broker.getBars) throw new Error(`the ${broker.name} broker offers no historical bars`);
+  // Alpaca serves the consolidated (SIP) tape of the last 15 minutes only to paid plans: never ask for it.
+  const askable = now.getTime() - RECENT_DATA_MS;
+  const settledBefore = Math.min(now.getTime() - BAR_MS[args.timeframe], askable);
+  let fetched = 0;
+  for (const { range, symbols } of gaps.values()) {
+    if (askable < range.start.getTime()) continue;
+    const end = new Date(Math.min(range.end.getTime(), askable));
+    let batch: HistoricalBar[] = [];
+    for await (const bar of broker.getBars({ symbols, timeframe: args.timeframe, start: range.start, end })) {
+      batch.push(bar);
+      fetched += 1;
+      if (batch.length === SAVE_BATCH) {
+        await cache.save(batch, args.timeframe, [], range);
+        batch = [];
+      }
+    }
+    const settledEnd = Math.min(range.end.getTime(), settledBefore);
+    const covered = settledEnd >= range.start.getTime() ? { start: range.start, end: new Date(settledEnd) } : null;
+    await cache.save(batch, args.timeframe, covered ? symbols : [], covered ?? range);
+  }
+  return fetched;
+}
+
+/** Writes the cached bars of `args` as CSV; returns the rows written. */
+export async function writeCsv(args: BarsArgs, cache: BarStore): Promise<number> {
+  await mkdir(dirname(args.out), { recursive: true });
+  const file = createWriteStream(args.out);
+  const done = new Promise<void>((resolve, reject) => {
+    file.on('finish', resolve);
+    file.on('error', reject);
+  });
+  file.write('symbol,timestamp,open,high,low,close,volume\n');
+  let rows = 0;
+  for (const symbol of args.symbols) {
+    const bars = await cache.list(symbol, args.timeframe, args.range);
+    const text = bars.map(
+      (b) =>
+        `${b.symbol},${b.timestamp.toISOString()},${toStorage(b.open)},${toStorage(b.high)},${toStorage(b.low)},${toStorage(b.close)},${toStorage(b.volume)}\n`,
+    );
+    if (text.length > 0) file.write(text.join(''));
+    rows += bars.length;
+  }
+  file.end();
+  await done;
+  return rows;
+}
+
+export interface BarsRun {
+  written: number;
+  fetched: number;
+}
+
+/** The whole command, with the environment and the clock given (tests pass their own). */
+export async function runBars(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, now: () => Date = () => new Date()): Promise<BarsRun> {
+  const args = parseBarsArgs(argv);
+  const config = loadConfig(env);
+  const store = await openStore(config.dbPath);
+  let disconnect: (() => Promise<void>) | null = null;
+  try {
+    const connect = async () => {
+      // The bars need no saved paper account: the simulator is built fresh from its settings.
+      const setup = await brokerRegistry.connect(config.broker, brokerSettings(config), { store: null, log: null, now });
+      disconnect = () => setup.broker.disconnect();
+      return setup.broker;
+    };
+    const fetched = await fillCache(args, store.bars, connect, now());
+    const written = await writeCsv(args, store.bars);
+    return { written, fetched };
+  } finally {
+    await (disconnect as (() => Promise<void>) | null)?.();
+    await store.close();
+  }
+}
+
+async function main(): Promise<number> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  try {
+    const { written, fetched } = await runBars(process.argv.slice(2));
+    process.stdout.write(`wrote ${written} bars (${fetched} fetched from the broker, the rest from the cache)\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof BarsArgumentError || error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`bars failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    () => {
+      process.exitCode = 1;
+    },
+  );
+}
