@@ -23,6 +23,7 @@ src/operator/     console/ and discord/ front ends, dispatch; app.ts wires     �
 src/monitor/      scheduled cycle, alerts, daily report, equity chart          → app, views, config, logger, portfolio, db
 src/signals/webhook/  signed HTTP intake of signals                            → logger
 src/views/        presentation shared by the front ends (data in, views out)   → app, execution, portfolio, signals
+src/backtest/     bar replay: input files, fill rules, BacktestBroker, reports    → execution, portfolio
 src/app/          OperatorService: every operator action, returning data       → execution, portfolio, signals
 src/signals/      approval workflow                                            → execution
 src/execution/    OrderExecutor, sizing, the trading engine                    → portfolio, risk

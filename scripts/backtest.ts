@@ -1,0 +1,214 @@
+/**
+ * `npm run backtest -- --bars FILE|DIR --signals FILE [--from DATE] [--to DATE]
+ * [--cash N] [--sizing risk|percent|kelly] [--slippage-bps N] [--commission N]
+ * [--out DIR]`: replays a signals file over historical bars through the
+ * trading engine (the same executor, risk manager and order ledger as a live
+ * session) and writes summary.json, trades.csv, equity.csv and equity.png.
+ *
+ * The run is recorded on a fresh database in a temp folder, removed at the
+ * end: the live database (DB_PATH) is never opened. Sizing and risk limits
+ * are the configuration's (the same variables the bot reads), --sizing
+ * overriding the method.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import type { FillCosts } from '../src/backtest/fills/fills.js';
+import { BarInputError, SignalInputError } from '../src/backtest/input/errors.js';
+import { runBacktest, type BacktestResult } from '../src/backtest/replay.js';
+import { summaryTable, writeBacktestFiles } from '../src/backtest/report.js';
+import { tradingDayOf } from '../src/backtest/BacktestBroker.js';
+import { ConfigError, loadConfig } from '../src/config.js';
+import { openStore } from '../src/db/index.js';
+import { Decimal } from '../src/domain/money.js';
+import { sizingFromConfig } from '../src/execution/engine.js';
+import { renderEquityChart } from '../src/monitor/chart.js';
+import { reportsDir } from '../src/monitor/dailyReport.js';
+
+export const USAGE =
+  'usage: npm run backtest -- --bars FILE|DIR [--bars …] --signals FILE [--symbol SYM] [--from DATE] [--to DATE] [--cash 100000] [--sizing risk|percent|kelly] [--slippage-bps 0] [--commission 0] [--out DIR]';
+
+/** A bad argument: the message names the option and what it expected. */
+export class BacktestArgumentError extends Error {}
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A date (the whole UTC day: its start for --from, its last millisecond for --to) or an ISO time with its zone. */
+const instant = (option: string, endOfDay: boolean) =>
+  z.string().transform((text, ctx): Date => {
+    if (DATE_ONLY.test(text)) {
+      const start = new Date(`${text}T00:00:00Z`);
+      if (!Number.isNaN(start.getTime()) && start.toISOString().startsWith(text)) return endOfDay ? new Date(start.getTime() + 86_400_000 - 1) : start;
+    } else if (/(Z|[+-]\d{2}:\d{2})$/i.test(text) && !Number.isNaN(new Date(text).getTime())) {
+      return new Date(text);
+    }
+    ctx.addIssue({ code: 'custom', message: `${option}: expected a date YYYY-MM-DD or an ISO time with its zone, got "${text}"` });
+    return z.NEVER;
+  });
+
+const decimal = (option: string, check: (d: Decimal) => boolean, expected: string) =>
+  z.string().transform((text, ctx): Decimal => {
+    const value = /^-?\d+(\.\d+)?$/.test(text.trim()) ? new Decimal(text.trim()) : null;
+    if (value === null || !check(value)) {
+      ctx.addIssue({ code: 'custom', message: `${option}: expected ${expected}, got "${text}"` });
+      return z.NEVER;
+    }
+    return value;
+  });
+
+const argsSchema = z
+  .object({
+    bars: z.array(z.string().min(1)).min(1, { message: '--bars: required (a bars CSV file or a folder of them)' }),
+    signals: z.string({ message: '--signals: required (a .csv or .jsonl signals file)' }).min(1, { message: '--signals: required' }),
+    symbol: z.string().optional(),
+    from: instant('--from', false).optional(),
+    to: instant('--to', true).optional(),
+    cash: decimal('--cash', (d) => d.gt(0), 'a positive amount').default(new Decimal(100_000)),
+    sizing: z.enum(['risk', 'percent', 'kelly'], { message: '--sizing: expected one of risk, percent, kelly' }).optional(),
+    'slippage-bps': decimal('--slippage-bps', (d) => d.gte(0) && d.lt(10_000), 'basis points from 0 to 9999').default(new Decimal(0)),
+    commission: decimal('--commission', (d) => d.gte(0), 'dollars per share, 0 or more').default(new Decimal(0)),
+    out: z.string().min(1, { message: '--out: expected a folder' }).optional(),
+  })
+  .refine((a) => a.from === undefined || a.to === undefined || a.from.getTime() <= a.to.getTime(), {
+    message: '--to: must not be before --from',
+    path: ['to'],
+  });
+
+export type BacktestArgs = z.output<typeof argsSchema>;
+
+const LATER = ['strategy', 'history', 'sweep'] as const;
+
+/** Reads the command line; throws BacktestArgumentError with every problem, one per line. */
+export function parseBacktestArgs(argv: readonly string[]): BacktestArgs {
+  let values: Record<string, string | boolean | string[] | boolean[] | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        bars: { type: 'string', multiple: true },
+        signals: { type: 'string' },
+        symbol: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        cash: { type: 'string' },
+        sizing: { type: 'string' },
+        'slippage-bps': { type: 'string' },
+        commission: { type: 'string' },
+        out: { type: 'string' },
+        strategy: { type: 'string' },
+        history: { type: 'string' },
+        sweep: { type: 'string' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new BacktestArgumentError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+  }
+  const later = LATER.find((name) => values[name] !== undefined);
+  if (later !== undefined) throw new BacktestArgumentError(`--${later}: not yet supported; give a --signals file`);
+  const parsed = argsSchema.safeParse({ ...values, bars: values.bars ?? [] });
+  if (!parsed.success) throw new BacktestArgumentError(`${parsed.error.issues.map((i) => i.message).join('\n')}\n${USAGE}`);
+  return parsed.data;
+}
+
+export interface BacktestRun {
+  dir: string;
+  files: string[];
+  result: BacktestResult;
+}
+
+/** `2026-12-07T10-41-30Z`: a folder name that sorts by time and is valid everywhere. */
+function stamp(now: Date): string {
+  return now
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/:/g, '-');
+}
+
+/** The whole command, with the environment and the clock given (tests pass their own). */
+export async function runBacktestCommand(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  now: () => Date = () => new Date(),
+): Promise<BacktestRun> {
+  const args = parseBacktestArgs(argv);
+  const config = loadConfig(env);
+  const dir = args.out ?? join(reportsDir(config), 'backtests', stamp(now()));
+  const sizing = sizingFromConfig({ ...config.sizing, method: args.sizing ?? config.sizing.method });
+  const costs: FillCosts = { slippageBps: args['slippage-bps'], commissionPerShare: args.commission };
+  // The run's own database: a temp file, so the live one is never opened, let alone written.
+  const scratch = await mkdtemp(join(tmpdir(), 'catalyst-backtest-'));
+  try {
+    const store = await openStore(join(scratch, 'backtest.db'));
+    let result: BacktestResult;
+    try {
+      result = await runBacktest({
+        bars: args.bars,
+        ...(args.symbol === undefined ? {} : { symbol: args.symbol.toUpperCase() }),
+        signals: args.signals,
+        ...(args.from === undefined ? {} : { from: args.from }),
+        ...(args.to === undefined ? {} : { to: args.to }),
+        startingCash: args.cash,
+        sizing,
+        risk: config.risk,
+        costs,
+        store,
+      });
+    } finally {
+      await store.close();
+    }
+    const files = await writeBacktestFiles(dir, result);
+    if (result.equity.length > 0) {
+      const png = join(dir, 'equity.png');
+      const points = result.equity.map((e) => ({ day: tradingDayOf(e.timestamp), equity: e.equity }));
+      await writeFile(png, renderEquityChart(points, 'Backtest equity'));
+      files.push(png);
+    }
+    return { dir, files, result };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Refusals printed one per line; a long run's rest is counted, not listed. */
+const SHOWN_REFUSALS = 20;
+
+async function main(): Promise<number> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  try {
+    const { files, result } = await runBacktestCommand(process.argv.slice(2));
+    process.stdout.write(`${summaryTable(result.summary)}\n\n`);
+    for (const r of result.refusals.slice(0, SHOWN_REFUSALS)) process.stdout.write(`refused ${r.signalId} (${r.refusedBy}): ${r.reason}\n`);
+    const more = result.refusals.length - SHOWN_REFUSALS;
+    if (more > 0) process.stdout.write(`… and ${more} more refused signals\n`);
+    process.stdout.write(`wrote ${files.join(', ')}\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof BacktestArgumentError || error instanceof ConfigError || error instanceof BarInputError || error instanceof SignalInputError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof RangeError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`backtest failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    () => {
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,300 @@
+/**
+ * The backtest replay: historical bars and a signals file run through the
+ * unchanged trading engine (executor, risk manager, order ledger) over a
+ * BacktestBroker, recorded on a store the caller gives (a fresh temp file,
+ * never the live database).
+ *
+ * Inputs are validated in full before the first bar is replayed, so a run
+ * never stops half-way on a bad row. Then, at each bar time T: the signals
+ * stamped before T are executed (the broker's clock at the signal's time, so
+ * the order fills on the first bar after it), every bar stamped T is handed
+ * to the broker (fills), and equity is recorded. Positions still open at the
+ * end are marked at their last close, not closed.
+ */
+import type { Store } from '../domain/ports/store.js';
+import { Decimal, ZERO } from '../domain/money.js';
+import type { TradingSignal } from '../domain/signal.js';
+import type { ClosedPositionRecord, PositionRecord } from '../domain/records.js';
+import { createTradingEngine, type RiskLimitSettings } from '../execution/engine.js';
+import type { PositionSizingConfig } from '../execution/sizing.js';
+import { equityStats, tradeStats, type EquityPoint } from '../portfolio/analytics.js';
+import type { Bar } from './bar.js';
+import { BacktestBroker, tradingDayOf } from './BacktestBroker.js';
+import type { FillCosts } from './fills/fills.js';
+import { readBars, validateBars } from './input/barsCsv.js';
+import { BarInputError } from './input/errors.js';
+import { checkSignalsAgainstBars, readSignals } from './input/signalsFile.js';
+
+export interface BacktestOptions {
+  /** Bars CSV files or folders. */
+  bars: string | readonly string[];
+  /** The symbol of bars files without a symbol column. */
+  symbol?: string;
+  /** A signals file (.csv or .jsonl). */
+  signals: string;
+  /** Bars and signals before `from` or after `to` are left out (both inclusive). */
+  from?: Date;
+  to?: Date;
+  startingCash: Decimal;
+  sizing: PositionSizingConfig;
+  risk: RiskLimitSettings;
+  costs: FillCosts;
+  /** A fresh, isolated store: the run's orders, positions and trades are written here. */
+  store: Store;
+}
+
+/** One trade as reported: a closed position, or one still open (no exit). */
+export interface BacktestTrade {
+  signalId: string | null;
+  ticker: string;
+  side: 'long' | 'short';
+  quantity: Decimal;
+  entryTime: Date;
+  entryPrice: Decimal;
+  exitTime: Date | null;
+  exitPrice: Decimal | null;
+  exitReason: string | null;
+  /** Net of every commission; an open trade's is marked at the last close. */
+  pnl: Decimal;
+}
+
+export interface EquityRow {
+  timestamp: Date;
+  equity: Decimal;
+}
+
+export interface SignalRefusal {
+  signalId: string;
+  refusedBy: string;
+  reason: string;
+}
+
+/** Figures as exact decimal strings (percentages and ratios to 4 places); null where a figure is undefined. */
+export interface BacktestSummary {
+  start: string | null;
+  end: string | null;
+  starting_cash: string;
+  ending_equity: string;
+  total_return_pct: string;
+  cagr_pct: string | null;
+  sharpe: string | null;
+  sortino: string | null;
+  max_drawdown: string;
+  max_drawdown_pct: string;
+  trades: number;
+  open_positions: number;
+  win_rate: string | null;
+  profit_factor: string | null;
+  exposure_pct: string;
+  bars: number;
+  signals: number;
+  signals_refused: number;
+}
+
+export interface BacktestResult {
+  summary: BacktestSummary;
+  trades: BacktestTrade[];
+  equity: EquityRow[];
+  refusals: SignalRefusal[];
+}
+
+const DAY_MS = 86_400_000;
+const YEAR_DAYS = new Decimal('365.25');
+
+/** Replays the inputs; throws BarInputError / SignalInputError before anything runs when they are bad. */
+export async function runBacktest(options: BacktestOptions): Promise<BacktestResult> {
+  const { from, to } = options;
+  if (from && to && from.getTime() > to.getTime()) throw new RangeError(`--from ${from.toISOString()} is after --to ${to.toISOString()}`);
+  const validated = await validateBars(options.bars, options.symbol === undefined ? {} : { symbol: options.symbol });
+  const loaded = await readSignals(options.signals);
+  checkSignalsAgainstBars(loaded, validated.symbols);
+  const inRange = (t: Date) => (from === undefined || t.getTime() >= from.getTime()) && (to === undefined || t.getTime() <= to.getTime());
+  const anyBar = [...validated.symbols.values()].some((s) => (from === undefined || s.last >= from) && (to === undefined || s.first <= to));
+  if (!anyBar) throw new BarInputError(validated.files.join(', '), null, 'no bars between --from and --to');
+  const signals = loaded.signals.filter((s) => inRange(s.timestamp));
+
+  const broker = new BacktestBroker({ startingCash: options.startingCash, costs: options.costs });
+  const engine = createTradingEngine({ broker, store: options.store, sizing: options.sizing, risk: options.risk, now: () => broker.time() });
+  const ledgerErrors: unknown[] = [];
+  const unfollow = engine.followTradeUpdates((error) => ledgerErrors.push(error));
+  // Every trade update queued so far is in the store before the replay reads it or goes on.
+  const settle = async () => {
+    await engine.ledger.serial(() => Promise.resolve());
+    if (ledgerErrors.length > 0) throw ledgerErrors[0] instanceof Error ? ledgerErrors[0] : new Error(String(ledgerErrors[0]));
+  };
+
+  const refusals: SignalRefusal[] = [];
+  let next = 0;
+  const deliverBefore = async (limit: number) => {
+    while (next < signals.length && (signals[next] as TradingSignal).timestamp.getTime() < limit) {
+      const signal = signals[next] as TradingSignal;
+      next += 1;
+      if (signal.timestamp.getTime() > broker.time().getTime()) broker.setTime(signal.timestamp);
+      const result = await engine.executor.executeSignal(signal);
+      if (!result.success) refusals.push({ signalId: signal.signalId, refusedBy: result.refusedBy ?? 'broker', reason: result.errorMessage ?? 'refused' });
+      await settle();
+    }
+  };
+
+  const points: { timestamp: Date; equity: Decimal; exposed: boolean }[] = [];
+  let barCount = 0;
+  let firstBar: Date | null = null;
+  let lastBar: Date | null = null;
+  let group: Bar[] = [];
+  const step = async () => {
+    const time = group[0]?.timestamp;
+    if (time === undefined) return;
+    await deliverBefore(time.getTime());
+    for (const bar of group) broker.advance(bar);
+    await settle();
+    // As the live monitor's cycle does: positions marked to the last close, so the risk checks value them as live.
+    await engine.manager.updatePositionPrices();
+    points.push({ timestamp: time, equity: broker.equity(), exposed: broker.holdsAny() });
+    barCount += group.length;
+    firstBar ??= time;
+    lastBar = time;
+    group = [];
+  };
+  try {
+    for await (const bar of readBars(validated)) {
+      if (!inRange(bar.timestamp)) {
+        if (to !== undefined && bar.timestamp.getTime() > to.getTime()) break;
+        continue;
+      }
+      if (group.length > 0 && group[0]?.timestamp.getTime() !== bar.timestamp.getTime()) await step();
+      group.push(bar);
+    }
+    await step();
+    // Signals after the last bar are executed too; nothing is left to fill them.
+    await deliverBefore(Number.POSITIVE_INFINITY);
+  } finally {
+    unfollow();
+  }
+
+  const closed = await options.store.closedPositions.listClosedBetween(new Date(0));
+  const open = await options.store.positions.list();
+  // By entry time, then signal id: the same inputs always list the same trades in the same order.
+  const trades = [...closed.map((c) => closedTrade(c, broker)), ...open.map((p) => openTrade(p, broker))].sort(
+    (a, b) => a.entryTime.getTime() - b.entryTime.getTime() || (a.signalId ?? '').localeCompare(b.signalId ?? '') || a.ticker.localeCompare(b.ticker),
+  );
+  const equity = equitySeries(points);
+  const summary = summarize({
+    startingCash: options.startingCash,
+    equity,
+    closed: trades.filter((t) => t.exitTime !== null),
+    open: open.length,
+    exposure: points.length === 0 ? ZERO : new Decimal(points.filter((p) => p.exposed).length).div(points.length),
+    start: firstBar,
+    end: lastBar,
+    bars: barCount,
+    signals: signals.length,
+    refused: refusals.length,
+  });
+  return { summary, trades, equity, refusals };
+}
+
+/** The commission of an order's shares that belong to this trade (its share of the order's fills). */
+function commissionShare(broker: BacktestBroker, orderId: string | null, quantity: Decimal, orderQty: Decimal): Decimal {
+  if (orderId === null) return ZERO;
+  const total = broker.commissionOf(orderId);
+  return orderQty.isZero() ? total : total.times(quantity).div(orderQty);
+}
+
+function entryCommission(broker: BacktestBroker, orderId: string | null, quantity: Decimal): Decimal {
+  if (orderId === null) return ZERO;
+  return commissionShare(broker, orderId, quantity, broker.filledOf(orderId));
+}
+
+function closedTrade(c: ClosedPositionRecord, broker: BacktestBroker): BacktestTrade {
+  const costs = entryCommission(broker, c.entryOrderId, c.quantity).plus(c.exitOrderId === null ? ZERO : broker.commissionOf(c.exitOrderId));
+  return {
+    signalId: c.signalId,
+    ticker: c.ticker,
+    side: c.side,
+    quantity: c.quantity,
+    entryTime: c.openedAt,
+    entryPrice: c.entryPrice,
+    exitTime: c.closedAt,
+    exitPrice: c.exitPrice,
+    exitReason: c.exitReason,
+    pnl: c.realizedPnl.minus(costs),
+  };
+}
+
+function openTrade(p: PositionRecord, broker: BacktestBroker): BacktestTrade {
+  const last = broker.latestClose(p.ticker) ?? p.currentPrice;
+  const value = p.quantity.times(last);
+  const cost = p.quantity.times(p.entryPrice);
+  const marked = p.side === 'long' ? value.minus(cost) : cost.minus(value);
+  return {
+    signalId: p.signalId,
+    ticker: p.ticker,
+    side: p.side,
+    quantity: p.quantity,
+    entryTime: p.openedAt,
+    entryPrice: p.entryPrice,
+    exitTime: null,
+    exitPrice: null,
+    exitReason: null,
+    pnl: marked.plus(p.realizedPnl).minus(entryCommission(broker, p.entryOrderId, p.quantity.plus(p.exitedQty))),
+  };
+}
+
+/** One point per bar time, or, for intraday bars, the last of each trading day. */
+function equitySeries(points: readonly { timestamp: Date; equity: Decimal }[]): EquityRow[] {
+  const byDay = new Map<string, EquityRow>();
+  for (const p of points) byDay.set(tradingDayOf(p.timestamp), { timestamp: p.timestamp, equity: p.equity });
+  return [...byDay.values()];
+}
+
+const pct = (ratio: Decimal) => ratio.times(100).toDecimalPlaces(4, Decimal.ROUND_HALF_UP).toFixed();
+const ratio4 = (value: Decimal | null) => (value === null ? null : value.toDecimalPlaces(4, Decimal.ROUND_HALF_UP).toFixed());
+
+function summarize(input: {
+  startingCash: Decimal;
+  equity: readonly EquityRow[];
+  closed: readonly BacktestTrade[];
+  open: number;
+  exposure: Decimal;
+  start: Date | null;
+  end: Date | null;
+  bars: number;
+  signals: number;
+  refused: number;
+}): BacktestSummary {
+  const { startingCash } = input;
+  const ending = input.equity.at(-1)?.equity ?? startingCash;
+  const points: EquityPoint[] = [
+    // The starting cash is the curve's first point: a loss on the first bar is a drawdown too.
+    ...(input.start ? [{ day: '0000-00-00', equity: startingCash }] : []),
+    ...input.equity.map((e) => ({ day: tradingDayOf(e.timestamp), equity: e.equity })),
+  ];
+  const stats = equityStats(points);
+  const trades = tradeStats(input.closed.map((t) => ({ realizedPnl: t.pnl, openedAt: t.entryTime, closedAt: t.exitTime ?? t.entryTime })));
+  const growth = startingCash.isZero() ? ZERO : ending.div(startingCash);
+  let cagr: string | null = null;
+  if (input.start && input.end && growth.gt(0)) {
+    const years = new Decimal(input.end.getTime() - input.start.getTime()).div(DAY_MS).div(YEAR_DAYS);
+    if (years.gt(0)) cagr = pct(growth.pow(new Decimal(1).div(years)).minus(1));
+  }
+  return {
+    start: input.start?.toISOString() ?? null,
+    end: input.end?.toISOString() ?? null,
+    starting_cash: startingCash.toFixed(),
+    ending_equity: ending.toFixed(),
+    total_return_pct: pct(growth.minus(1)),
+    cagr_pct: cagr,
+    sharpe: ratio4(stats.sharpe),
+    sortino: ratio4(stats.sortino),
+    max_drawdown: stats.maxDrawdown.toFixed(),
+    max_drawdown_pct: pct(stats.maxDrawdownPct),
+    trades: trades.totalTrades,
+    open_positions: input.open,
+    win_rate: trades.winRate === null ? null : pct(trades.winRate),
+    profit_factor: ratio4(trades.profitFactor),
+    exposure_pct: pct(input.exposure),
+    bars: input.bars,
+    signals: input.signals,
+    signals_refused: input.refused,
+  };
+}
