@@ -1,17 +1,22 @@
 /**
- * `npm run backtest -- --bars FILE|DIR --signals FILE [--from DATE] [--to DATE]
- * [--cash N] [--sizing risk|percent|kelly] [--slippage-bps N] [--commission N]
- * [--out DIR]`: replays a signals file over historical bars through the
- * trading engine (the same executor, risk manager and order ledger as a live
+ * `npm run backtest -- --bars FILE|DIR (--signals FILE | --strategy FILE.ts |
+ * --history DAYS [--min-confidence X]) [--from DATE] [--to DATE] [--cash N]
+ * [--sizing risk|percent|kelly] [--slippage-bps N] [--commission N]
+ * [--out DIR]`: replays signals over historical bars through the trading
+ * engine (the same executor, risk manager and order ledger as a live
  * session) and writes summary.json, trades.csv, equity.csv and equity.png.
+ * The signals come from a file, from a strategy module run over the bars, or
+ * from the database (the stored signals of the last DAYS days, as if approved).
  *
  * The run is recorded on a fresh database in a temp folder, removed at the
- * end: the live database (DB_PATH) is never opened. Sizing and risk limits
- * are the configuration's (the same variables the bot reads), --sizing
- * overriding the method.
+ * end. The live database (DB_PATH) is only ever read as a file, for
+ * --history: it is copied into the temp folder and the copy is opened, so the
+ * live file is never opened as a database, let alone written. Sizing and
+ * risk limits are the configuration's (the same variables the bot reads),
+ * --sizing overriding the method.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -19,18 +24,21 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import type { FillCosts } from '../src/backtest/fills/fills.js';
 import { BarInputError, SignalInputError } from '../src/backtest/input/errors.js';
-import { runBacktest, type BacktestResult } from '../src/backtest/replay.js';
+import { runBacktest, type BacktestResult, type SignalFeed } from '../src/backtest/replay.js';
+import { createStrategyRunner, loadStrategy, StrategyError } from '../src/backtest/strategy/runner.js';
+import { selectHistory } from '../src/backtest/strategy/storedSignals.js';
 import { summaryTable, writeBacktestFiles } from '../src/backtest/report.js';
 import { tradingDayOf } from '../src/backtest/BacktestBroker.js';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { openStore } from '../src/db/index.js';
 import { Decimal } from '../src/domain/money.js';
+import type { TradingSignal } from '../src/domain/signal.js';
 import { sizingFromConfig } from '../src/execution/engine.js';
 import { renderEquityChart } from '../src/monitor/chart.js';
 import { reportsDir } from '../src/monitor/dailyReport.js';
 
 export const USAGE =
-  'usage: npm run backtest -- --bars FILE|DIR [--bars …] --signals FILE [--symbol SYM] [--from DATE] [--to DATE] [--cash 100000] [--sizing risk|percent|kelly] [--slippage-bps 0] [--commission 0] [--out DIR]';
+  'usage: npm run backtest -- --bars FILE|DIR [--bars …] (--signals FILE | --strategy FILE.ts | --history DAYS [--min-confidence 0.7]) [--symbol SYM] [--from DATE] [--to DATE] [--cash 100000] [--sizing risk|percent|kelly] [--slippage-bps 0] [--commission 0] [--out DIR]';
 
 /** A bad argument: the message names the option and what it expected. */
 export class BacktestArgumentError extends Error {}
@@ -62,8 +70,16 @@ const decimal = (option: string, check: (d: Decimal) => boolean, expected: strin
 
 const argsSchema = z
   .object({
-    bars: z.array(z.string().min(1)).min(1, { message: '--bars: required (a bars CSV file or a folder of them)' }),
-    signals: z.string({ message: '--signals: required (a .csv or .jsonl signals file)' }).min(1, { message: '--signals: required' }),
+    bars: z.array(z.string().min(1)),
+    signals: z.string().min(1, { message: '--signals: expected a file' }).optional(),
+    strategy: z.string().min(1, { message: '--strategy: expected a .ts or .js module' }).optional(),
+    history: z
+      .string()
+      .regex(/^\d+$/, { message: '--history: expected a whole number of days' })
+      .transform(Number)
+      .refine((d) => d >= 1 && d <= 36_500, { message: '--history: expected 1 to 36500 days' })
+      .optional(),
+    'min-confidence': decimal('--min-confidence', (d) => d.gte(0) && d.lte(1), 'a confidence from 0 to 1').optional(),
     symbol: z.string().optional(),
     from: instant('--from', false).optional(),
     to: instant('--to', true).optional(),
@@ -73,14 +89,25 @@ const argsSchema = z
     commission: decimal('--commission', (d) => d.gte(0), 'dollars per share, 0 or more').default(new Decimal(0)),
     out: z.string().min(1, { message: '--out: expected a folder' }).optional(),
   })
-  .refine((a) => a.from === undefined || a.to === undefined || a.from.getTime() <= a.to.getTime(), {
-    message: '--to: must not be before --from',
-    path: ['to'],
+  .superRefine((a, ctx) => {
+    const sources = (['signals', 'strategy', 'history'] as const).filter((k) => a[k] !== undefined);
+    if (a.bars.length === 0) {
+      const why =
+        a.history !== undefined
+          ? 'required with --history too: the stored signals are replayed over bars files (npm run bars writes them)'
+          : 'required (a bars CSV file or a folder of them)';
+      ctx.addIssue({ code: 'custom', path: ['bars'], message: `--bars: ${why}` });
+    }
+    if (sources.length === 0) ctx.addIssue({ code: 'custom', message: 'give the signals: --signals FILE, --strategy FILE.ts or --history DAYS' });
+    if (sources.length > 1) ctx.addIssue({ code: 'custom', message: `give one source of signals, not ${sources.map((k) => `--${k}`).join(' and ')}` });
+    if (a['min-confidence'] !== undefined && a.history === undefined) ctx.addIssue({ code: 'custom', message: '--min-confidence: only with --history' });
+    if (a.from !== undefined && a.to !== undefined && a.from.getTime() > a.to.getTime())
+      ctx.addIssue({ code: 'custom', path: ['to'], message: '--to: must not be before --from' });
   });
 
 export type BacktestArgs = z.output<typeof argsSchema>;
 
-const LATER = ['strategy', 'history', 'sweep'] as const;
+const LATER = ['sweep'] as const;
 
 /** Reads the command line; throws BacktestArgumentError with every problem, one per line. */
 export function parseBacktestArgs(argv: readonly string[]): BacktestArgs {
@@ -101,6 +128,7 @@ export function parseBacktestArgs(argv: readonly string[]): BacktestArgs {
         out: { type: 'string' },
         strategy: { type: 'string' },
         history: { type: 'string' },
+        'min-confidence': { type: 'string' },
         sweep: { type: 'string' },
       },
       strict: true,
@@ -110,7 +138,7 @@ export function parseBacktestArgs(argv: readonly string[]): BacktestArgs {
     throw new BacktestArgumentError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
   }
   const later = LATER.find((name) => values[name] !== undefined);
-  if (later !== undefined) throw new BacktestArgumentError(`--${later}: not yet supported; give a --signals file`);
+  if (later !== undefined) throw new BacktestArgumentError(`--${later}: not yet supported; give --signals, --strategy or --history`);
   const parsed = argsSchema.safeParse({ ...values, bars: values.bars ?? [] });
   if (!parsed.success) throw new BacktestArgumentError(`${parsed.error.issues.map((i) => i.message).join('\n')}\n${USAGE}`);
   return parsed.data;
@@ -144,13 +172,14 @@ export async function runBacktestCommand(
   // The run's own database: a temp file, so the live one is never opened, let alone written.
   const scratch = await mkdtemp(join(tmpdir(), 'catalyst-backtest-'));
   try {
+    const signals = await signalSource(args, config.dbPath, scratch, now());
     const store = await openStore(join(scratch, 'backtest.db'));
     let result: BacktestResult;
     try {
       result = await runBacktest({
         bars: args.bars,
         ...(args.symbol === undefined ? {} : { symbol: args.symbol.toUpperCase() }),
-        signals: args.signals,
+        signals,
         ...(args.from === undefined ? {} : { from: args.from }),
         ...(args.to === undefined ? {} : { to: args.to }),
         startingCash: args.cash,
@@ -175,6 +204,35 @@ export async function runBacktestCommand(
   }
 }
 
+/** Where the run's signals come from: the file's path, a strategy's feed, or the stored signals read from a copy of the database. */
+async function signalSource(args: BacktestArgs, dbPath: string, scratch: string, now: Date): Promise<string | SignalFeed> {
+  if (args.strategy !== undefined) {
+    const runner = createStrategyRunner(await loadStrategy(args.strategy));
+    return { onBars: (bars) => runner.onBars(bars) };
+  }
+  if (args.history !== undefined) return { signals: await storedSignals(dbPath, scratch, args.history, args['min-confidence'], now) };
+  return args.signals ?? '';
+}
+
+/**
+ * The stored signals stamped in the last `days` days. The database file (and
+ * its write-ahead log, which holds the latest writes) is copied and the copy
+ * opened, so the live file is read as bytes and nothing of it can change.
+ */
+async function storedSignals(dbPath: string, scratch: string, days: number, minConfidence: Decimal | undefined, now: Date): Promise<TradingSignal[]> {
+  if (!existsSync(dbPath)) throw new BacktestArgumentError(`--history: no database at ${dbPath} (DB_PATH)`);
+  const copy = join(scratch, 'history.db');
+  await copyFile(dbPath, copy);
+  if (existsSync(`${dbPath}-wal`)) await copyFile(`${dbPath}-wal`, `${copy}-wal`);
+  const store = await openStore(copy);
+  try {
+    const since = new Date(now.getTime() - days * 86_400_000);
+    return selectHistory(await store.signals.listSince(since), { since, ...(minConfidence === undefined ? {} : { minConfidence }) });
+  } finally {
+    await store.close();
+  }
+}
+
 /** Refusals printed one per line; a long run's rest is counted, not listed. */
 const SHOWN_REFUSALS = 20;
 
@@ -189,7 +247,13 @@ async function main(): Promise<number> {
     process.stdout.write(`wrote ${files.join(', ')}\n`);
     return 0;
   } catch (error) {
-    if (error instanceof BacktestArgumentError || error instanceof ConfigError || error instanceof BarInputError || error instanceof SignalInputError) {
+    if (
+      error instanceof BacktestArgumentError ||
+      error instanceof ConfigError ||
+      error instanceof BarInputError ||
+      error instanceof SignalInputError ||
+      error instanceof StrategyError
+    ) {
       process.stderr.write(`${error.message}\n`);
       return 2;
     }

@@ -42,7 +42,7 @@ async function main(): Promise<number> {
 async function run(config: Config, logger: Logger, store: Store, setup: ConnectedBroker): Promise<void> {
   const { broker, simulator: sim, caughtUpMinutes: caughtUp } = setup;
   let monitor: Monitor | null = null;
-  const app = createApp({ config, broker, store, sim, status: async () => monitor?.status() ?? {} });
+  const app = createApp({ config, broker, store, sim, status: async () => monitor?.status() ?? {}, openScratchStore: (path) => openStore(path) });
   app.approvals.onError((error, signalId) => logger.error({ err: error, signal: signalId }, 'auto-approval failed; it is tried again at the next start'));
   // Signal intake over HTTP, only when configured (config refuses a port without a secret). The port is
   // bound before anything runs, so a port in use or a wrong host ends start-up here with one line;

@@ -24,7 +24,7 @@ src/monitor/      scheduled cycle, alerts, daily report, equity chart          �
 src/signals/webhook/  signed HTTP intake of signals                            → logger
 src/views/        presentation shared by the front ends (data in, views out)   → app, execution, portfolio, signals
 src/backtest/     bar replay: input files, fill rules, BacktestBroker, reports    → execution, portfolio
-src/app/          OperatorService: every operator action, returning data       → execution, portfolio, signals
+src/app/          OperatorService: every operator action, returning data       → execution, portfolio, signals, backtest
 src/signals/      approval workflow                                            → execution
 src/execution/    OrderExecutor, sizing, the trading engine                    → portfolio, risk
 src/portfolio/    order ledger, positions, reconciliation, analytics

@@ -21,9 +21,11 @@ import type { PerformanceStats } from '../portfolio/PositionManager.js';
 import type { ApprovalListener, ApprovalOutcome, Approver, SignalApprovals, Submission } from '../signals/SignalApprovals.js';
 import type { TradingSignal } from '../domain/signal.js';
 import { OperatorError } from './errors.js';
+import { backtestSignals, type BacktestReport, type BacktestRequest, type BacktestSettings } from './backtest.js';
 import { type ModifyActor, type ModifyResult, modifyPosition, type PositionChanges } from './modifyPosition.js';
 
 export type { ModifyActor, ModifyResult, PositionChanges, ReplacedLeg } from './modifyPosition.js';
+export type { BacktestFigures, BacktestReport, BacktestRequest, BacktestSettings } from './backtest.js';
 
 export type TradingMode = 'SIM' | 'PAPER' | 'LIVE';
 
@@ -139,6 +141,8 @@ export interface OperatorServiceOptions {
   sim: SimulatorControls | null;
   now: () => Date;
   status: () => Promise<StatusInfo>;
+  /** The configured sizing and risk limits and a scratch store for /backtest; absent, backtests are refused. */
+  backtest?: BacktestSettings;
 }
 
 const REPORT_DAYS = 30;
@@ -290,6 +294,18 @@ export class OperatorService {
   async stats(days: number): Promise<StatsReport> {
     const { manager, executor } = this.o.engine;
     return { days, performance: await manager.getPerformanceStats(days), execution: await executor.getExecutionStats(days) };
+  }
+
+  /**
+   * Replays the stored signals of the last `days` days, every one as if
+   * approved, on historical bars (on a scratch store: the live tables gain
+   * only cached bars), beside what was actually done over those days.
+   */
+  backtest(request: BacktestRequest): Promise<BacktestReport> {
+    const settings = this.o.backtest;
+    if (!settings) return Promise.reject(new OperatorError('Backtests are not set up in this application.'));
+    const { broker, store, now } = this.o;
+    return backtestSignals({ broker, store, now }, settings, request);
   }
 
   /** The daily report's figures for trading day `day` (default: today on the exchange). */

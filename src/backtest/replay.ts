@@ -1,5 +1,6 @@
 /**
- * The backtest replay: historical bars and a signals file run through the
+ * The backtest replay: historical bars and signals (a file, stored signals,
+ * or a strategy's, made as the bars stream) run through the
  * unchanged trading engine (executor, risk manager, order ledger) over a
  * BacktestBroker, recorded on a store the caller gives (a fresh temp file,
  * never the live database).
@@ -30,8 +31,8 @@ export interface BacktestOptions {
   bars: string | readonly string[];
   /** The symbol of bars files without a symbol column. */
   symbol?: string;
-  /** A signals file (.csv or .jsonl). */
-  signals: string;
+  /** A signals file (.csv or .jsonl), or signals given by the caller (a strategy, stored signals). */
+  signals: string | SignalFeed;
   /** Bars and signals before `from` or after `to` are left out (both inclusive). */
   from?: Date;
   to?: Date;
@@ -41,6 +42,21 @@ export interface BacktestOptions {
   costs: FillCosts;
   /** A fresh, isolated store: the run's orders, positions and trades are written here. */
   store: Store;
+}
+
+/**
+ * Signals not read from a file: a list known before the replay (stored
+ * signals) and/or signals made as the bars stream (a strategy).
+ */
+export interface SignalFeed {
+  /** Signals known beforehand, in any order. One whose ticker has no bars is refused (`refusedBy: backtest`), not the whole run. */
+  signals?: readonly TradingSignal[];
+  /**
+   * Called with every bar of one bar time once the broker has replayed them;
+   * the signals it returns must be stamped no later than that time and are
+   * executed before the next bar time, so they fill on a later bar.
+   */
+  onBars?: (bars: readonly Bar[]) => Promise<readonly TradingSignal[]>;
 }
 
 /** One trade as reported: a closed position, or one still open (no exit). */
@@ -106,12 +122,25 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   const { from, to } = options;
   if (from && to && from.getTime() > to.getTime()) throw new RangeError(`--from ${from.toISOString()} is after --to ${to.toISOString()}`);
   const validated = await validateBars(options.bars, options.symbol === undefined ? {} : { symbol: options.symbol });
-  const loaded = await readSignals(options.signals);
-  checkSignalsAgainstBars(loaded, validated.symbols);
+  const feed: SignalFeed = typeof options.signals === 'string' ? {} : options.signals;
+  const early: SignalRefusal[] = [];
+  let given: readonly TradingSignal[];
+  if (typeof options.signals === 'string') {
+    const loaded = await readSignals(options.signals);
+    checkSignalsAgainstBars(loaded, validated.symbols);
+    given = loaded.signals;
+  } else {
+    const known = [...(feed.signals ?? [])].sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
+    for (const s of known.filter((k) => !validated.symbols.has(k.ticker))) {
+      early.push({ signalId: s.signalId, refusedBy: 'backtest', reason: `${s.ticker} has no bars` });
+    }
+    given = known.filter((k) => validated.symbols.has(k.ticker));
+  }
   const inRange = (t: Date) => (from === undefined || t.getTime() >= from.getTime()) && (to === undefined || t.getTime() <= to.getTime());
   const anyBar = [...validated.symbols.values()].some((s) => (from === undefined || s.last >= from) && (to === undefined || s.first <= to));
   if (!anyBar) throw new BarInputError(validated.files.join(', '), null, 'no bars between --from and --to');
-  const signals = loaded.signals.filter((s) => inRange(s.timestamp));
+  const signals: TradingSignal[] = given.filter((s) => inRange(s.timestamp));
+  let signalCount = signals.length + early.length;
 
   const broker = new BacktestBroker({ startingCash: options.startingCash, costs: options.costs });
   const engine = createTradingEngine({ broker, store: options.store, sizing: options.sizing, risk: options.risk, now: () => broker.time() });
@@ -123,7 +152,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     if (ledgerErrors.length > 0) throw ledgerErrors[0] instanceof Error ? ledgerErrors[0] : new Error(String(ledgerErrors[0]));
   };
 
-  const refusals: SignalRefusal[] = [];
+  const refusals: SignalRefusal[] = [...early];
   let next = 0;
   const deliverBefore = async (limit: number) => {
     while (next < signals.length && (signals[next] as TradingSignal).timestamp.getTime() < limit) {
@@ -147,6 +176,18 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     await deliverBefore(time.getTime());
     for (const bar of group) broker.advance(bar);
     await settle();
+    if (feed.onBars !== undefined) {
+      const made = await feed.onBars(group);
+      for (const s of made) {
+        if (s.timestamp.getTime() > time.getTime())
+          throw new RangeError(`signal ${s.signalId} is stamped ${s.timestamp.toISOString()}, after its bar ${time.toISOString()}`);
+      }
+      // Delivered before the next bar time, after every earlier signal; the order of equal times is kept.
+      const pending = [...signals.slice(next), ...made].sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
+      signals.length = next;
+      signals.push(...pending);
+      signalCount += made.length;
+    }
     // As the live monitor's cycle does: positions marked to the last close, so the risk checks value them as live.
     await engine.manager.updatePositionPrices();
     points.push({ timestamp: time, equity: broker.equity(), exposed: broker.holdsAny() });
@@ -187,7 +228,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     start: firstBar,
     end: lastBar,
     bars: barCount,
-    signals: signals.length,
+    signals: signalCount,
     refused: refusals.length,
   });
   return { summary, trades, equity, refusals };

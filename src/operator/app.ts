@@ -43,6 +43,8 @@ export interface AppOptions {
   engine?: TradingEngine;
   /** The monitor's view of itself (its last cycle, its schedule); a plain default without a monitor. */
   status?: () => Promise<Partial<StatusInfo>>;
+  /** Opens a fresh store at a path (the composition root hands it in): /backtest replays on one; absent, /backtest is refused. */
+  openScratchStore?: (path: string) => Promise<Store>;
 }
 
 export function createApp(options: AppOptions): AppServices {
@@ -73,7 +75,20 @@ export function createApp(options: AppOptions): AppServices {
       ...extra,
     };
   };
-  const operator = new OperatorService({ mode, sizingMethod: config.sizing.method, broker, store, engine, approvals, sim, now, status });
+  const openScratchStore = options.openScratchStore;
+  const backtest = openScratchStore ? { sizing: config.sizing, risk: config.risk, openScratchStore } : undefined;
+  const operator = new OperatorService({
+    mode,
+    sizingMethod: config.sizing.method,
+    broker,
+    store,
+    engine,
+    approvals,
+    sim,
+    now,
+    status,
+    ...(backtest ? { backtest } : {}),
+  });
   return {
     operator,
     config,

@@ -1,8 +1,13 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BarInputError } from '../../src/backtest/input/errors.js';
+import { openStore } from '../../src/db/index.js';
+import { dec } from '../../src/domain/money.js';
+import type { SignalStatus } from '../../src/domain/records.js';
 import { BacktestArgumentError, parseBacktestArgs, runBacktestCommand } from '../../scripts/backtest.js';
+import { signalRecord } from '../helpers/fixtures.js';
 import { useTempDir } from '../helpers/tempDb.js';
 import { SCENARIO_BARS, SCENARIO_SIGNALS } from './scenario.js';
 
@@ -73,7 +78,14 @@ describe('npm run backtest', () => {
       '--from: expected a date YYYY-MM-DD or an ISO time with its zone, got "2024-02-30"',
     );
     expect(bad(['--bars', 'b', '--signals', 's.csv', '--from', '2024-02-02', '--to', '2024-02-01'])).toBe('--to: must not be before --from');
-    expect(bad(['--bars', 'b', '--sweep', 'x'])).toBe('--sweep: not yet supported; give a --signals file');
+    expect(bad(['--bars', 'b', '--sweep', 'x'])).toBe('--sweep: not yet supported; give --signals, --strategy or --history');
+    expect(bad(['--bars', 'b'])).toBe('give the signals: --signals FILE, --strategy FILE.ts or --history DAYS');
+    expect(bad(['--bars', 'b', '--signals', 's.csv', '--history', '5'])).toBe('give one source of signals, not --signals and --history');
+    expect(bad(['--history', '30'])).toBe('--bars: required with --history too: the stored signals are replayed over bars files (npm run bars writes them)');
+    expect(bad(['--bars', 'b', '--history', '1.5'])).toBe('--history: expected a whole number of days');
+    expect(bad(['--bars', 'b', '--history', '0'])).toBe('--history: expected 1 to 36500 days');
+    expect(bad(['--bars', 'b', '--history', '30', '--min-confidence', '1.2'])).toBe('--min-confidence: expected a confidence from 0 to 1, got "1.2"');
+    expect(bad(['--bars', 'b', '--strategy', 'x.ts', '--min-confidence', '0.5'])).toBe('--min-confidence: only with --history');
   });
 
   it('parses dates as whole UTC days and times with their zone', () => {
@@ -83,5 +95,130 @@ describe('npm run backtest', () => {
     expect(args.to?.toISOString()).toBe('2024-01-04T23:59:59.999Z');
     expect(args.cash.toFixed()).toBe('100000');
     expect(parseBacktestArgs(['--bars', 'a', '--signals', 's', '--from', '2024-01-03T09:30:00-05:00']).from?.toISOString()).toBe('2024-01-03T14:30:00.000Z');
+  });
+});
+
+/** Ten quiet days, then a 5% gap on 1.5× the volume (gapAndGo's buy), its entry day, and a day through the target. */
+const GAP_BARS = [
+  'symbol,timestamp,open,high,low,close,volume',
+  ...Array.from({ length: 10 }, (_, i) => `AAA,2024-01-${String(i + 1).padStart(2, '0')},10,10.2,9.9,10,1000`),
+  'AAA,2024-01-11,10.5,11,10.3,10.8,1500',
+  'AAA,2024-01-12,10.9,11.5,10.7,11.4,1000',
+  'AAA,2024-01-13,11.6,12,11.5,11.9,1000',
+].join('\n');
+
+describe('npm run backtest -- --strategy', () => {
+  it('runs an example strategy over the bars: its signal fills on the next bar, never on its own', async () => {
+    const dir = newDir();
+    const bars = join(dir, 'bars.csv');
+    writeFileSync(bars, GAP_BARS);
+    const out = join(dir, 'run');
+    const run = await runBacktestCommand(['--bars', bars, '--strategy', 'examples/gapAndGo.ts', '--out', out], {
+      DB_PATH: join(dir, 'trading.db'),
+      SIZING_METHOD: 'risk',
+    });
+    // Risk sizing: 2% of 100,000 over the 0.51 risk is 3,921 shares, capped at 10% of equity: 10,000 / 10.80 = 925.
+    // Entry at the 01-12 open 10.90; the 01-13 high 12 reaches the 11.82 target: 925 × 0.92 = 851.
+    expect(readFileSync(join(out, 'trades.csv'), 'utf8').split('\n').slice(0, 3)).toEqual([
+      'signal_id,ticker,side,quantity,entry_time,entry_price,exit_time,exit_price,exit_reason,pnl',
+      'gap-and-go-AAA-2024-01-11T00:00:00Z,AAA,long,925,2024-01-12T00:00:00.000Z,10.9,2024-01-13T00:00:00.000Z,11.82,take_profit,851',
+      '',
+    ]);
+    expect(run.result.summary).toMatchObject({ ending_equity: '100851', trades: 1, signals: 1, signals_refused: 0, bars: 13 });
+    expect(existsSync(join(dir, 'trading.db'))).toBe(false);
+  });
+});
+
+describe('npm run backtest -- --history', () => {
+  /** A real live database holding the scenario's signals, each with a different fate, plus older and less confident ones. */
+  async function liveDatabase(dbPath: string): Promise<void> {
+    const store = await openStore(dbPath);
+    const statuses: SignalStatus[] = ['executed', 'rejected', 'expired', 'pending', 'failed'];
+    const rows = SCENARIO_SIGNALS.trim().split('\n').slice(1);
+    for (const [i, row] of rows.entries()) {
+      const [id, ticker, time, , , entry, stop, target, pct] = row.split(',') as [string, string, string, string, string, string, string, string, string];
+      await store.signals.insertIfNew(
+        signalRecord({
+          signalId: id,
+          ticker,
+          signalTime: new Date(time),
+          receivedAt: new Date(time),
+          status: statuses[i] ?? 'pending',
+          entryPrice: dec(entry),
+          stopLossPrice: dec(stop),
+          takeProfitPrice: dec(target),
+          positionSizePct: dec(pct),
+          // s5, the one sizing refuses, is also the least confident.
+          confidence: dec(id === 's5' ? '0.5' : '0.6'),
+        }),
+      );
+    }
+    // Before the window: left out.
+    await store.signals.insertIfNew(
+      signalRecord({
+        signalId: 'old',
+        ticker: 'AAA',
+        signalTime: new Date('2023-12-20T21:00:00Z'),
+        entryPrice: dec(100),
+        stopLossPrice: dec(95),
+        takeProfitPrice: dec(110),
+      }),
+    );
+    await store.close();
+  }
+
+  it('replays the stored signals of the last DAYS days as if approved, and leaves the live database as it was', async () => {
+    const { dir, bars } = inputs();
+    mkdirSync(join(dir, 'data'));
+    const dbPath = join(dir, 'data', 'trading.db');
+    await liveDatabase(dbPath);
+    const before = readFileSync(dbPath);
+    const listing = readdirSync(join(dir, 'data')).sort();
+    const env = { DB_PATH: dbPath, REPORTS_DIR: join(dir, 'reports') };
+    const argv = ['--bars', bars, '--history', '7', '--sizing', 'percent', '--slippage-bps', '10', '--commission', '0.01'];
+    const now = () => new Date('2024-01-09T00:00:00Z');
+    // The same five signals as the signals file: the same run, to the cent.
+    const all = await runBacktestCommand([...argv, '--out', join(dir, 'all')], env, now);
+    expect(all.result.summary).toMatchObject({ ending_equity: '99934.48', trades: 3, signals: 5, signals_refused: 1 });
+    expect(readFileSync(join(dir, 'all', 'trades.csv'), 'utf8').split('\n')[4]).toBe('s4,AAA,long,46,2024-01-08T00:00:00.000Z,109.11,,,,17.48');
+    const confident = await runBacktestCommand([...argv, '--min-confidence', '0.6', '--out', join(dir, 'confident')], env, now);
+    expect(confident.result.summary).toMatchObject({ ending_equity: '99934.48', trades: 3, signals: 4, signals_refused: 0 });
+    expect(readFileSync(dbPath).equals(before)).toBe(true);
+    expect(readdirSync(join(dir, 'data')).sort()).toEqual(listing);
+  });
+
+  it('reads the latest writes still in the write-ahead log, and refuses a missing database', async () => {
+    const { dir, bars } = inputs();
+    const live = join(dir, 'live.db');
+    await liveDatabase(live);
+    // A database caught mid-session: its main file and a log holding one more signal, not yet checkpointed.
+    const store = await openStore(live);
+    const copyDir = join(dir, 'snapshot');
+    mkdirSync(copyDir);
+    await store.signals.insertIfNew(
+      signalRecord({
+        signalId: 'late',
+        ticker: 'BBB',
+        signalTime: new Date('2024-01-05T21:00:00Z'),
+        entryPrice: dec(47),
+        stopLossPrice: dec(45),
+        takeProfitPrice: dec(52),
+      }),
+    );
+    await store.signals.insertIfNew(signalRecord({ signalId: 'zzz', ticker: 'ZZZ', signalTime: new Date('2024-01-05T21:00:00Z') }));
+    await copyFile(live, join(copyDir, 'trading.db'));
+    await copyFile(`${live}-wal`, join(copyDir, 'trading.db-wal'));
+    await store.close();
+    const run = await runBacktestCommand(
+      ['--bars', bars, '--history', '7', '--out', join(dir, 'run')],
+      { DB_PATH: join(copyDir, 'trading.db') },
+      () => new Date('2024-01-09T00:00:00Z'),
+    );
+    // The late signal is read; a stored signal for a ticker without bars is refused on its own, not the whole run.
+    expect(run.result.summary.signals).toBe(7);
+    expect(run.result.refusals).toContainEqual({ signalId: 'zzz', refusedBy: 'backtest', reason: 'ZZZ has no bars' });
+    await expect(runBacktestCommand(['--bars', bars, '--history', '7'], { DB_PATH: join(dir, 'none.db') })).rejects.toThrow(
+      `--history: no database at ${join(dir, 'none.db')} (DB_PATH)`,
+    );
   });
 });

@@ -9,7 +9,7 @@ import type { BrokerInterface } from '../../src/domain/ports/broker.js';
 import type { FaultInjector } from '../../src/broker/sim/server/faults.js';
 import { SimBroker } from '../../src/broker/sim/SimBroker.js';
 import { type Config, loadConfig } from '../../src/config.js';
-import type { Store } from '../../src/db/index.js';
+import { openStore, type Store } from '../../src/db/index.js';
 import type { AppServices } from '../../src/operator/command.js';
 import { createApp } from '../../src/operator/app.js';
 import { AlertCenter, type AlertSink } from '../../src/monitor/AlertCenter.js';
@@ -66,7 +66,15 @@ export async function operatorHarness(store: Store, env: Record<string, string> 
     broker = simBroker;
   }
   let monitorRef: Monitor | null = null;
-  const app = createApp({ config, broker, store, sim: simBroker, now: () => sim.clock.now(), status: async () => monitorRef?.status() ?? {} });
+  const app = createApp({
+    config,
+    broker,
+    store,
+    sim: simBroker,
+    now: () => sim.clock.now(),
+    status: async () => monitorRef?.status() ?? {},
+    openScratchStore: (path) => openStore(path),
+  });
   const stopFollowing = app.engine.followTradeUpdates();
   const errors: unknown[] = [];
   const dispatcher = new Dispatcher(app, await loadCommands(), { error: (details) => errors.push(details) });

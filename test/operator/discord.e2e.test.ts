@@ -317,11 +317,12 @@ describe('Discord: every command, registration, and Discord failing', () => {
         (error, stdout) => (error ? reject(error) : resolve(stdout)),
       ),
     );
-    expect(out).toMatch(/^Registered 16 commands for guild \d+:/);
+    expect(out).toMatch(/^Registered 17 commands for guild \d+:/);
     const registered = fake.registeredCommands();
     expect(registered?.scope).toBe('guild');
     expect((registered?.commands as { name: string }[]).map((c) => c.name).sort()).toEqual([
       'account',
+      'backtest',
       'buy',
       'close',
       'flatten',

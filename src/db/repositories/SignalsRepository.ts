@@ -111,6 +111,18 @@ export class SignalsRepository implements SignalStore {
     await this.db.updateTable('signals').set({ channel_id: channelId, message_id: messageId }).where('signal_id', '=', signalId).execute();
   }
 
+  /** Signals whose own time (not their arrival) is at or after `since`, whatever their status, oldest first. */
+  async listSince(since: Date): Promise<StoredSignal[]> {
+    const rows = await this.db
+      .selectFrom('signals')
+      .selectAll()
+      .where('signal_time', '>=', writeTime(since))
+      .orderBy('signal_time')
+      .orderBy('signal_id')
+      .execute();
+    return rows.map(fromRow);
+  }
+
   /** Pending signals whose time ran out before `now`. */
   async listExpired(now: Date): Promise<StoredSignal[]> {
     const rows = await this.db.selectFrom('signals').selectAll().where('status', '=', 'pending').where('expires_at', '<=', writeTime(now)).execute();

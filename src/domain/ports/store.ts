@@ -100,6 +100,8 @@ export interface SignalStore {
   setMessage(signalId: string, channelId: string, messageId: string): Promise<void>;
   /** Pending signals whose time ran out before `now`. */
   listExpired(now: Date): Promise<StoredSignal[]>;
+  /** Signals whose own time is at or after `since`, whatever their status, oldest first. */
+  listSince(since: Date): Promise<StoredSignal[]>;
 }
 
 /** The equity series: intraday snapshots and one end-of-day snapshot per trading day. */
