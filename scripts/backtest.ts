@@ -19,7 +19,6 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import type { FillCosts } from '../src/backtest/fills/fills.js';
@@ -36,6 +35,7 @@ import type { TradingSignal } from '../src/domain/signal.js';
 import { sizingFromConfig } from '../src/execution/engine.js';
 import { renderEquityChart } from '../src/monitor/chart.js';
 import { reportsDir } from '../src/monitor/dailyReport.js';
+import { runWhenInvoked } from './runWhenInvoked.js';
 
 export const USAGE =
   'usage: npm run backtest -- --bars FILE|DIR [--bars …] (--signals FILE | --strategy FILE.ts | --history DAYS [--min-confidence 0.7]) [--symbol SYM] [--from DATE] [--to DATE] [--cash 100000] [--sizing risk|percent|kelly] [--slippage-bps 0] [--commission 0] [--out DIR]';
@@ -266,13 +266,4 @@ async function main(): Promise<number> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().then(
-    (code) => {
-      process.exitCode = code;
-    },
-    () => {
-      process.exitCode = 1;
-    },
-  );
-}
+runWhenInvoked(import.meta.url, main);

@@ -10,7 +10,6 @@
 import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { brokerRegistry } from '../src/broker/registry.js';
@@ -21,6 +20,7 @@ import { addDays, exchangeTime } from '../src/domain/marketTime.js';
 import { toStorage } from '../src/domain/money.js';
 import type { BarStore, TimeRange } from '../src/domain/ports/store.js';
 import { fillCache } from '../src/backtest/history/fetchBars.js';
+import { runWhenInvoked } from './runWhenInvoked.js';
 
 export { fillCache };
 
@@ -151,13 +151,4 @@ async function main(): Promise<number> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().then(
-    (code) => {
-      process.exitCode = code;
-    },
-    () => {
-      process.exitCode = 1;
-    },
-  );
-}
+runWhenInvoked(import.meta.url, main);

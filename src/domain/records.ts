@@ -6,6 +6,7 @@
  */
 import type { OrderClass, OrderSide, OrderStatus, OrderType, PositionSide, TimeInForce } from './enums.js';
 import type { Decimal, SignedTotals } from './money.js';
+import type { TradingSignal } from './signal.js';
 
 // ---- positions -------------------------------------------------------------
 
@@ -287,4 +288,21 @@ export interface TradingState {
   dayStartEquity: Decimal | null;
   dayStartDate: string | null;
   peakEquity: Decimal | null;
+}
+
+/** A stored signal in the form the executor takes; its time is the signal's own, not its arrival. */
+export function toTradingSignal(s: StoredSignal): TradingSignal {
+  return {
+    signalId: s.signalId,
+    ticker: s.ticker,
+    timestamp: s.signalTime,
+    action: s.action,
+    confidence: s.confidence,
+    currentPrice: s.entryPrice,
+    stopLossPrice: s.stopLossPrice,
+    takeProfitPrice: s.takeProfitPrice,
+    positionSizePct: s.positionSizePct,
+    signalType: s.signalType,
+    strategy: s.strategy,
+  };
 }

@@ -6,7 +6,7 @@
  */
 import type { BrokerInterface } from '../domain/ports/broker.js';
 import { type Decimal, formatPct, formatUsd } from '../domain/money.js';
-import type { SignalSource, StoredSignal } from '../domain/records.js';
+import { toTradingSignal, type SignalSource, type StoredSignal } from '../domain/records.js';
 import type { Repositories } from '../domain/ports/store.js';
 import type { ExecutionResult, OrderExecutor } from '../execution/OrderExecutor.js';
 import type { SizingResult } from '../execution/sizing.js';
@@ -333,20 +333,4 @@ export class SignalApprovals {
       }
     }
   }
-}
-
-export function toTradingSignal(s: StoredSignal): TradingSignal {
-  return {
-    signalId: s.signalId,
-    ticker: s.ticker,
-    timestamp: s.signalTime,
-    action: s.action,
-    confidence: s.confidence,
-    currentPrice: s.entryPrice,
-    stopLossPrice: s.stopLossPrice,
-    takeProfitPrice: s.takeProfitPrice,
-    positionSizePct: s.positionSizePct,
-    signalType: s.signalType,
-    strategy: s.strategy,
-  };
 }
