@@ -19,6 +19,7 @@ import { runBacktest, type BacktestOptions } from '../src/backtest/replay.js';
 import { openStore } from '../src/db/index.js';
 import { dec } from '../src/domain/money.js';
 import { fmt, median } from './stats.js';
+import { mulberry32 } from '../src/broker/sim/feed.js';
 
 /** Trading days in ten years. */
 const DAYS = 2_520;
@@ -26,18 +27,6 @@ const SMALL_SYMBOLS = 50;
 const LARGE_SYMBOLS = 500;
 const SIGNALS = 10_000;
 const SIGNALS_HEADER = 'signal_id,ticker,timestamp,action,confidence,current_price,stop_loss_price,take_profit_price,position_size_pct\n';
-
-/** A small seeded generator (mulberry32): the same files on every machine and run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Weekdays from 2015-01-02 on, as YYYY-MM-DD. */
 function tradingDays(count: number): string[] {
@@ -58,7 +47,7 @@ const cents = (c: number) => (c / 100).toFixed(2);
  * close, so most trades close within days.
  */
 async function generate(dir: string, symbolCount: number, dayCount: number, signals: number): Promise<{ bars: string; signals: string }> {
-  const rng = random(20_260_301);
+  const rng = mulberry32(20_260_301);
   const days = tradingDays(dayCount);
   const symbols = Array.from({ length: symbolCount }, (_, i) => `S${String(i).padStart(3, '0')}`);
   // Signal slots: a distinct (day, symbol) each, never on the last day, so every one has a next bar to fill on.

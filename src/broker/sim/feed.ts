@@ -7,7 +7,7 @@ import { Decimal, dec } from '../../domain/money.js';
 import type { LatestTrade } from './api.js';
 
 /** mulberry32: a tiny, fast, well-distributed seeded PRNG. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

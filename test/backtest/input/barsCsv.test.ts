@@ -1,18 +1,16 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Bar } from '../../../src/backtest/bar.js';
 import { BarInputError } from '../../../src/backtest/input/errors.js';
 import { parseBarTime, readBars, validateBars } from '../../../src/backtest/input/barsCsv.js';
+import { useTempDir } from '../../helpers/tempDb.js';
 
+const newDir = useTempDir();
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'bars-input-'));
-});
-afterEach(() => {
-  rmSync(dir, { recursive: true, force: true });
+  dir = newDir();
 });
 
 function write(name: string, text: string): string {

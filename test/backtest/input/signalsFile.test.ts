@@ -1,17 +1,15 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { SignalInputError } from '../../../src/backtest/input/errors.js';
 import { checkSignalsAgainstBars, readSignals } from '../../../src/backtest/input/signalsFile.js';
 import { validateBars } from '../../../src/backtest/input/barsCsv.js';
+import { useTempDir } from '../../helpers/tempDb.js';
 
+const newDir = useTempDir();
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'signals-input-'));
-});
-afterEach(() => {
-  rmSync(dir, { recursive: true, force: true });
+  dir = newDir();
 });
 
 function write(name: string, text: string): string {
