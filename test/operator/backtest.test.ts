@@ -1,20 +1,16 @@
 /** /backtest in the console: the replay's figures, the counterfactual line, and the equity chart saved as a PNG. */
 import { existsSync, readFileSync } from 'node:fs';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { OperatorService } from '../../src/app/OperatorService.js';
-import { openStore } from '../../src/db/index.js';
 import { dec } from '../../src/domain/money.js';
 import type { StoredSignal } from '../../src/domain/records.js';
-import { ConsoleFrontEnd } from '../../src/operator/console/ConsoleFrontEnd.js';
-import { Dispatcher } from '../../src/operator/dispatch.js';
-import { loadCommands } from '../../src/operator/registry.js';
+import { signalRecord } from '../helpers/fixtures.js';
 import { useTempStore } from '../helpers/tempDb.js';
 import { operatorHarness } from './appHarness.js';
 
+/** A stored signal (already decided; a backtest replays it as if approved). */
 function stored(id: string, ticker: string, action: 'buy' | 'sell', at: string, confidence: string, levels: [string, string, string]): StoredSignal {
   const time = new Date(at);
-  return {
+  return signalRecord({
     signalId: id,
     ticker,
     action,
@@ -22,7 +18,6 @@ function stored(id: string, ticker: string, action: 'buy' | 'sell', at: string, 
     stopLossPrice: dec(levels[1]),
     takeProfitPrice: dec(levels[2]),
     confidence: dec(confidence),
-    positionSizePct: null,
     signalType: null,
     strategy: null,
     source: 'code',
@@ -30,14 +25,8 @@ function stored(id: string, ticker: string, action: 'buy' | 'sell', at: string, 
     signalTime: time,
     receivedAt: time,
     expiresAt: new Date(time.getTime() + 3_600_000),
-    decidedBy: null,
-    decidedAt: null,
-    decisionNote: null,
-    orderId: null,
-    channelId: null,
-    messageId: null,
     payload: '{}',
-  };
+  });
 }
 
 describe('console: /backtest', () => {
@@ -69,36 +58,8 @@ describe('console: /backtest', () => {
         closedAt,
       },
     ]);
-    // The application's wiring, with backtests set up: scratch stores are opened like the live one.
-    const operator = new OperatorService({
-      mode: 'SIM',
-      sizingMethod: t.config.sizing.method,
-      broker: t.broker,
-      store,
-      engine: t.app.engine,
-      approvals: t.app.approvals,
-      sim: null,
-      now: () => t.sim.clock.now(),
-      status: () => t.app.status(),
-      backtest: { sizing: t.config.sizing, risk: t.config.risk, openScratchStore: openStore },
-    });
-    const app = { ...t.app, operator };
-    const errors: unknown[] = [];
-    const dispatcher = new Dispatcher(app, await loadCommands(), { error: (details) => errors.push(details) });
-    const out = new PassThrough();
-    let text = '';
-    out.on('data', (chunk: Buffer) => {
-      text += chunk.toString('utf8');
-    });
-    const front = new ConsoleFrontEnd({ app, dispatcher, input: new PassThrough(), output: out, interactive: false });
-    return {
-      errors,
-      async type(line: string): Promise<string> {
-        const before = text.length;
-        await front.handle(line);
-        return text.slice(before);
-      },
-    };
+    // The harness wires the application as main.ts does, scratch stores included.
+    return t;
   }
 
   it('answers with the summary, the counterfactual and the chart', async () => {
