@@ -46,7 +46,7 @@ const cents = (c: number) => (c / 100).toFixed(2);
  * after some bar's close with its stop 5% below and its target 5% above that
  * close, so most trades close within days.
  */
-async function generate(dir: string, symbolCount: number, dayCount: number, signals: number): Promise<{ bars: string; signals: string }> {
+export async function generate(dir: string, symbolCount: number, dayCount: number, signals: number): Promise<{ bars: string; signals: string }> {
   const rng = mulberry32(20_260_301);
   const days = tradingDays(dayCount);
   const symbols = Array.from({ length: symbolCount }, (_, i) => `S${String(i).padStart(3, '0')}`);
@@ -120,7 +120,7 @@ function options(bars: string, signals: string, store: BacktestOptions['store'])
 }
 
 /** Runs one backtest on a fresh store in a fresh temp folder; seconds and the summary's counts. */
-async function timedRun(bars: string, signals: string): Promise<{ seconds: number; bars: number; trades: number; open: number; refused: number }> {
+export async function timedRun(bars: string, signals: string): Promise<{ seconds: number; bars: number; trades: number; open: number; refused: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'catalyst-bench-bt-'));
   const store = await openStore(join(dir, 'backtest.db'));
   try {

@@ -41,8 +41,9 @@ export async function execute({ app, options }: CommandContext): Promise<View> {
   const stamp = app.now().toISOString().replace(/[:.]/g, '-');
   const path = join(dir, `backtest-${stamp}.png`);
   // echarts and the PNG renderer load on the first chart, not at start-up.
-  const { renderEquityChart } = await import('../src/monitor/chart.js');
-  writeFileSync(path, renderEquityChart(report.chart.points, report.chart.title));
+  const { backtestChartExtras, renderEquityChart } = await import('../src/monitor/chart.js');
+  // The same chart as the backtester's equity.png: buy and hold beside the equity, the deepest drawdown marked.
+  writeFileSync(path, renderEquityChart(report.chart.points, report.chart.title, backtestChartExtras(report.chart.benchmark)));
   return { ...view, image: { filename: 'backtest-equity.png', path } };
 }
 

@@ -2,11 +2,14 @@
  * `npm run backtest -- --bars FILE|DIR (--signals FILE | --strategy FILE.ts |
  * --history DAYS [--min-confidence X]) [--from DATE] [--to DATE] [--cash N]
  * [--sizing risk|percent|kelly] [--slippage-bps N] [--commission N]
- * [--out DIR]`: replays signals over historical bars through the trading
- * engine (the same executor, risk manager and order ledger as a live
- * session) and writes summary.json, trades.csv, equity.csv and equity.png.
- * The signals come from a file, from a strategy module run over the bars, or
- * from the database (the stored signals of the last DAYS days, as if approved).
+ * [--sweep name=a,b,c …] [--out DIR]`: replays signals over historical bars
+ * through the trading engine (the same executor, risk manager and order
+ * ledger as a live session) and writes summary.json, trades.csv, equity.csv
+ * and equity.png. The signals come from a file, from a strategy module run
+ * over the bars, or from the database (the stored signals of the last DAYS
+ * days, as if approved). With --sweep, every combination of the listed
+ * settings is run (in worker threads, one per core) and sweep.csv holds one
+ * row of summary figures per combination.
  *
  * The run is recorded on a fresh database in a temp folder, removed at the
  * end. The live database (DB_PATH) is only ever read as a file, for
@@ -27,18 +30,22 @@ import { runBacktest, type BacktestResult, type SignalFeed } from '../src/backte
 import { createStrategyRunner, loadStrategy, StrategyError } from '../src/backtest/strategy/runner.js';
 import { selectHistory } from '../src/backtest/strategy/storedSignals.js';
 import { summaryTable, writeBacktestFiles } from '../src/backtest/report.js';
-import { tradingDayOf } from '../src/backtest/BacktestBroker.js';
+import { writeSweepCsv, sweepTable, type SweepRow } from '../src/backtest/sweep/csv.js';
+import { decimalOption, expandGrid, RULES, SINGLE_OPTION, SIZING_METHODS, sweepSchema } from '../src/backtest/sweep/grid.js';
+import { runSweep, SweepError, type SweepRunOptions } from '../src/backtest/sweep/pool.js';
+import { createProgressBar, type ProgressBar } from '../src/backtest/sweep/progress.js';
+import { signalToJson, type SweepSource, type SweepTask } from '../src/backtest/sweep/run.js';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { openStore } from '../src/db/index.js';
 import { Decimal } from '../src/domain/money.js';
 import type { TradingSignal } from '../src/domain/signal.js';
 import { sizingFromConfig } from '../src/execution/engine.js';
-import { renderEquityChart } from '../src/monitor/chart.js';
+import { renderBacktestChart } from '../src/backtest/chart.js';
 import { reportsDir } from '../src/monitor/dailyReport.js';
 import { runWhenInvoked } from './runWhenInvoked.js';
 
 export const USAGE =
-  'usage: npm run backtest -- --bars FILE|DIR [--bars …] (--signals FILE | --strategy FILE.ts | --history DAYS [--min-confidence 0.7]) [--symbol SYM] [--from DATE] [--to DATE] [--cash 100000] [--sizing risk|percent|kelly] [--slippage-bps 0] [--commission 0] [--out DIR]';
+  'usage: npm run backtest -- --bars FILE|DIR [--bars …] (--signals FILE | --strategy FILE.ts | --history DAYS [--min-confidence 0.7]) [--symbol SYM] [--from DATE] [--to DATE] [--cash 100000] [--sizing risk|percent|kelly] [--slippage-bps 0] [--commission 0] [--sweep name=a,b,c …] [--out DIR]; sweep names: min_confidence, sizing, risk_per_trade_pct, max_position_size_pct, slippage_bps, commission';
 
 /** A bad argument: the message names the option and what it expected. */
 export class BacktestArgumentError extends Error {}
@@ -58,16 +65,6 @@ const instant = (option: string, endOfDay: boolean) =>
     return z.NEVER;
   });
 
-const decimal = (option: string, check: (d: Decimal) => boolean, expected: string) =>
-  z.string().transform((text, ctx): Decimal => {
-    const value = /^-?\d+(\.\d+)?$/.test(text.trim()) ? new Decimal(text.trim()) : null;
-    if (value === null || !check(value)) {
-      ctx.addIssue({ code: 'custom', message: `${option}: expected ${expected}, got "${text}"` });
-      return z.NEVER;
-    }
-    return value;
-  });
-
 const argsSchema = z
   .object({
     bars: z.array(z.string().min(1)),
@@ -79,15 +76,16 @@ const argsSchema = z
       .transform(Number)
       .refine((d) => d >= 1 && d <= 36_500, { message: '--history: expected 1 to 36500 days' })
       .optional(),
-    'min-confidence': decimal('--min-confidence', (d) => d.gte(0) && d.lte(1), 'a confidence from 0 to 1').optional(),
+    'min-confidence': decimalOption('--min-confidence', RULES.confidence).optional(),
     symbol: z.string().optional(),
     from: instant('--from', false).optional(),
     to: instant('--to', true).optional(),
-    cash: decimal('--cash', (d) => d.gt(0), 'a positive amount').default(new Decimal(100_000)),
-    sizing: z.enum(['risk', 'percent', 'kelly'], { message: '--sizing: expected one of risk, percent, kelly' }).optional(),
-    'slippage-bps': decimal('--slippage-bps', (d) => d.gte(0) && d.lt(10_000), 'basis points from 0 to 9999').default(new Decimal(0)),
-    commission: decimal('--commission', (d) => d.gte(0), 'dollars per share, 0 or more').default(new Decimal(0)),
+    cash: decimalOption('--cash', RULES.cash).default(new Decimal(100_000)),
+    sizing: z.enum(SIZING_METHODS, { message: `--sizing: expected one of ${SIZING_METHODS.join(', ')}` }).optional(),
+    'slippage-bps': decimalOption('--slippage-bps', RULES.slippageBps).default(new Decimal(0)),
+    commission: decimalOption('--commission', RULES.commission).default(new Decimal(0)),
     out: z.string().min(1, { message: '--out: expected a folder' }).optional(),
+    sweep: sweepSchema,
   })
   .superRefine((a, ctx) => {
     const sources = (['signals', 'strategy', 'history'] as const).filter((k) => a[k] !== undefined);
@@ -106,8 +104,6 @@ const argsSchema = z
   });
 
 export type BacktestArgs = z.output<typeof argsSchema>;
-
-const LATER = ['sweep'] as const;
 
 /** Reads the command line; throws BacktestArgumentError with every problem, one per line. */
 export function parseBacktestArgs(argv: readonly string[]): BacktestArgs {
@@ -129,7 +125,7 @@ export function parseBacktestArgs(argv: readonly string[]): BacktestArgs {
         strategy: { type: 'string' },
         history: { type: 'string' },
         'min-confidence': { type: 'string' },
-        sweep: { type: 'string' },
+        sweep: { type: 'string', multiple: true },
       },
       strict: true,
       allowPositionals: false,
@@ -137,10 +133,16 @@ export function parseBacktestArgs(argv: readonly string[]): BacktestArgs {
   } catch (error) {
     throw new BacktestArgumentError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
   }
-  const later = LATER.find((name) => values[name] !== undefined);
-  if (later !== undefined) throw new BacktestArgumentError(`--${later}: not yet supported; give --signals, --strategy or --history`);
-  const parsed = argsSchema.safeParse({ ...values, bars: values.bars ?? [] });
+  const parsed = argsSchema.safeParse({ ...values, bars: values.bars ?? [], sweep: values.sweep ?? [] });
   if (!parsed.success) throw new BacktestArgumentError(`${parsed.error.issues.map((i) => i.message).join('\n')}\n${USAGE}`);
+  // A setting is fixed or swept, not both: which one a run used would be a guess.
+  const both = parsed.data.sweep.find((axis) => {
+    const single = SINGLE_OPTION[axis.name];
+    return single !== null && values[single] !== undefined;
+  });
+  if (both !== undefined) {
+    throw new BacktestArgumentError(`--${SINGLE_OPTION[both.name] ?? both.name}: give it or --sweep ${both.name}, not both\n${USAGE}`);
+  }
   return parsed.data;
 }
 
@@ -158,13 +160,20 @@ function stamp(now: Date): string {
     .replace(/:/g, '-');
 }
 
-/** The whole command, with the environment and the clock given (tests pass their own). */
+/** Told how far a run is: bars replayed, of the total. */
+export interface RunHooks {
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** The whole command (one run), with the environment and the clock given (tests pass their own). */
 export async function runBacktestCommand(
   argv: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
   now: () => Date = () => new Date(),
+  hooks: RunHooks = {},
 ): Promise<BacktestRun> {
   const args = parseBacktestArgs(argv);
+  if (args.sweep.length > 0) throw new BacktestArgumentError('--sweep: a sweep runs through runSweepCommand');
   const config = loadConfig(env);
   const dir = args.out ?? join(reportsDir(config), 'backtests', stamp(now()));
   const sizing = sizingFromConfig({ ...config.sizing, method: args.sizing ?? config.sizing.method });
@@ -187,6 +196,7 @@ export async function runBacktestCommand(
         risk: config.risk,
         costs,
         store,
+        ...(hooks.onProgress === undefined ? {} : { onProgress: hooks.onProgress }),
       });
     } finally {
       await store.close();
@@ -194,11 +204,80 @@ export async function runBacktestCommand(
     const files = await writeBacktestFiles(dir, result);
     if (result.equity.length > 0) {
       const png = join(dir, 'equity.png');
-      const points = result.equity.map((e) => ({ day: tradingDayOf(e.timestamp), equity: e.equity }));
-      await writeFile(png, renderEquityChart(points, 'Backtest equity'));
+      await writeFile(png, renderBacktestChart(result, 'Backtest equity'));
       files.push(png);
     }
     return { dir, files, result };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+export interface SweepRun {
+  dir: string;
+  file: string;
+  rows: SweepRow[];
+}
+
+/**
+ * The command with --sweep: every combination of the swept settings run on
+ * its own scratch store in a worker thread, the figures written to sweep.csv.
+ * Stored signals (--history) are read once here and handed to every run.
+ */
+export async function runSweepCommand(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  now: () => Date = () => new Date(),
+  options: SweepRunOptions = {},
+): Promise<SweepRun> {
+  const args = parseBacktestArgs(argv);
+  if (args.sweep.length === 0) throw new BacktestArgumentError(`--sweep: expected at least one name=a,b,c\n${USAGE}`);
+  const config = loadConfig(env);
+  const dir = args.out ?? join(reportsDir(config), 'backtests', stamp(now()));
+  const sizing = sizingFromConfig({ ...config.sizing, method: args.sizing ?? config.sizing.method });
+  const scratch = await mkdtemp(join(tmpdir(), 'catalyst-backtest-'));
+  try {
+    let source: SweepSource;
+    if (args.strategy !== undefined) {
+      // Loaded once here as well, so a module that cannot be a strategy is refused before any worker starts.
+      await loadStrategy(args.strategy);
+      source = { kind: 'strategy', path: args.strategy };
+    } else if (args.history !== undefined) {
+      const signals = await storedSignals(config.dbPath, scratch, args.history, args['min-confidence'], now());
+      source = { kind: 'signals', signals: signals.map(signalToJson) };
+    } else {
+      source = { kind: 'file', path: args.signals ?? '' };
+    }
+    const task: SweepTask = {
+      bars: args.bars,
+      ...(args.symbol === undefined ? {} : { symbol: args.symbol.toUpperCase() }),
+      ...(args.from === undefined ? {} : { from: args.from.toISOString() }),
+      ...(args.to === undefined ? {} : { to: args.to.toISOString() }),
+      startingCash: args.cash.toFixed(),
+      sizing: {
+        method: sizing.method,
+        maxPositionSizePct: sizing.maxPositionSizePct.toFixed(),
+        riskPerTradePct: sizing.riskPerTradePct.toFixed(),
+        kellyFraction: sizing.kellyFraction.toFixed(),
+      },
+      risk: {
+        maxOpenPositions: config.risk.maxOpenPositions,
+        maxExposurePct: config.risk.maxExposurePct.toFixed(),
+        maxDailyLossPct: config.risk.maxDailyLossPct.toFixed(),
+        maxDrawdownPct: config.risk.maxDrawdownPct.toFixed(),
+      },
+      costs: { slippageBps: args['slippage-bps'].toFixed(), commissionPerShare: args.commission.toFixed() },
+      source,
+    };
+    const combinations = expandGrid(args.sweep);
+    const summaries = await runSweep(task, combinations, options);
+    const rows = combinations.map((combination, i): SweepRow => {
+      const summary = summaries[i];
+      if (summary === undefined) throw new Error(`sweep combination ${i + 1} has no result`);
+      return { combination, summary };
+    });
+    const file = await writeSweepCsv(dir, rows);
+    return { dir, file, rows };
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
@@ -236,10 +315,30 @@ async function storedSignals(dbPath: string, scratch: string, days: number, minC
 /** Refusals printed one per line; a long run's rest is counted, not listed. */
 const SHOWN_REFUSALS = 20;
 
+/** A progress bar on stderr when it is a terminal (none in a pipe or a log file), and the hook that feeds it. */
+function progressBar(unit: string): { bar: ProgressBar | null; hooks: RunHooks } {
+  if (!process.stderr.isTTY) return { bar: null, hooks: {} };
+  const bar = createProgressBar(process.stderr, unit);
+  return { bar, hooks: { onProgress: (done, total) => bar.update(done, total) } };
+}
+
 async function main(): Promise<number> {
   if (existsSync('.env')) process.loadEnvFile('.env');
+  const argv = process.argv.slice(2);
+  let bar: ProgressBar | null = null;
   try {
-    const { files, result } = await runBacktestCommand(process.argv.slice(2));
+    if (parseBacktestArgs(argv).sweep.length > 0) {
+      const progress = progressBar('combinations');
+      bar = progress.bar;
+      const { file, rows } = await runSweepCommand(argv, process.env, () => new Date(), progress.hooks);
+      bar?.end();
+      process.stdout.write(`${sweepTable(rows)}\n\nwrote ${file}\n`);
+      return 0;
+    }
+    const progress = progressBar('bars');
+    bar = progress.bar;
+    const { files, result } = await runBacktestCommand(argv, process.env, () => new Date(), progress.hooks);
+    bar?.end();
     process.stdout.write(`${summaryTable(result.summary)}\n\n`);
     for (const r of result.refusals.slice(0, SHOWN_REFUSALS)) process.stdout.write(`refused ${r.signalId} (${r.refusedBy}): ${r.reason}\n`);
     const more = result.refusals.length - SHOWN_REFUSALS;
@@ -247,6 +346,11 @@ async function main(): Promise<number> {
     process.stdout.write(`wrote ${files.join(', ')}\n`);
     return 0;
   } catch (error) {
+    bar?.end();
+    if (error instanceof SweepError) {
+      process.stderr.write(`${error.message}\n`);
+      return error.input ? 2 : 1;
+    }
     if (
       error instanceof BacktestArgumentError ||
       error instanceof ConfigError ||

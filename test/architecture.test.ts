@@ -20,13 +20,15 @@ export const FOLDER_PICTURE = `
 commands/         one file per command: options, then a call to the service   → operator, views, monitor
 src/main.ts       composition root: picks the broker and the database          → config, logger, broker, db, operator, monitor, portfolio, signals/webhook
 src/operator/     console/ and discord/ front ends, dispatch; app.ts wires     → app, views, config, logger, execution, signals, broker/sim
-src/monitor/      scheduled cycle, alerts, daily report, equity chart          → app, views, config, logger, portfolio, db
+src/monitor/      scheduled cycle, alerts, daily report                        → app, views, config, logger, portfolio, db, chart
 src/signals/webhook/  signed HTTP intake of signals                            → logger
 src/views/        presentation shared by the front ends (data in, views out)   → app, execution, portfolio, signals
-src/backtest/     bar replay: input files, fill rules, BacktestBroker, reports    → execution, portfolio
+src/backtest/sweep/  sweeps: the grid, worker threads, a scratch store per run  → backtest, execution, db
+src/backtest/     bar replay: input files, fill rules, BacktestBroker, reports    → execution, portfolio, chart
 src/app/          OperatorService: every operator action, returning data       → execution, portfolio, signals, backtest
 src/signals/      approval workflow                                            → execution
 src/execution/    OrderExecutor, sizing, the trading engine                    → portfolio, risk
+src/chart/        equity chart: ECharts to SVG to PNG (daily report, backtest) → portfolio
 src/portfolio/    order ledger, positions, reconciliation, analytics
 src/risk/         RiskManager, trading state
 src/domain/       Order, Position, Account, TradingSignal, enums, order state table, broker and store ports
@@ -62,7 +64,7 @@ export function pictureEdges(picture: string): Map<string, Set<string>> {
 }
 
 /** Adapter folders nested in another folder that count as nodes of their own. */
-const OWN_NODES = ['src/broker/alpaca', 'src/broker/sim', 'src/broker/ibkr', 'src/db/sqlite', 'src/db/postgres', 'src/signals/webhook'];
+const OWN_NODES = ['src/backtest/sweep', 'src/broker/alpaca', 'src/broker/sim', 'src/broker/ibkr', 'src/db/sqlite', 'src/db/postgres', 'src/signals/webhook'];
 
 /** The core: it holds the rules and must not know which broker, database or chat it runs with. */
 const CORE = ['src/domain', 'src/app', 'src/execution', 'src/portfolio', 'src/risk', 'src/signals'];

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { fillCache } from '../backtest/history/fetchBars.js';
 import { NO_COSTS } from '../backtest/fills/fills.js';
 import { BarInputError, SignalInputError } from '../backtest/input/errors.js';
-import { runBacktest, type BacktestSummary } from '../backtest/replay.js';
+import { runBacktest, type BacktestSummary, type EquityRow } from '../backtest/replay.js';
 import type { BarTimeframe } from '../domain/bars.js';
 import { exchangeDate, exchangeTime } from '../domain/marketTime.js';
 import { Decimal, dec, toStorage, ZERO } from '../domain/money.js';
@@ -82,8 +82,12 @@ export interface BacktestReport {
   summary: BacktestSummary;
   /** What was actually done over the same days: trades closed in the live store. */
   actual: { pnl: Decimal; trades: number };
-  /** The equity curve, one point per trading day, the starting cash first. */
-  chart: { points: EquityPoint[]; title: string };
+  /**
+   * The equity curve, one point per trading day, the starting cash first;
+   * and buy and hold of the replayed symbols on the same days, from the same
+   * cash (empty when the replay gives none).
+   */
+  chart: { points: EquityPoint[]; benchmark: EquityPoint[]; title: string };
 }
 
 const requestSchema = z.object({
@@ -155,9 +159,9 @@ export async function backtestSignals(deps: BacktestDeps, settings: BacktestSett
       });
       const s = result.summary;
       const endingEquity = dec(s.ending_equity);
-      const points: EquityPoint[] = result.equity.map((e) => ({ day: exchangeDate(e.timestamp), equity: e.equity }));
       const startDay = exchangeDate(from);
-      if (points[0]?.day !== startDay) points.unshift({ day: startDay, equity: startingCash });
+      const points = curveFrom(startDay, startingCash, result.equity);
+      const benchmark = result.benchmark.length === 0 ? [] : curveFrom(startDay, startingCash, result.benchmark);
       return {
         days,
         from,
@@ -183,7 +187,7 @@ export async function backtestSignals(deps: BacktestDeps, settings: BacktestSett
         },
         summary: s,
         actual,
-        chart: { points, title: `Backtest equity, last ${days} days (${startDay} to ${exchangeDate(to)})` },
+        chart: { points, benchmark, title: `Backtest equity, last ${days} days (${startDay} to ${exchangeDate(to)})` },
       };
     } finally {
       await store.close();
@@ -191,6 +195,13 @@ export async function backtestSignals(deps: BacktestDeps, settings: BacktestSett
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/** Rows as one point per trading day, opened by the starting cash on the window's first day (before any bar, money is cash). */
+function curveFrom(startDay: string, startingCash: Decimal, rows: readonly EquityRow[]): EquityPoint[] {
+  const points = rows.map((e) => ({ day: e.day, equity: e.equity }));
+  if (points[0]?.day !== startDay) points.unshift({ day: startDay, equity: startingCash });
+  return points;
 }
 
 /** Every stored signal stamped in [from, to] at or above the confidence, whatever its status, oldest first. */

@@ -33,6 +33,7 @@ import type {
   TradeUpdateListener,
 } from '../domain/ports/broker.js';
 import type { Bar } from './bar.js';
+import { barOf, type BarRow } from './input/barsCsv.js';
 import { type BarOrder, type Fill, type FillCosts, exitSide, fillOnBar, positionExitOnBar } from './fills/fills.js';
 
 /**
@@ -42,13 +43,30 @@ import { type BarOrder, type Fill, type FillCosts, exitSide, fillOnBar, position
  * midnight, intraday bars at their minute).
  */
 export function tradingDayOf(at: Date): string {
-  const iso = at.toISOString();
-  return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : exchangeDate(at);
+  const ms = at.getTime();
+  return tradingDayAt(ms, ms % DAY_MS === 0);
+}
+
+const DAY_MS = 86_400_000;
+/** The last date named: every bar of a daily bar time asks again. */
+let lastMidnight = { ms: Number.NaN, day: '' };
+
+/**
+ * The trading day of an instant in a run of daily bars (named by their UTC
+ * date) or of intraday bars (the exchange's date: an hourly bar at 00:00 UTC
+ * belongs to the evening before in New York).
+ */
+export function tradingDayAt(ms: number, daily: boolean): string {
+  if (!daily) return exchangeDate(new Date(ms));
+  if (ms !== lastMidnight.ms) lastMidnight = { ms, day: new Date(ms).toISOString().slice(0, 10) };
+  return lastMidnight.day;
 }
 
 export interface BacktestBrokerOptions {
   startingCash: Decimal;
   costs: FillCosts;
+  /** Daily bars (stamped 00:00 UTC, named by their date); intraday by default when absent: each instant's own rule. */
+  dailyBars?: boolean;
 }
 
 /** One order as the broker tracks it (mutable; handed out as `Order` values). */
@@ -77,6 +95,12 @@ interface BookOrder {
   executions: number;
 }
 
+/** A ticker's latest close: the row as read, its close made a Decimal when first asked for. */
+interface Close {
+  row: BarRow | null;
+  value: Decimal | null;
+}
+
 /** Shares held in one ticker: signed (negative = short), at an average price. */
 interface Holding {
   qty: Decimal;
@@ -92,7 +116,9 @@ export class BacktestBroker implements BrokerInterface {
   private readonly orders = new Map<string, BookOrder>();
   private readonly byClientId = new Map<string, string>();
   private readonly holdings = new Map<string, Holding>();
-  private readonly lastClose = new Map<string, Decimal>();
+  private readonly closes = new Map<string, Close>();
+  /** Trade updates sent so far: the replay waits for the ledger only when there were some. */
+  private updates = 0;
   private readonly listeners = new Set<TradeUpdateListener>();
   private readonly commissions = new Map<string, Decimal>();
   private readonly filledShares = new Map<string, Decimal>();
@@ -108,8 +134,10 @@ export class BacktestBroker implements BrokerInterface {
 
   /** Moves the clock (never backwards); the first instant of a new exchange day makes yesterday's equity `lastEquity`. */
   setTime(at: Date): void {
-    if (at.getTime() < this.now.getTime()) throw new RangeError(`the clock cannot go back from ${this.now.toISOString()} to ${at.toISOString()}`);
-    const day = tradingDayOf(at);
+    const ms = at.getTime();
+    if (ms < this.now.getTime()) throw new RangeError(`the clock cannot go back from ${this.now.toISOString()} to ${at.toISOString()}`);
+    if (ms === this.now.getTime()) return;
+    const day = tradingDayAt(ms, this.options.dailyBars ?? ms % DAY_MS === 0);
     if (this.equityDay !== null && day !== this.equityDay) this.lastEquity = this.equity();
     this.equityDay = day;
     this.now = at;
@@ -121,6 +149,40 @@ export class BacktestBroker implements BrokerInterface {
    */
   advance(bar: Bar): void {
     this.setTime(bar.timestamp);
+    this.work(bar);
+    this.setClose(bar.symbol, null, bar.close);
+  }
+
+  /**
+   * `advance` for a bar as read: its figures become Decimals only when an
+   * order of its symbol is working, or when its close is asked for.
+   */
+  advanceRow(row: BarRow): void {
+    if (row.time !== this.now.getTime()) this.setTime(new Date(row.time));
+    const families = this.live.get(row.symbol);
+    if (families !== undefined && families.size > 0) this.work(barOf(row));
+    this.setClose(row.symbol, row, null);
+  }
+
+  private setClose(symbol: string, row: BarRow | null, value: Decimal | null): void {
+    const close = this.closes.get(symbol);
+    if (close === undefined) this.closes.set(symbol, { row, value });
+    else {
+      close.row = row;
+      close.value = value;
+    }
+  }
+
+  /** The latest close of a ticker, if any bar of it has been seen. */
+  private closeOf(ticker: string): Decimal | undefined {
+    const close = this.closes.get(ticker);
+    if (close === undefined) return undefined;
+    close.value ??= new Decimal(close.row?.close ?? '0');
+    return close.value;
+  }
+
+  /** The working orders of the bar's symbol sent before the bar opened fill by the bar rules. */
+  private work(bar: Bar): void {
     const t = bar.timestamp.getTime();
     const families = this.live.get(bar.symbol);
     for (const o of families ?? []) {
@@ -132,7 +194,6 @@ export class BacktestBroker implements BrokerInterface {
       // Exits of a position opened on an earlier bar (the entry bar's own exits were worked with its fill).
       else if (o.filledAt !== null && o.filledAt.getTime() < t && o.legIds.some((id) => this.registered(id).status === 'new')) this.workExits(o, bar, true);
     }
-    this.lastClose.set(bar.symbol, bar.close);
   }
 
   /** An order and its legs all finished: nothing of it can fill any more. */
@@ -148,7 +209,7 @@ export class BacktestBroker implements BrokerInterface {
   /** Cash plus every holding at its last close. */
   equity(): Decimal {
     let value = this.cash;
-    for (const [ticker, h] of this.holdings) value = value.plus(h.qty.times(this.lastClose.get(ticker) ?? h.avgPrice));
+    for (const [ticker, h] of this.holdings) value = value.plus(h.qty.times(this.closeOf(ticker) ?? h.avgPrice));
     return value;
   }
 
@@ -167,8 +228,13 @@ export class BacktestBroker implements BrokerInterface {
     return this.holdings.size > 0;
   }
 
+  /** Trade updates sent so far. */
+  updatesSent(): number {
+    return this.updates;
+  }
+
   latestClose(ticker: string): Decimal | undefined {
-    return this.lastClose.get(ticker);
+    return this.closeOf(ticker);
   }
 
   // ---- fills -----------------------------------------------------------------
@@ -300,7 +366,7 @@ export class BacktestBroker implements BrokerInterface {
     let long = ZERO;
     let short = ZERO;
     for (const [ticker, h] of this.holdings) {
-      const value = h.qty.times(this.lastClose.get(ticker) ?? h.avgPrice);
+      const value = h.qty.times(this.closeOf(ticker) ?? h.avgPrice);
       if (value.isPositive()) long = long.plus(value);
       else short = short.plus(value);
     }
@@ -336,7 +402,7 @@ export class BacktestBroker implements BrokerInterface {
   private positionOf(ticker: string): Position | null {
     const h = this.holdings.get(ticker);
     if (!h) return null;
-    const current = this.lastClose.get(ticker) ?? h.avgPrice;
+    const current = this.closeOf(ticker) ?? h.avgPrice;
     const quantity = h.qty.abs();
     const costBasis = quantity.times(h.avgPrice);
     const long = h.qty.isPositive();
@@ -426,7 +492,7 @@ export class BacktestBroker implements BrokerInterface {
   }
 
   private checkNew(symbol: string, quantity: Decimal, clientIds: readonly string[]): void {
-    if (!this.lastClose.has(symbol)) throw new OrderRejectedError(`no bar of ${symbol} has been seen yet: nothing to price the order`);
+    if (!this.closes.has(symbol)) throw new OrderRejectedError(`no bar of ${symbol} has been seen yet: nothing to price the order`);
     if (!quantity.isFinite() || quantity.lte(0) || !quantity.isInteger())
       throw new OrderRejectedError(`qty must be a positive whole number: ${quantity.toFixed()}`);
     if (clientIds.some((id) => this.byClientId.has(id))) throw new DuplicateClientOrderIdError(`client_order_id ${clientIds[0] ?? ''} is already in use`);
@@ -572,7 +638,7 @@ export class BacktestBroker implements BrokerInterface {
   getLatestPrices(tickers: readonly string[]): Promise<Map<string, Decimal>> {
     const out = new Map<string, Decimal>();
     for (const t of tickers) {
-      const price = this.lastClose.get(t.toUpperCase());
+      const price = this.closeOf(t.toUpperCase());
       if (price !== undefined) out.set(t.toUpperCase(), price);
     }
     return Promise.resolve(out);
@@ -593,6 +659,7 @@ export class BacktestBroker implements BrokerInterface {
       positionQty: exec?.positionQty ?? null,
       executionId: exec ? `${o.id}:${o.executions}` : null,
     };
+    this.updates += 1;
     for (const listener of this.listeners) listener(update);
   }
 

@@ -20,15 +20,16 @@ import { createTradingEngine, type RiskLimitSettings } from '../execution/engine
 import type { PositionSizingConfig } from '../execution/sizing.js';
 import { equityStats, tradeStats, type EquityPoint } from '../portfolio/analytics.js';
 import type { Bar } from './bar.js';
-import { BacktestBroker, tradingDayOf } from './BacktestBroker.js';
+import { BacktestBroker } from './BacktestBroker.js';
 import type { FillCosts } from './fills/fills.js';
-import { readBars, validateBars } from './input/barsCsv.js';
+import { barOf, isValidated, readBarRows, validateBars, type ValidatedBars } from './input/barsCsv.js';
+import { EquityCurve, benchmarkSymbols } from './equityCurve.js';
 import { BarInputError } from './input/errors.js';
 import { checkSignalsAgainstBars, readSignals } from './input/signalsFile.js';
 
 export interface BacktestOptions {
-  /** Bars CSV files or folders. */
-  bars: string | readonly string[];
+  /** Bars CSV files or folders, or bars already validated (by `validateBars`, with the same `symbol`). */
+  bars: string | readonly string[] | ValidatedBars;
   /** The symbol of bars files without a symbol column. */
   symbol?: string;
   /** A signals file (.csv or .jsonl), or signals given by the caller (a strategy, stored signals). */
@@ -42,6 +43,8 @@ export interface BacktestOptions {
   costs: FillCosts;
   /** A fresh, isolated store: the run's orders, positions and trades are written here. */
   store: Store;
+  /** Told how far the replay is, in bars (of the total the validating pass counted), every so often and at the end. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /**
@@ -76,6 +79,8 @@ export interface BacktestTrade {
 
 export interface EquityRow {
   timestamp: Date;
+  /** The trading day (YYYY-MM-DD) this row closes: the date of a daily bar, the exchange's date of an intraday one. */
+  day: string;
   equity: Decimal;
 }
 
@@ -111,17 +116,26 @@ export interface BacktestResult {
   summary: BacktestSummary;
   trades: BacktestTrade[];
   equity: EquityRow[];
+  /**
+   * The reference line: the starting cash split equally between the
+   * benchmark symbols and held from each one's first close, valued at the
+   * same times as `equity` (cents, rounded half-up). The symbols are those the
+   * signals name, or every symbol of the bars for a strategy's run.
+   */
+  benchmark: EquityRow[];
   refusals: SignalRefusal[];
 }
 
 const DAY_MS = 86_400_000;
+/** Bars between two progress reports. */
+const PROGRESS_EVERY = 65_536;
 const YEAR_DAYS = new Decimal('365.25');
 
 /** Replays the inputs; throws BarInputError / SignalInputError before anything runs when they are bad. */
 export async function runBacktest(options: BacktestOptions): Promise<BacktestResult> {
   const { from, to } = options;
   if (from && to && from.getTime() > to.getTime()) throw new RangeError(`--from ${from.toISOString()} is after --to ${to.toISOString()}`);
-  const validated = await validateBars(options.bars, options.symbol === undefined ? {} : { symbol: options.symbol });
+  const validated = isValidated(options.bars) ? options.bars : await validateBars(options.bars, options.symbol === undefined ? {} : { symbol: options.symbol });
   const feed: SignalFeed = typeof options.signals === 'string' ? {} : options.signals;
   const early: SignalRefusal[] = [];
   let given: readonly TradingSignal[];
@@ -142,72 +156,114 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   const signals: TradingSignal[] = given.filter((s) => inRange(s.timestamp));
   let signalCount = signals.length + early.length;
 
-  const broker = new BacktestBroker({ startingCash: options.startingCash, costs: options.costs });
+  const broker = new BacktestBroker({ startingCash: options.startingCash, costs: options.costs, dailyBars: validated.daily });
   const engine = createTradingEngine({ broker, store: options.store, sizing: options.sizing, risk: options.risk, now: () => broker.time() });
   const ledgerErrors: unknown[] = [];
   const unfollow = engine.followTradeUpdates((error) => ledgerErrors.push(error));
-  // Every trade update queued so far is in the store before the replay reads it or goes on.
+  // Every trade update sent so far is in the store before the replay reads it or goes on.
+  let settledUpdates = 0;
   const settle = async () => {
+    settledUpdates = broker.updatesSent();
     await engine.ledger.serial(() => Promise.resolve());
     if (ledgerErrors.length > 0) throw ledgerErrors[0] instanceof Error ? ledgerErrors[0] : new Error(String(ledgerErrors[0]));
+  };
+  // Stored positions are marked to the latest closes when something reads them (the risk
+  // checks of the next signal, the report), as the live monitor's cycle would have by then.
+  let marksStale = false;
+  const mark = async () => {
+    if (!marksStale) return;
+    marksStale = false;
+    await engine.manager.updatePositionPrices();
   };
 
   const refusals: SignalRefusal[] = [...early];
   let next = 0;
+  const nextSignalTime = () => signals[next]?.timestamp.getTime() ?? Number.POSITIVE_INFINITY;
   const deliverBefore = async (limit: number) => {
     while (next < signals.length && (signals[next] as TradingSignal).timestamp.getTime() < limit) {
       const signal = signals[next] as TradingSignal;
       next += 1;
       if (signal.timestamp.getTime() > broker.time().getTime()) broker.setTime(signal.timestamp);
+      await mark();
       const result = await engine.executor.executeSignal(signal);
       if (!result.success) refusals.push({ signalId: signal.signalId, refusedBy: result.refusedBy ?? 'broker', reason: result.errorMessage ?? 'refused' });
       await settle();
     }
   };
 
-  const points: { timestamp: Date; equity: Decimal; exposed: boolean }[] = [];
+  const curve = new EquityCurve(options.startingCash, benchmarkSymbols(feed.onBars !== undefined, signals, validated.symbols.keys()), validated.daily);
   let barCount = 0;
-  let firstBar: Date | null = null;
-  let lastBar: Date | null = null;
+  let firstBar: number | null = null;
+  let lastBar: number | null = null;
+  // The bar time being replayed, and its bars when a strategy is to see them.
+  let time: number | null = null;
   let group: Bar[] = [];
-  const step = async () => {
-    const time = group[0]?.timestamp;
-    if (time === undefined) return;
-    await deliverBefore(time.getTime());
-    for (const bar of group) broker.advance(bar);
-    await settle();
-    if (feed.onBars !== undefined) {
-      const made = await feed.onBars(group);
+  const watch = feed.onBars;
+  /** Ends the bar time: fills waited for, the strategy shown its bars, equity recorded. Async only when there is work for the engine. */
+  const endTime = async (at: number) => {
+    if (broker.updatesSent() !== settledUpdates) await settle();
+    if (watch !== undefined) {
+      const made = await watch(group);
+      group = [];
       for (const s of made) {
-        if (s.timestamp.getTime() > time.getTime())
-          throw new RangeError(`signal ${s.signalId} is stamped ${s.timestamp.toISOString()}, after its bar ${time.toISOString()}`);
+        if (s.timestamp.getTime() > at)
+          throw new RangeError(`signal ${s.signalId} is stamped ${s.timestamp.toISOString()}, after its bar ${new Date(at).toISOString()}`);
       }
-      // Delivered before the next bar time, after every earlier signal; the order of equal times is kept.
-      const pending = [...signals.slice(next), ...made].sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
-      signals.length = next;
-      signals.push(...pending);
-      signalCount += made.length;
+      if (made.length > 0) {
+        // Delivered before the next bar time, after every earlier signal; the order of equal times is kept.
+        const pending = [...signals.slice(next), ...made].sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
+        signals.length = next;
+        signals.push(...pending);
+        signalCount += made.length;
+      }
     }
-    // As the live monitor's cycle does: positions marked to the last close, so the risk checks value them as live.
-    await engine.manager.updatePositionPrices();
-    points.push({ timestamp: time, equity: broker.equity(), exposed: broker.holdsAny() });
-    barCount += group.length;
-    firstBar ??= time;
-    lastBar = time;
-    group = [];
   };
+  const closeTime = (at: number) => {
+    const held = broker.holdsAny();
+    if (held) marksStale = true;
+    curve.record(at, broker.equity(), held);
+    firstBar ??= at;
+    lastBar = at;
+  };
+  const total = validated.bars;
+  let read = 0;
+  let reported = 0;
+  const progress = options.onProgress;
   try {
-    for await (const bar of readBars(validated)) {
-      if (!inRange(bar.timestamp)) {
-        if (to !== undefined && bar.timestamp.getTime() > to.getTime()) break;
-        continue;
+    replay: for await (const rows of readBarRows(validated)) {
+      for (const row of rows) {
+        read += 1;
+        const t = row.time;
+        if ((from !== undefined && t < from.getTime()) || (to !== undefined && t > to.getTime())) {
+          if (to !== undefined && t > to.getTime()) break replay;
+          continue;
+        }
+        if (t !== time) {
+          if (time !== null) {
+            if (watch !== undefined || broker.updatesSent() !== settledUpdates) await endTime(time);
+            closeTime(time);
+          }
+          time = t;
+          if (nextSignalTime() < t) await deliverBefore(t);
+        }
+        broker.advanceRow(row);
+        curve.see(row);
+        if (watch !== undefined) group.push(barOf(row));
+        barCount += 1;
       }
-      if (group.length > 0 && group[0]?.timestamp.getTime() !== bar.timestamp.getTime()) await step();
-      group.push(bar);
+      if (progress !== undefined && read - reported >= PROGRESS_EVERY) {
+        reported = read;
+        progress(read, total);
+      }
     }
-    await step();
+    if (time !== null) {
+      await endTime(time);
+      closeTime(time);
+    }
     // Signals after the last bar are executed too; nothing is left to fill them.
     await deliverBefore(Number.POSITIVE_INFINITY);
+    await mark();
+    progress?.(total, total);
   } finally {
     unfollow();
   }
@@ -218,20 +274,20 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   const trades = [...closed.map((c) => closedTrade(c, broker)), ...open.map((p) => openTrade(p, broker))].sort(
     (a, b) => a.entryTime.getTime() - b.entryTime.getTime() || (a.signalId ?? '').localeCompare(b.signalId ?? '') || a.ticker.localeCompare(b.ticker),
   );
-  const equity = equitySeries(points);
+  const { equity, benchmark } = curve.finish();
   const summary = summarize({
     startingCash: options.startingCash,
     equity,
     closed: trades.filter((t) => t.exitTime !== null),
     open: open.length,
-    exposure: points.length === 0 ? ZERO : new Decimal(points.filter((p) => p.exposed).length).div(points.length),
-    start: firstBar,
-    end: lastBar,
+    exposure: curve.exposure(),
+    start: firstBar === null ? null : new Date(firstBar),
+    end: lastBar === null ? null : new Date(lastBar),
     bars: barCount,
     signals: signalCount,
     refused: refusals.length,
   });
-  return { summary, trades, equity, refusals };
+  return { summary, trades, equity, benchmark, refusals };
 }
 
 /** The commission of an order's shares that belong to this trade (its share of the order's fills). */
@@ -281,13 +337,6 @@ function openTrade(p: PositionRecord, broker: BacktestBroker): BacktestTrade {
   };
 }
 
-/** One point per bar time, or, for intraday bars, the last of each trading day. */
-function equitySeries(points: readonly { timestamp: Date; equity: Decimal }[]): EquityRow[] {
-  const byDay = new Map<string, EquityRow>();
-  for (const p of points) byDay.set(tradingDayOf(p.timestamp), { timestamp: p.timestamp, equity: p.equity });
-  return [...byDay.values()];
-}
-
 const pct = (ratio: Decimal) => ratio.times(100).toDecimalPlaces(4, Decimal.ROUND_HALF_UP).toFixed();
 const ratio4 = (value: Decimal | null) => (value === null ? null : value.toDecimalPlaces(4, Decimal.ROUND_HALF_UP).toFixed());
 
@@ -308,7 +357,7 @@ function summarize(input: {
   const points: EquityPoint[] = [
     // The starting cash is the curve's first point: a loss on the first bar is a drawdown too.
     ...(input.start ? [{ day: '0000-00-00', equity: startingCash }] : []),
-    ...input.equity.map((e) => ({ day: tradingDayOf(e.timestamp), equity: e.equity })),
+    ...input.equity.map((e) => ({ day: e.day, equity: e.equity })),
   ];
   const stats = equityStats(points);
   const trades = tradeStats(input.closed.map((t) => ({ realizedPnl: t.pnl, openedAt: t.entryTime, closedAt: t.exitTime ?? t.entryTime })));

@@ -145,6 +145,14 @@ describe('OperatorService.backtest', () => {
     });
     expect([r.actual.pnl.toFixed(), r.actual.trades]).toEqual(['123.45', 1]);
     expect(r.chart.points[0]).toEqual({ day: '2026-01-31', equity: dec(100_000) });
+    // Buy and hold of AAPL and MSFT on the same days as the equity, from the same cash: the window's first day is cash.
+    const benchmark = r.chart.benchmark;
+    expect(benchmark.map((p) => p.day)).toEqual(r.chart.points.map((p) => p.day));
+    expect([benchmark[0], benchmark[1], benchmark.at(-1)].map((p) => `${p?.day} ${p?.equity.toFixed()}`)).toEqual([
+      '2026-01-31 100000',
+      '2026-02-05 101109.12',
+      '2026-03-02 111227.47',
+    ]);
     expect(r.chart.title).toBe('Backtest equity, last 30 days (2026-01-31 to 2026-03-02)');
     // AAPL and MSFT, hourly, from 2026-02-05 to the clock.
     expect(r.barsFetched).toBe(1220);

@@ -78,7 +78,9 @@ describe('npm run backtest', () => {
       '--from: expected a date YYYY-MM-DD or an ISO time with its zone, got "2024-02-30"',
     );
     expect(bad(['--bars', 'b', '--signals', 's.csv', '--from', '2024-02-02', '--to', '2024-02-01'])).toBe('--to: must not be before --from');
-    expect(bad(['--bars', 'b', '--sweep', 'x'])).toBe('--sweep: not yet supported; give --signals, --strategy or --history');
+    expect(bad(['--bars', 'b', '--signals', 's.csv', '--sweep', 'x'])).toBe(
+      '--sweep x: expected name=a,b,c with a name of min_confidence, sizing, risk_per_trade_pct, max_position_size_pct, slippage_bps, commission',
+    );
     expect(bad(['--bars', 'b'])).toBe('give the signals: --signals FILE, --strategy FILE.ts or --history DAYS');
     expect(bad(['--bars', 'b', '--signals', 's.csv', '--history', '5'])).toBe('give one source of signals, not --signals and --history');
     expect(bad(['--history', '30'])).toBe('--bars: required with --history too: the stored signals are replayed over bars files (npm run bars writes them)');

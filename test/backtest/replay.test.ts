@@ -82,12 +82,30 @@ describe('runBacktest', () => {
         '',
       ].join('\n'),
     );
+    // Buy and hold of AAA, BBB and CCC (the symbols the signals name): a third of the cash each from
+    // the first close, worth 100,000 / 3 × Σ close / first close: 3, 3.03, 3.02, 2.97, 3.001.
+    expect(result.benchmark.map((b) => `${b.day} ${b.equity.toFixed()}`)).toEqual([
+      '2024-01-02 100000',
+      '2024-01-03 101000',
+      '2024-01-04 100666.67',
+      '2024-01-05 99000',
+      '2024-01-08 100033.33',
+    ]);
+    expect(result.equity.map((e) => e.day)).toEqual(['2024-01-02', '2024-01-03', '2024-01-04', '2024-01-05', '2024-01-08']);
     // The books balance: the starting cash plus every trade's net P&L is the ending equity.
     const pnl = result.trades.reduce((sum, t) => sum.plus(t.pnl), dec(0));
     expect(pnl.plus(100_000).toFixed()).toBe(result.summary.ending_equity);
     expect(result.refusals).toEqual([
       { signalId: 's5', refusedBy: 'sizing', reason: 'percent sizing gives 0 shares: 0.01% of equity is $9.99, and one share costs $19.20' },
     ]);
+  });
+
+  it('reports its progress in bars, ending at the total', async () => {
+    const { options } = await setup();
+    const seen: [number, number][] = [];
+    await runBacktest({ ...options, onProgress: (done, total) => seen.push([done, total]) });
+    expect(seen.at(-1)).toEqual([15, 15]);
+    expect(seen.every(([done, total], i) => total === 15 && done <= total && (i === 0 || done >= (seen[i - 1]?.[0] ?? 0)))).toBe(true);
   });
 
   it('leaves a position open at the end marked at the last close, not closed', async () => {

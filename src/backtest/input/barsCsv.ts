@@ -9,16 +9,16 @@
  * whole: the first pass keeps one small record per symbol, the second holds
  * one pending bar per stream.
  */
-import { createReadStream } from 'node:fs';
-import type { Readable } from 'node:stream';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parse } from 'csv-parse';
+import { parse as parseCsvLine } from 'csv-parse/sync';
 import type { Bar } from '../bar.js';
 import { dec } from '../../domain/money.js';
 import { tickerSchema } from '../../domain/fields.js';
 import { BarInputError } from './errors.js';
-import { mergeBarBatches } from './merge.js';
+import { readLineBatches } from './lines.js';
+import { fieldStarts, fixedPoint, leadingStarts, sameText } from './rowScan.js';
+import { mergeBatches, type Keyed } from './merge.js';
 
 export interface BarReadOptions {
   /** The symbol of files that have no symbol column (e.g. one index's daily history). */
@@ -38,6 +38,8 @@ export interface ValidatedBars {
   files: readonly string[];
   symbols: ReadonlyMap<string, SymbolBars>;
   bars: number;
+  /** Every bar is stamped 00:00 UTC: daily bars, named by their date. */
+  daily: boolean;
   /** How each file is streamed; opaque to callers. */
   readonly plans: readonly FilePlan[];
 }
@@ -69,8 +71,9 @@ interface Columns {
 
 interface Span {
   symbol: string;
-  first: Date;
-  last: Date;
+  /** Epoch milliseconds of its first and last bar. */
+  first: number;
+  last: number;
   count: number;
   firstLine: number;
   lastLine: number;
@@ -84,99 +87,43 @@ interface Span {
 interface FilePlan {
   file: string;
   columns: Columns;
+  /** The header's field count, which every row has. */
+  width: number;
+  /** Every row is stamped 00:00 UTC. */
+  daily: boolean;
+  /** No row has a quote: each can be read by its commas alone. */
+  plain: boolean;
   /** Every row is after the one before in (time, symbol) order: the file streams as it is. */
   ordered: boolean;
   spans: Map<string, Span>;
 }
 
-/** The shape csv-parse gives with `info: true`. */
-interface CsvRow {
-  record: string[];
-  info: { lines: number; bytes: number };
-}
-
-function csvParser(file: string, info: boolean, range?: { start: number; end: number }) {
-  // `end` of a read stream is inclusive; an empty range reads nothing.
-  const source = createReadStream(file, range === undefined ? {} : { start: range.start, end: range.end - 1 });
-  const parser = parse({ info, bom: range === undefined, skip_empty_lines: true });
-  source.on('error', (err) => parser.destroy(err));
-  return source.pipe(parser);
-}
-
-/** Rows with their line and byte offset: what the validating pass needs. */
-function csvRowsWithInfo(file: string): AsyncIterable<CsvRow> {
-  return csvParser(file, true) as AsyncIterable<CsvRow>;
-}
-
 /**
- * Bare rows, as many at a time as the parser holds: csv-parse's per-row info
- * costs as much as the parsing, and an await per row would cost more again.
+ * One line's fields. Plain lines (no quote) are split at commas; a line with
+ * a quote goes through the CSV parser, so quoted fields still read right.
+ * `width` is the header's field count, which every row must have.
  */
-async function* csvRecordBatches(file: string, range?: { start: number; end: number }): AsyncGenerator<string[][], void, undefined> {
-  const parser = csvParser(file, false, range);
-  try {
-    for (;;) {
-      const batch: string[][] = [];
-      let record = parser.read() as string[] | null;
-      while (record !== null) {
-        batch.push(record);
-        record = parser.read() as string[] | null;
-      }
-      if (batch.length > 0) yield batch;
-      else if (!(await readableAgain(parser))) return;
+function fieldsOf(text: string, file: string, line: number, width: number | null): string[] {
+  let record: string[];
+  if (!text.includes('"')) record = text.split(',');
+  else {
+    try {
+      record = (parseCsvLine(text, { relax_column_count: true }) as string[][])[0] ?? [''];
+    } catch (error) {
+      const reason = error instanceof Error ? error.message.replace(/ on line \d+$/, '') : String(error);
+      throw new BarInputError(file, line, `${reason} (a quoted field cannot span lines)`);
     }
-  } finally {
-    parser.destroy();
   }
+  if (width !== null && record.length !== width) throw new BarInputError(file, line, `${record.length} fields where the header has ${width}`);
+  return record;
 }
 
-/** Waits until the stream has more to read (true) or has ended (false); rejects with its error. */
-function readableAgain(stream: Readable): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    if (stream.errored !== null) return reject(stream.errored);
-    if (stream.readableEnded || stream.destroyed) return resolve(false);
-    const cleanup = () => {
-      stream.off('readable', onReadable);
-      stream.off('end', onEnd);
-      stream.off('close', onEnd);
-      stream.off('error', onError);
-    };
-    const onReadable = () => {
-      cleanup();
-      resolve(true);
-    };
-    const onEnd = () => {
-      cleanup();
-      if (stream.errored !== null) reject(stream.errored);
-      else resolve(false);
-    };
-    const onError = (err: Error) => {
-      cleanup();
-      reject(err);
-    };
-    stream.on('readable', onReadable);
-    stream.on('end', onEnd);
-    stream.on('close', onEnd);
-    stream.on('error', onError);
-  });
-}
-
-/** A csv-parse or file-system failure as a refusal naming the file and, when known, the line. */
+/** A file-system failure as a refusal naming the file. */
 function asInputError(file: string, err: unknown): unknown {
   if (err instanceof BarInputError) return err;
-  if (err instanceof Error && 'code' in err) {
-    const e = err as Error & { code: string; lines?: number; record?: unknown[]; columns?: unknown };
-    if (e.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') {
-      return new BarInputError(file, e.lines ?? null, `${e.record?.length ?? 0} fields where the header has ${headerWidth(e)}`);
-    }
-    if (e.code.startsWith('CSV_')) return new BarInputError(file, e.lines ?? null, e.message.replace(/ on line \d+$/, ''));
-    if (e.code === 'ENOENT') return new BarInputError(file, null, 'no such file or folder');
-  }
+  if (err instanceof Error && 'code' in err && (err as Error & { code: string }).code === 'ENOENT')
+    return new BarInputError(file, null, 'no such file or folder');
   return err;
-}
-
-function headerWidth(e: { message: string }): string {
-  return /expect (\d+)/.exec(e.message)?.[1] ?? '?';
 }
 
 function resolveColumns(header: readonly string[], file: string, options: BarReadOptions): Columns {
@@ -254,37 +201,30 @@ export function parseBarTime(text: string): Date | null {
   return new Date(Date.UTC(year, month - 1, day, hour, minute, second, millis) - offsetMinutes * 60_000);
 }
 
+const DAY_MS = 86_400_000;
+
 const NUMBER = /^-?\d+(\.\d+)?$/;
 
-/** A checked figure: its text (for the exact Decimal) and its nearest double (for fast comparisons). */
-interface Figure {
-  text: string;
-  approx: number;
-}
-
-function figure(text: string | undefined, name: string, file: string, line: number, minimum: 'positive' | 'non-negative'): Figure {
+/** A checked figure's value as a double (exact order comparisons fall back to the text, see `below`). */
+function figure(text: string | undefined, name: string, file: string, line: number, minimum: 'positive' | 'non-negative'): number {
   const value = text ?? '';
   if (!NUMBER.test(value)) throw new BarInputError(file, line, `${name}: expected a number such as 184.50, got ${JSON.stringify(value)}`);
   const approx = Number(value);
   // The double decides unless it is zero, which a long enough fraction can underflow to.
-  const negative = value.startsWith('-') && !dec(value).isZero();
-  const zero = approx === 0 && dec(value).isZero();
-  if (negative || (minimum === 'positive' && zero)) {
+  const negative = value.charCodeAt(0) === 45 && !dec(value).isZero();
+  if (negative || (minimum === 'positive' && approx === 0 && dec(value).isZero())) {
     throw new BarInputError(file, line, `${name}: must be ${minimum === 'positive' ? 'above 0' : 'at least 0'}, got ${value}`);
   }
-  return { text: value, approx };
+  return approx;
 }
 
 /**
  * a < b, exactly. Rounding to a double never reverses an order, so unequal
  * doubles settle it; equal doubles may hide a difference and go to Decimal.
  */
-function below(a: Figure, b: Figure): boolean {
-  return a.approx !== b.approx ? a.approx < b.approx : dec(a.text).lt(dec(b.text));
-}
-
-function shown(f: Figure): string {
-  return dec(f.text).toFixed();
+function below(aText: string, a: number, bText: string, b: number): boolean {
+  if (a !== b) return a < b;
+  return aText !== bText && dec(aText).lt(dec(bText));
 }
 
 /** Symbols already checked, so the schema runs once per symbol rather than once per row. */
@@ -292,7 +232,10 @@ const knownSymbols = new Map<string, string>();
 
 function symbolOf(record: readonly string[], c: Columns, file: string, line: number): string {
   if (c.symbol === null) return c.fixedSymbol ?? '';
-  const text = record[c.symbol] ?? '';
+  return symbolIn(record[c.symbol] ?? '', file, line);
+}
+
+function symbolIn(text: string, file: string, line: number): string {
   const known = knownSymbols.get(text);
   if (known !== undefined) return known;
   const parsed = tickerSchema.safeParse(text);
@@ -302,48 +245,147 @@ function symbolOf(record: readonly string[], c: Columns, file: string, line: num
   return parsed.data;
 }
 
-interface CheckedRow {
-  symbol: string;
-  timestamp: Date;
-  open: Figure;
-  high: Figure;
-  low: Figure;
-  close: Figure;
-  volume: Figure;
+/** The last time text read and its instant: rows of one bar time repeat it, once per symbol. */
+let lastTime = { text: '', ms: Number.NaN };
+
+function timeOf(record: readonly string[], c: Columns, file: string, line: number): number {
+  return timeIn(record[c.timestamp] ?? '', file, line);
 }
 
-/** One row checked, or a refusal naming the row's line and its first problem. */
-function checkRow(record: readonly string[], c: Columns, file: string, line: number): CheckedRow {
-  const symbol = symbolOf(record, c, file, line);
-  const timeText = record[c.timestamp] ?? '';
-  const timestamp = parseBarTime(timeText);
-  if (timestamp === null) {
-    throw new BarInputError(file, line, `timestamp: expected ISO-8601 with a zone (2024-01-02T14:30:00Z) or YYYY-MM-DD, got ${JSON.stringify(timeText)}`);
+function timeIn(text: string, file: string, line: number): number {
+  if (text === lastTime.text) return lastTime.ms;
+  const at = parseBarTime(text);
+  if (at === null) {
+    throw new BarInputError(file, line, `timestamp: expected ISO-8601 with a zone (2024-01-02T14:30:00Z) or YYYY-MM-DD, got ${JSON.stringify(text)}`);
   }
-  const open = figure(record[c.open], 'open', file, line, 'positive');
-  const high = figure(record[c.high], 'high', file, line, 'positive');
-  const low = figure(record[c.low], 'low', file, line, 'positive');
-  const close = figure(record[c.close], 'close', file, line, 'positive');
-  const volume = figure(record[c.volume], 'volume', file, line, 'non-negative');
-  if (below(high, low)) throw new BarInputError(file, line, `high ${shown(high)} is below low ${shown(low)}`);
-  const top = below(open, close) ? close : open;
-  const bottom = below(open, close) ? open : close;
-  if (below(high, top)) throw new BarInputError(file, line, `high ${shown(high)} is below max(open, close) ${shown(top)}`);
-  if (below(bottom, low)) throw new BarInputError(file, line, `low ${shown(low)} is above min(open, close) ${shown(bottom)}`);
-  return { symbol, timestamp, open, high, low, close, volume };
+  lastTime = { text, ms: at.getTime() };
+  return lastTime.ms;
 }
 
-/** One row as a Bar, its prices exactly the text's decimals. */
-function toBar(record: readonly string[], c: Columns, file: string, line: number): Bar {
-  const r = checkRow(record, c, file, line);
+/** Refuses a row whose figures are not numbers, are out of range, or do not make a bar (low ≤ open, close ≤ high). */
+function checkFigures(record: readonly string[], c: Columns, file: string, line: number): void {
+  const [openText = '', highText = '', lowText = '', closeText = ''] = [record[c.open], record[c.high], record[c.low], record[c.close]];
+  const open = figure(openText, 'open', file, line, 'positive');
+  const high = figure(highText, 'high', file, line, 'positive');
+  const low = figure(lowText, 'low', file, line, 'positive');
+  const close = figure(closeText, 'close', file, line, 'positive');
+  figure(record[c.volume], 'volume', file, line, 'non-negative');
+  const shown = (text: string) => dec(text).toFixed();
+  if (below(highText, high, lowText, low)) throw new BarInputError(file, line, `high ${shown(highText)} is below low ${shown(lowText)}`);
+  const closeAbove = below(openText, open, closeText, close);
+  const [topText, top, bottomText, bottom] = closeAbove ? [closeText, close, openText, open] : [openText, open, closeText, close];
+  if (below(highText, high, topText, top)) throw new BarInputError(file, line, `high ${shown(highText)} is below max(open, close) ${shown(topText)}`);
+  if (below(bottomText, bottom, lowText, low)) throw new BarInputError(file, line, `low ${shown(lowText)} is above min(open, close) ${shown(bottomText)}`);
+}
+
+/** The value of field `i` of a plain row, read in place (NaN when it needs the general path). */
+function valueAt(text: string, starts: Int32Array, i: number): number {
+  return fixedPoint(text, starts[i] as number, (starts[i + 1] as number) - 1);
+}
+
+/**
+ * The common case checked in place: every figure a plain decimal of at most
+ * 15 significant digits, prices above 0, volume at least 0, and a bar's
+ * shape. False sends the row to `checkFigures`, which names the problem.
+ */
+function figuresFit(text: string, c: Columns, starts: Int32Array): boolean {
+  const open = valueAt(text, starts, c.open);
+  const high = valueAt(text, starts, c.high);
+  const low = valueAt(text, starts, c.low);
+  const close = valueAt(text, starts, c.close);
+  const volume = valueAt(text, starts, c.volume);
+  // NaN fails every comparison, so an unreadable figure falls through too.
+  if (!(open > 0 && high > 0 && low > 0 && close > 0 && volume >= 0)) return false;
+  return high >= low && high >= open && high >= close && low <= open && low <= close;
+}
+
+function symbolAt(text: string, starts: Int32Array, c: Columns, file: string, line: number): string {
+  if (c.symbol === null) return c.fixedSymbol ?? '';
+  const i = c.symbol;
+  return symbolIn(text.slice(starts[i], (starts[i + 1] as number) - 1), file, line);
+}
+
+function timeAt(text: string, starts: Int32Array, c: Columns, file: string, line: number): number {
+  const start = starts[c.timestamp] as number;
+  const end = (starts[c.timestamp + 1] as number) - 1;
+  if (sameText(text, start, end, lastTime.text)) return lastTime.ms;
+  return timeIn(text.slice(start, end), file, line);
+}
+
+/** What a file's rows look like: enough to split a row again when its figures are wanted. */
+interface RowShape {
+  file: string;
+  width: number;
+  columns: Columns;
+  plain: boolean;
+}
+
+/**
+ * One bar as read, its figures still the file's text: the replay turns a row
+ * into a Bar (exact Decimals) only where something needs its prices, so a
+ * symbol nobody trades costs its symbol and time and nothing more.
+ */
+export class BarRow implements Keyed {
+  private record: readonly string[] | null = null;
+
+  constructor(
+    readonly symbol: string,
+    readonly time: number,
+    private readonly text: string,
+    private readonly line: number,
+    private readonly shape: RowShape,
+  ) {}
+
+  private field(i: number): string {
+    this.record ??= fieldsOf(this.text, this.shape.file, this.line, this.shape.width);
+    return this.record[i] ?? '';
+  }
+
+  get open(): string {
+    return this.field(this.shape.columns.open);
+  }
+
+  get high(): string {
+    return this.field(this.shape.columns.high);
+  }
+
+  get low(): string {
+    return this.field(this.shape.columns.low);
+  }
+
+  get close(): string {
+    return this.field(this.shape.columns.close);
+  }
+
+  get volume(): string {
+    return this.field(this.shape.columns.volume);
+  }
+
+  /** The close as a double, read in place: for figures drawn, never for money. */
+  closeValue(): number {
+    const c = this.shape.columns.close;
+    if (this.record === null && this.shape.plain && c + 1 < closeStarts.length) {
+      leadingStarts(this.text, c + 1, this.shape.width, closeStarts);
+      const value = fixedPoint(this.text, closeStarts[c] as number, (closeStarts[c + 1] as number) - 1);
+      if (!Number.isNaN(value)) return value;
+    }
+    return Number(this.close);
+  }
+}
+
+/** Scratch space for `closeValue`: field starts of the row being read. */
+const closeStarts = new Int32Array(64);
+
+/** A row as a Bar, its prices exactly the text's decimals. */
+export function barOf(row: BarRow): Bar {
   return {
-    symbol: r.symbol,
-    timestamp: r.timestamp,
-    open: dec(r.open.text),
-    high: dec(r.high.text),
-    low: dec(r.low.text),
-    close: dec(r.close.text),
-    volume: dec(r.volume.text),
+    symbol: row.symbol,
+    timestamp: new Date(row.time),
+    open: dec(row.open),
+    high: dec(row.high),
+    low: dec(row.low),
+    close: dec(row.close),
+    volume: dec(row.volume),
   };
 }
 
@@ -371,64 +413,79 @@ export async function listBarFiles(paths: string | readonly string[]): Promise<s
   return files;
 }
 
-function iso(d: Date): string {
-  return d.toISOString();
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
 }
 
 /** The validating pass over one file: every row checked, each symbol's span and order recorded. */
 async function scanFile(file: string, options: BarReadOptions): Promise<FilePlan> {
   let columns: Columns | null = null;
+  let width = 0;
   const spans = new Map<string, Span>();
   let ordered = true;
-  let prev: { time: number; symbol: string; bytes: number } | null = null;
+  let prevTime = Number.NEGATIVE_INFINITY;
+  let prevSymbol = '';
+  let daily = true;
+  let plain = true;
+  let starts = new Int32Array(0);
   try {
-    for await (const { record, info } of csvRowsWithInfo(file)) {
-      if (columns === null) {
-        columns = resolveColumns(record, file, options);
-        prev = { time: -Infinity, symbol: '', bytes: info.bytes };
-        continue;
-      }
-      const line = info.lines;
-      const bar = checkRow(record, columns, file, line);
-      const time = bar.timestamp.getTime();
-      const start = prev?.bytes ?? 0;
-      const span = spans.get(bar.symbol);
-      if (span === undefined) {
-        spans.set(bar.symbol, {
-          symbol: bar.symbol,
-          first: bar.timestamp,
-          last: bar.timestamp,
-          count: 1,
-          firstLine: line,
-          lastLine: line,
-          startByte: start,
-          endByte: info.bytes,
-          contiguous: true,
-        });
-      } else {
-        const lastTime = span.last.getTime();
-        if (time === lastTime) throw new BarInputError(file, line, `duplicate ${bar.symbol} bar at ${iso(bar.timestamp)} (also line ${span.lastLine})`);
-        if (time < lastTime) {
-          throw new BarInputError(
-            file,
-            line,
-            `${bar.symbol} bar at ${iso(bar.timestamp)} comes after line ${span.lastLine} at ${iso(span.last)}: bars must be in time order`,
-          );
+    for await (const { lines, firstLine, offsets } of readLineBatches(file, { offsets: true })) {
+      const at = offsets ?? [];
+      for (let i = 0; i < lines.length; i++) {
+        const text = lines[i] as string;
+        if (text === '') continue;
+        const line = firstLine + i;
+        if (columns === null) {
+          const header = fieldsOf(text, file, line, null);
+          columns = resolveColumns(header, file, options);
+          width = header.length;
+          starts = new Int32Array(width + 1);
+          continue;
         }
-        if (prev?.symbol !== bar.symbol) span.contiguous = false;
-        span.last = bar.timestamp;
-        span.count += 1;
-        span.lastLine = line;
-        span.endByte = info.bytes;
+        let symbol: string;
+        let time: number;
+        const simple = fieldStarts(text, width, starts);
+        if (!simple) plain = false;
+        if (simple && figuresFit(text, columns, starts)) {
+          symbol = symbolAt(text, starts, columns, file, line);
+          time = timeAt(text, starts, columns, file, line);
+        } else {
+          const record = fieldsOf(text, file, line, width);
+          symbol = symbolOf(record, columns, file, line);
+          time = timeOf(record, columns, file, line);
+          checkFigures(record, columns, file, line);
+        }
+        if (time % DAY_MS !== 0) daily = false;
+        const start = at[i] ?? 0;
+        const end = at[i + 1] ?? start;
+        const span = spans.get(symbol);
+        if (span === undefined) {
+          spans.set(symbol, { symbol, first: time, last: time, count: 1, firstLine: line, lastLine: line, startByte: start, endByte: end, contiguous: true });
+        } else {
+          if (time === span.last) throw new BarInputError(file, line, `duplicate ${symbol} bar at ${iso(time)} (also line ${span.lastLine})`);
+          if (time < span.last) {
+            throw new BarInputError(
+              file,
+              line,
+              `${symbol} bar at ${iso(time)} comes after line ${span.lastLine} at ${iso(span.last)}: bars must be in time order`,
+            );
+          }
+          if (prevSymbol !== symbol) span.contiguous = false;
+          span.last = time;
+          span.count += 1;
+          span.lastLine = line;
+          span.endByte = end;
+        }
+        if (time < prevTime || (time === prevTime && symbol <= prevSymbol)) ordered = false;
+        prevTime = time;
+        prevSymbol = symbol;
       }
-      if (prev !== null && (time < prev.time || (time === prev.time && bar.symbol <= prev.symbol))) ordered = false;
-      prev = { time, symbol: bar.symbol, bytes: info.bytes };
     }
   } catch (err) {
     throw asInputError(file, err);
   }
   if (columns === null) throw new BarInputError(file, 1, 'empty file: expected a header line');
-  return { file, columns, ordered, spans };
+  return { file, columns, width, daily, plain, ordered, spans };
 }
 
 /**
@@ -452,12 +509,12 @@ export async function validateBars(paths: string | readonly string[], options: B
   const symbols = new Map<string, SymbolBars>();
   let bars = 0;
   for (const [symbol, list] of [...bySymbol].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    list.sort((a, b) => a.span.first.getTime() - b.span.first.getTime());
+    list.sort((a, b) => a.span.first - b.span.first);
     for (let i = 1; i < list.length; i++) {
       const earlier = list[i - 1];
       const later = list[i];
       if (earlier === undefined || later === undefined) continue;
-      if (later.span.first.getTime() <= earlier.span.last.getTime()) {
+      if (later.span.first <= earlier.span.last) {
         throw new BarInputError(
           later.file,
           later.span.firstLine,
@@ -468,32 +525,51 @@ export async function validateBars(paths: string | readonly string[], options: B
     const first = list[0]?.span.first;
     const last = list[list.length - 1]?.span.last;
     const count = list.reduce((n, e) => n + e.span.count, 0);
-    if (first !== undefined && last !== undefined) symbols.set(symbol, { symbol, first, last, count });
+    if (first !== undefined && last !== undefined) symbols.set(symbol, { symbol, first: new Date(first), last: new Date(last), count });
     bars += count;
   }
-  return { files, symbols, bars, plans };
+  return { files, symbols, bars, daily: plans.every((p) => p.daily), plans };
 }
 
-async function* fileBars(plan: FilePlan, only?: Span): AsyncGenerator<Bar[], void, undefined> {
-  const range = only?.contiguous === true ? { start: only.startByte, end: only.endByte } : undefined;
-  const filter = only !== undefined && range === undefined ? only.symbol : null;
-  // Lines are counted, not tracked by the parser: exact unless the file has blank or multi-line
-  // rows, and only a file changed since it was validated can be refused here.
-  let line = range === undefined || only === undefined ? 0 : only.firstLine - 1;
-  let header = range === undefined;
+/**
+ * One file's rows (or one symbol's), batch by batch. Rows were checked by
+ * the validating pass; here only the symbol and time are read again.
+ */
+async function* fileRows(plan: FilePlan, only?: Span): AsyncGenerator<BarRow[], void, undefined> {
+  const range = only?.contiguous === true ? { start: only.startByte, end: only.endByte, firstLine: only.firstLine } : {};
+  const filter = only !== undefined && only.contiguous !== true ? only.symbol : null;
+  const c = plan.columns;
+  const starts = new Int32Array(plan.width + 1);
+  // The fields up to the symbol and the time are all this pass reads.
+  const leading = Math.max(c.symbol ?? 0, c.timestamp) + 1;
+  let header = only?.contiguous !== true;
   try {
-    for await (const records of csvRecordBatches(plan.file, range)) {
-      const bars: Bar[] = [];
-      for (const record of records) {
-        line += 1;
+    for await (const { lines, firstLine } of readLineBatches(plan.file, range)) {
+      const rows: BarRow[] = [];
+      for (let i = 0; i < lines.length; i++) {
+        const text = lines[i] as string;
+        if (text === '') continue;
         if (header) {
           header = false;
           continue;
         }
-        if (filter !== null && symbolOf(record, plan.columns, plan.file, line) !== filter) continue;
-        bars.push(toBar(record, plan.columns, plan.file, line));
+        const line = firstLine + i;
+        let symbol: string;
+        let time: number;
+        if (plan.plain) {
+          leadingStarts(text, leading, plan.width, starts);
+          symbol = symbolAt(text, starts, c, plan.file, line);
+          if (filter !== null && symbol !== filter) continue;
+          time = timeAt(text, starts, c, plan.file, line);
+        } else {
+          const record = fieldsOf(text, plan.file, line, plan.width);
+          symbol = symbolOf(record, c, plan.file, line);
+          if (filter !== null && symbol !== filter) continue;
+          time = timeOf(record, c, plan.file, line);
+        }
+        rows.push(new BarRow(symbol, time, text, line, plan));
       }
-      yield bars;
+      if (rows.length > 0) yield rows;
     }
   } catch (err) {
     throw asInputError(plan.file, err);
@@ -501,22 +577,31 @@ async function* fileBars(plan: FilePlan, only?: Span): AsyncGenerator<Bar[], voi
 }
 
 /** The streams one file is read as: itself when in (time, symbol) order, else one per symbol. */
-function streamsOf(plan: FilePlan): AsyncIterable<Bar[]>[] {
-  if (plan.ordered) return [fileBars(plan)];
+function streamsOf(plan: FilePlan): AsyncIterable<BarRow[]>[] {
+  if (plan.ordered) return [fileRows(plan)];
   // A symbol's rows in one block are read by byte range; scattered rows by filtering the file.
-  return [...plan.spans.values()].map((span) => fileBars(plan, span));
+  return [...plan.spans.values()].map((span) => fileRows(plan, span));
 }
 
 /**
- * All bars of all files in time order (ties by symbol), streamed: memory
- * holds one pending bar per stream, not the bars. Given paths, the files are
- * validated first, so a bad row is refused before the first bar is handed out.
+ * All rows of all validated files in time order (ties by symbol), streamed
+ * in batches: memory holds a batch per stream, not the bars.
+ */
+export function readBarRows(validated: ValidatedBars): AsyncGenerator<readonly BarRow[], void, undefined> {
+  return mergeBatches(validated.plans.flatMap(streamsOf));
+}
+
+/**
+ * All bars of all files in time order (ties by symbol), streamed. Given
+ * paths, the files are validated first, so a bad row is refused before the
+ * first bar is handed out.
  */
 export async function* readBars(input: string | readonly string[] | ValidatedBars, options: BarReadOptions = {}): AsyncGenerator<Bar, void, undefined> {
   const validated = isValidated(input) ? input : await validateBars(input, options);
-  yield* mergeBarBatches(validated.plans.flatMap(streamsOf));
+  for await (const rows of readBarRows(validated)) for (const row of rows) yield barOf(row);
 }
 
-function isValidated(input: string | readonly string[] | ValidatedBars): input is ValidatedBars {
+/** Whether bars input is already validated. */
+export function isValidated(input: string | readonly string[] | ValidatedBars): input is ValidatedBars {
   return typeof input === 'object' && 'plans' in input;
 }

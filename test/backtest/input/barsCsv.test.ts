@@ -235,6 +235,28 @@ describe('bars CSV: refusals name the file, the line and the reason', () => {
   });
 });
 
+describe('bars CSV: quoting and line ends', () => {
+  it('reads quoted fields and CRLF line ends like plain ones', async () => {
+    const file = write(
+      'q.csv',
+      'symbol,timestamp,open,high,low,close,volume\r\n"AAPL",2024-01-02,"187.15",188.44,183.885,185.64,"1200"\r\nAAPL,2024-01-03,184.22,185.88,183.43,184.25,5\r\n',
+    );
+    const validated = await validateBars(file);
+    expect(validated.bars).toBe(2);
+    expect((await all(readBars(validated))).map(plain)).toEqual([
+      'AAPL 2024-01-02T00:00:00.000Z 187.15 188.44 183.885 185.64 1200',
+      'AAPL 2024-01-03T00:00:00.000Z 184.22 185.88 183.43 184.25 5',
+    ]);
+  });
+
+  it('refuses a quote left open, naming its line', async () => {
+    const file = write('open.csv', HEADER + 'AAPL,2024-01-02,10,11,9,10,1\n"AAPL,2024-01-03,10,11,9,10,1\n');
+    const err = await refusal(validateBars(file));
+    expect(err.line).toBe(3);
+    expect(err.reason).toMatch(/quote/i);
+  });
+});
+
 describe('bar times', () => {
   it('reads dates as 00:00 UTC and times with their zone', () => {
     expect(parseBarTime('2024-01-02')?.toISOString()).toBe('2024-01-02T00:00:00.000Z');
