@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, platform, release, totalmem } from 'node:os';
 import { alpacaTable, requestsPerCycle, type SubmissionFigures, submissionOverhead } from './alpaca.js';
 import { backtestTable, benchBacktest } from './backtest.js';
+import { benchSweep, sweepBenchTable } from './sweep.js';
 import { benchEngine, type EngineFigures, engineTable } from './engine.js';
 import { benchOrderPath, type OrderPathFigures, orderPathTable } from './orderPath.js';
 import { benchPersistence, type PersistenceFigures, persistenceTable } from './persistence.js';
@@ -26,7 +27,7 @@ const ONLY =
     .find((a) => a.startsWith('--only='))
     ?.slice('--only='.length)
     .split(',') ?? null;
-const SECTION_KEYS = ['startup', 'order-path', 'persistence', 'simulator', 'alpaca', 'engine', 'report', 'backtest'];
+const SECTION_KEYS = ['startup', 'order-path', 'persistence', 'simulator', 'alpaca', 'engine', 'report', 'backtest', 'sweep'];
 const wanted = (key: string) => ONLY === null || ONLY.includes(key);
 
 interface Section {
@@ -165,13 +166,24 @@ async function main(): Promise<void> {
     show({
       title: 'Backtesting',
       about: [
-        'The backtester (`npm run backtest`) over generated daily bars CSV files in (time, symbol) order, on a real SQLite file in the OS temp folder.',
-        'Bars replayed per second with no signals: the bars input alone (the validating pass, then the parsed bars merged in time order) and the whole replay (the same, plus the broker, marking positions and the equity curve at every bar time, and the summary),',
+        'The backtester (`npm run backtest`) over generated daily bars CSV files in (time, symbol) order, each run on its own in-memory SQLite store as the command uses.',
+        'Bars per second with no signals: the validating pass (every row checked before anything runs), the bars input (that pass, then the rows read and merged in time order), the replay of bars already validated (reading, the broker, the equity curve and buy and hold at every bar time, the summary), and the whole replay (both passes),',
         'next to the floor: the same file read with a plain Node.js stream and split into lines, nothing parsed.',
         'Then a realistic run, 10 years of daily bars for 500 symbols with 10,000 buy signals (stops 5% below and targets 5% above the signal price), end to end, each run in a fresh process so its peak memory (RSS) is its own,',
         'and the same over a quarter of the bars, which shows whether memory grows with the number of bars (the bars are streamed, not loaded whole).',
       ].join(' '),
       table: backtestTable(await benchBacktest(RUNS)),
+    });
+  }
+
+  if (wanted('sweep')) {
+    show({
+      title: 'Backtest sweeps',
+      about: [
+        'A sweep of four combinations (`--sweep sizing=percent,risk --sweep slippage_bps=0,5`) over generated daily bars with buy signals,',
+        'run on one worker thread and then on two (this machine has two cores); the two give identical figures (checked), and the speed-up is the ratio of their wall times.',
+      ].join(' '),
+      table: sweepBenchTable(await benchSweep(RUNS)),
     });
   }
 

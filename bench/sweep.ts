@@ -42,7 +42,7 @@ const cents = (c: number) => (c / 100).toFixed(2);
  * over weekdays from 2015-01-02, and a signals CSV of buys, each after a bar's
  * close with its stop 5% below and its target 5% above it.
  */
-async function generate(dir: string, size: SweepBenchSize): Promise<{ bars: string; signals: string }> {
+export async function generate(dir: string, size: SweepBenchSize): Promise<{ bars: string; signals: string }> {
   const rng = mulberry32(20_261_207);
   const days: string[] = [];
   for (let t = Date.UTC(2015, 0, 2); days.length < size.days; t += 86_400_000) {
@@ -83,7 +83,7 @@ async function generate(dir: string, size: SweepBenchSize): Promise<{ bars: stri
   return { bars, signals };
 }
 
-function task(bars: string, signals: string): SweepTask {
+export function task(bars: string, signals: string): SweepTask {
   return {
     bars: [bars],
     startingCash: '1000000',

@@ -178,11 +178,12 @@ export async function runBacktestCommand(
   const dir = args.out ?? join(reportsDir(config), 'backtests', stamp(now()));
   const sizing = sizingFromConfig({ ...config.sizing, method: args.sizing ?? config.sizing.method });
   const costs: FillCosts = { slippageBps: args['slippage-bps'], commissionPerShare: args.commission };
-  // The run's own database: a temp file, so the live one is never opened, let alone written.
+  // A temp folder for the copy of the live database (--history): the live file is never opened.
   const scratch = await mkdtemp(join(tmpdir(), 'catalyst-backtest-'));
   try {
     const signals = await signalSource(args, config.dbPath, scratch, now());
-    const store = await openStore(join(scratch, 'backtest.db'));
+    // The run's own database lives in memory: isolated, nothing written to disk, gone when closed.
+    const store = await openStore(':memory:');
     let result: BacktestResult;
     try {
       result = await runBacktest({

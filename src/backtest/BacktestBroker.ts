@@ -160,7 +160,7 @@ export class BacktestBroker implements BrokerInterface {
   advanceRow(row: BarRow): void {
     if (row.time !== this.now.getTime()) this.setTime(new Date(row.time));
     const families = this.live.get(row.symbol);
-    if (families !== undefined && families.size > 0) this.work(barOf(row));
+    if (families !== undefined && families.size > 0 && this.mayFill(families, row)) this.work(barOf(row));
     this.setClose(row.symbol, row, null);
   }
 
@@ -194,6 +194,36 @@ export class BacktestBroker implements BrokerInterface {
       // Exits of a position opened on an earlier bar (the entry bar's own exits were worked with its fill).
       else if (o.filledAt !== null && o.filledAt.getTime() < t && o.legIds.some((id) => this.registered(id).status === 'new')) this.workExits(o, bar, true);
     }
+  }
+
+  /**
+   * Whether an order of the bar's symbol could fill on it. Judged on doubles
+   * with a margin, and false only when every working exit's price lies clear
+   * of the bar's range, where the exact rules cannot fill either; anything
+   * else (an entry, a family to drop) goes to the exact path.
+   */
+  private mayFill(families: ReadonlySet<BookOrder>, row: BarRow): boolean {
+    let low = Number.NaN;
+    let high = Number.NaN;
+    for (const o of families) {
+      if (o.status !== 'filled' || this.familyDone(o)) return true;
+      for (const id of o.legIds) {
+        const leg = this.registered(id);
+        if (leg.status !== 'new') continue;
+        const price = leg.type === 'stop' ? leg.stopPrice : leg.limitPrice;
+        if (price === null) return true;
+        if (Number.isNaN(low)) {
+          low = row.lowValue();
+          high = row.highValue();
+        }
+        const p = price.toNumber();
+        const margin = Math.abs(p) * 1e-9;
+        // A sell stop or a buy limit is reached at or below its price; a sell limit or a buy stop at or above.
+        const fromAbove = (leg.side === 'sell') === (leg.type === 'stop');
+        if (fromAbove ? !(low > p + margin) : !(high < p - margin)) return true;
+      }
+    }
+    return false;
   }
 
   /** An order and its legs all finished: nothing of it can fill any more. */

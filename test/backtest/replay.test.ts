@@ -163,6 +163,33 @@ describe('runBacktest', () => {
     expect(await store.executions.get('s1')).toBeNull();
   });
 
+  it('fills an exit whose price the bar only just touches, and not one a cent beyond the bar', async () => {
+    const bars = [
+      'symbol,timestamp,open,high,low,close,volume',
+      'AAA,2024-01-02,100,101,99,100,100',
+      'BBB,2024-01-02,100,101,99,100,100',
+      'AAA,2024-01-03,100,101,99,100,100',
+      'BBB,2024-01-03,100,101,99,100,100',
+      // AAA's low touches its 95 stop; BBB's high stops a cent short of its 105.01 target, its low a cent above its 94.99 stop.
+      'AAA,2024-01-04,100,104,95,99,100',
+      'BBB,2024-01-04,100,105,95,99,100',
+      '',
+    ].join('\n');
+    const signals = [
+      'signal_id,ticker,timestamp,action,confidence,current_price,stop_loss_price,take_profit_price,position_size_pct',
+      'a1,AAA,2024-01-02T21:00:00Z,buy,0.6,100,95,110,0.05',
+      'b1,BBB,2024-01-02T21:00:00Z,buy,0.6,100,94.99,105.01,0.05',
+      '',
+    ].join('\n');
+    const { options } = await setup(bars, signals);
+    const result = await runBacktest({ ...options, costs: { slippageBps: dec(0), commissionPerShare: dec(0) } });
+    // 5% of 100,000 at 100 is 50 shares each, bought at the 01-03 open.
+    expect(tradesCsv(result.trades).split('\n').slice(1, -1)).toEqual([
+      'a1,AAA,long,50,2024-01-03T00:00:00.000Z,100,2024-01-04T00:00:00.000Z,95,stop_loss,-250',
+      'b1,BBB,long,50,2024-01-03T00:00:00.000Z,100,,,,-50',
+    ]);
+  });
+
   it('sells short and keeps one equity point per day of intraday bars', async () => {
     const bars = [
       'symbol,timestamp,open,high,low,close,volume',

@@ -361,20 +361,31 @@ export class BarRow implements Keyed {
     return this.field(this.shape.columns.volume);
   }
 
-  /** The close as a double, read in place: for figures drawn, never for money. */
+  /** The close as a double, read in place: for figures drawn and quick range checks, never for money. */
   closeValue(): number {
-    const c = this.shape.columns.close;
-    if (this.record === null && this.shape.plain && c + 1 < closeStarts.length) {
-      leadingStarts(this.text, c + 1, this.shape.width, closeStarts);
-      const value = fixedPoint(this.text, closeStarts[c] as number, (closeStarts[c + 1] as number) - 1);
+    return this.valueOf(this.shape.columns.close);
+  }
+
+  lowValue(): number {
+    return this.valueOf(this.shape.columns.low);
+  }
+
+  highValue(): number {
+    return this.valueOf(this.shape.columns.high);
+  }
+
+  private valueOf(column: number): number {
+    if (this.record === null && this.shape.plain && column + 1 < scratchStarts.length) {
+      leadingStarts(this.text, column + 1, this.shape.width, scratchStarts);
+      const value = fixedPoint(this.text, scratchStarts[column] as number, (scratchStarts[column + 1] as number) - 1);
       if (!Number.isNaN(value)) return value;
     }
-    return Number(this.close);
+    return Number(this.field(column));
   }
 }
 
-/** Scratch space for `closeValue`: field starts of the row being read. */
-const closeStarts = new Int32Array(64);
+/** Scratch space for `BarRow.valueOf`: field starts of the row being read. */
+const scratchStarts = new Int32Array(64);
 
 /** A row as a Bar, its prices exactly the text's decimals. */
 export function barOf(row: BarRow): Bar {

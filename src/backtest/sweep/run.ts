@@ -149,7 +149,8 @@ export async function runCombination(task: SweepTask, combination: Combination, 
     } else {
       signals = { signals: source.signals.map(signalFromJson).filter(keep) };
     }
-    const store = await openStore(join(scratch, 'backtest.db'));
+    // The run's own database lives in memory: isolated, and gone when closed.
+    const store = await openStore(':memory:');
     try {
       return (await runBacktest({ ...sweepOptions(task, combination), signals, store })).summary;
     } catch (error) {
