@@ -178,6 +178,9 @@ export interface BacktestFigures {
   largeFloorSeconds: number;
   large: ChildFigures;
   quarter: ChildFigures;
+  /** The same bars with no signals: memory with the bars alone. */
+  largeBare: ChildFigures;
+  quarterBare: ChildFigures;
 }
 
 /** Generates the inputs once, measures `runs` times, removes the inputs. */
@@ -218,6 +221,8 @@ export async function benchBacktest(runs: number): Promise<BacktestFigures[]> {
         largeFloorSeconds,
         large: inChild(large.bars, large.signals),
         quarter: inChild(quarter.bars, quarter.signals),
+        largeBare: inChild(large.bars, small.signals),
+        quarterBare: inChild(quarter.bars, small.signals),
       });
     }
     return figures;
@@ -244,6 +249,8 @@ export function backtestTable(runs: readonly BacktestFigures[]): string {
     `| the same, peak memory (RSS) / before the run | ${m((r) => r.large.peakRssMb)} MB / ${m((r) => r.large.baseRssMb)} MB |`,
     `| a quarter of the bars (${fmt(quarterBars, 0)}: ${DAYS / 4} days), ${fmt(SIGNALS, 0)} signals, end to end | ${m((r) => r.quarter.seconds, 2)} s (${fmt(runs[0]?.quarter.trades ?? 0, 0)} / ${fmt(runs[0]?.quarter.open ?? 0, 0)} / ${fmt(runs[0]?.quarter.refused ?? 0, 0)}) |`,
     `| the same, peak memory (RSS) / before the run | ${m((r) => r.quarter.peakRssMb)} MB / ${m((r) => r.quarter.baseRssMb)} MB |`,
+    `| no signals, the ${fmt(big, 0)} bars: time / peak memory (RSS) | ${m((r) => r.largeBare.seconds, 2)} s / ${m((r) => r.largeBare.peakRssMb)} MB |`,
+    `| no signals, the ${fmt(quarterBars, 0)} bars: time / peak memory (RSS) | ${m((r) => r.quarterBare.seconds, 2)} s / ${m((r) => r.quarterBare.peakRssMb)} MB |`,
   ].join('\n');
 }
 

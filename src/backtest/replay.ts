@@ -173,7 +173,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   const mark = async () => {
     if (!marksStale) return;
     marksStale = false;
-    await engine.manager.updatePositionPrices();
+    await engine.manager.markToMarket();
   };
 
   const refusals: SignalRefusal[] = [...early];

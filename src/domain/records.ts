@@ -6,6 +6,7 @@
  */
 import type { OrderClass, OrderSide, OrderStatus, OrderType, PositionSide, TimeInForce } from './enums.js';
 import type { Decimal, SignedTotals } from './money.js';
+import type { HeldShares } from './position.js';
 import type { TradingSignal } from './signal.js';
 
 // ---- positions -------------------------------------------------------------
@@ -37,6 +38,12 @@ export interface PositionRecord {
 }
 
 /** A position marked to a new price. */
+/** What marking an open position to market needs of it: its shares and what they cost. */
+export interface MarkBasis extends HeldShares {
+  positionId: string;
+  ticker: string;
+}
+
 export interface PriceMark {
   positionId: string;
   currentPrice: Decimal;

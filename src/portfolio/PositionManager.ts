@@ -9,7 +9,7 @@ import { NotFoundError, TradingError } from '../domain/errors.js';
 import { addDays, exchangeDate } from '../domain/marketTime.js';
 import { type Decimal, HUNDRED, ZERO } from '../domain/money.js';
 import type { Order } from '../domain/order.js';
-import type { ClosedPositionRecord, ExecutedOrderRecord, ExitReason, OrderContext, PositionRecord } from '../domain/records.js';
+import type { ClosedPositionRecord, ExecutedOrderRecord, ExitReason, MarkBasis, OrderContext, PositionRecord, PriceMark } from '../domain/records.js';
 import { clientOrderId, submitOnce } from '../domain/submitOnce.js';
 import { type DayChange, equityStats, statsOf, type TradeStats } from './analytics.js';
 import { costBasisOf, marketValueOf, openPnl, pnlRatio } from '../domain/position.js';
@@ -124,28 +124,40 @@ export class PositionManager {
     const last = prices ?? (await broker.getLatestPrices(positions.map((p) => p.ticker)));
     const at = this.now();
     const marked: PositionRecord[] = [];
+    const marks: PriceMark[] = [];
     for (const p of positions) {
       const price = last.get(p.ticker);
       if (price === undefined) {
         marked.push(p);
         continue;
       }
-      const pnl = openPnl(p, price);
-      marked.push({ ...p, currentPrice: price, unrealizedPnl: pnl, updatedAt: at });
+      const mark = priceMark(p, price, at);
+      marks.push(mark);
+      marked.push({ ...p, currentPrice: price, unrealizedPnl: mark.unrealizedPnl, updatedAt: at });
     }
-    await store.positions.markPrices(
-      marked
-        .filter((p) => p.updatedAt === at)
-        .map((p) => ({
-          positionId: p.positionId,
-          currentPrice: p.currentPrice,
-          unrealizedPnl: p.unrealizedPnl,
-          marketValue: marketValueOf(p),
-          unrealizedPnlPct: pnlRatio(p.unrealizedPnl, costBasisOf(p)),
-          updatedAt: at,
-        })),
-    );
+    await store.positions.markPrices(marks);
     return marked;
+  }
+
+  /**
+   * `updatePositionPrices` when the caller needs no records back (a
+   * backtest, before each signal): reads only the shares and their cost of
+   * each position, so a large book is marked without decoding it whole.
+   * Returns how many positions were marked.
+   */
+  async markToMarket(): Promise<number> {
+    const { store, broker } = this.options;
+    const held = await store.positions.markBasis();
+    if (held.length === 0) return 0;
+    const last = await broker.getLatestPrices(held.map((p) => p.ticker));
+    const at = this.now();
+    const marks: PriceMark[] = [];
+    for (const p of held) {
+      const price = last.get(p.ticker);
+      if (price !== undefined) marks.push(priceMark(p, price, at));
+    }
+    await store.positions.markPrices(marks);
+    return marks.length;
   }
 
   /** Positions whose last price is at or through the stop (long: last <= stop; short: last >= stop). */
@@ -343,4 +355,17 @@ export class PositionManager {
       ledger.forget(id);
     }
   }
+}
+
+/** A position's mark at `price`: P&L, market value and P&L ratio as the positions table keeps them. */
+function priceMark(p: MarkBasis, price: Decimal, at: Date): PriceMark {
+  const unrealizedPnl = openPnl(p, price);
+  return {
+    positionId: p.positionId,
+    currentPrice: price,
+    unrealizedPnl,
+    marketValue: marketValueOf({ quantity: p.quantity, currentPrice: price, side: p.side }),
+    unrealizedPnlPct: pnlRatio(unrealizedPnl, costBasisOf(p)),
+    updatedAt: at,
+  };
 }

@@ -85,6 +85,13 @@ describe('a short trade', () => {
     await t.price('MSFT', '400');
     const [marked] = await t.engine.manager.updatePositionPrices();
     expect(usd(marked?.unrealizedPnl)).toBe('2000.00');
+    // The narrow mark a backtest uses stores the same figures: short 200 at 410, now 398.
+    await t.price('MSFT', '398');
+    expect(await t.engine.manager.markToMarket()).toBe(1);
+    const stored = await t.store.positions.getByTicker('MSFT');
+    expect([stored?.currentPrice.toFixed(), stored?.unrealizedPnl.toFixed()]).toEqual(['398', '2400']);
+    const [again] = await t.engine.manager.updatePositionPrices();
+    expect([again?.currentPrice.toFixed(), again?.unrealizedPnl.toFixed()]).toEqual(['398', '2400']);
     await t.price('MSFT', '390');
     const [closed] = await t.engine.manager.getClosedPositions(1);
     expect([closed?.side, closed?.exitReason, usd(closed?.exitPrice), usd(closed?.realizedPnl), closed?.realizedPnlPct.toFixed(6)]).toEqual([

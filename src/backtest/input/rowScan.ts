@@ -58,28 +58,28 @@ export function fixedPoint(text: string, start: number, end: number): number {
   let i = start;
   const negative = text.charCodeAt(i) === 45;
   if (negative) i += 1;
-  let digits = 0;
-  let significant = 0;
+  const first = i;
   let mantissa = 0;
-  let scale = 0;
-  let point = false;
-  let afterPoint = 0;
   for (; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 46) {
-      if (point || digits === 0) return Number.NaN;
-      point = true;
-      continue;
-    }
-    const d = c - 48;
-    if (d < 0 || d > 9) return Number.NaN;
-    digits += 1;
-    if (point) afterPoint += 1;
-    if (significant > 0 || d !== 0) significant += 1;
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) break;
     mantissa = mantissa * 10 + d;
-    if (point) scale += 1;
   }
-  if (digits === 0 || (point && afterPoint === 0) || significant > 15 || scale > 15) return Number.NaN;
+  if (i === first) return Number.NaN;
+  let scale = 0;
+  if (i < end) {
+    if (text.charCodeAt(i) !== 46) return Number.NaN;
+    i += 1;
+    for (; i < end; i++) {
+      const d = text.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) return Number.NaN;
+      mantissa = mantissa * 10 + d;
+      scale += 1;
+    }
+    if (scale === 0) return Number.NaN;
+  }
+  // Leading zeros add nothing, so a mantissa below 10^15 has at most 15 significant digits (and is exact).
+  if (mantissa >= 1e15 || scale > 15) return Number.NaN;
   const value = mantissa / (TEN[scale] as number);
   return negative ? -value : value;
 }

@@ -3,7 +3,7 @@ import type { Decimal } from '../../domain/money.js';
 import type { PositionSide } from '../../domain/enums.js';
 import { costBasisOf, marketValueOf, pnlRatio } from '../../domain/position.js';
 import type { PositionStore } from '../../domain/ports/store.js';
-import type { ClosedPositionRecord, PositionRecord, PriceMark } from '../../domain/records.js';
+import type { ClosedPositionRecord, MarkBasis, PositionRecord, PriceMark } from '../../domain/records.js';
 import { money, readTime, writeTime } from '../codec.js';
 import type { Dialect, MarkRow } from '../dialect.js';
 import type { OpenPositionsCache } from '../openPositionsCache.js';
@@ -102,6 +102,11 @@ const EXPOSURES = precompile<Record<string, never>, Pick<PositionRow, 'ticker' |
   db.selectFrom('positions').select(['ticker', 'quantity', 'current_price']),
 );
 
+const MARK_BASIS = precompile<
+  Record<string, never>,
+  Pick<PositionRow, 'position_id' | 'ticker' | 'side' | 'quantity' | 'entry_price' | 'entry_value' | 'exited_qty'>
+>((db) => db.selectFrom('positions').select(['position_id', 'ticker', 'side', 'quantity', 'entry_price', 'entry_value', 'exited_qty']).orderBy('opened_at'));
+
 export class PositionsRepository implements PositionStore {
   constructor(
     private readonly db: Kysely<Database>,
@@ -143,6 +148,19 @@ export class PositionsRepository implements PositionStore {
   async exposures(): Promise<{ ticker: string; value: Decimal }[]> {
     const { rows } = await EXPOSURES.execute(this.db, {});
     return rows.map((r) => ({ ticker: r.ticker, value: money.read(r.quantity).times(money.read(r.current_price)) }));
+  }
+
+  async markBasis(): Promise<MarkBasis[]> {
+    const { rows } = await MARK_BASIS.execute(this.db, {});
+    return rows.map((r) => ({
+      positionId: r.position_id,
+      ticker: r.ticker,
+      side: r.side as PositionSide,
+      quantity: money.read(r.quantity),
+      entryPrice: money.read(r.entry_price),
+      entryValue: money.read(r.entry_value),
+      exitedQty: money.read(r.exited_qty),
+    }));
   }
 
   async count(): Promise<number> {

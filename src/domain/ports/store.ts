@@ -18,6 +18,7 @@ import type {
   ExecutionRecord,
   OrderProgress,
   PositionRecord,
+  MarkBasis,
   PriceMark,
   SignalDecision,
   SignalStatus,
@@ -70,6 +71,8 @@ export interface PositionStore {
   list(): Promise<PositionRecord[]>;
   /** Each open position's ticker and market value (quantity × last). */
   exposures(): Promise<{ ticker: string; value: Decimal }[]>;
+  /** Each open position's shares and their cost, without whole records: what marking to market needs. */
+  markBasis(): Promise<MarkBasis[]>;
   count(): Promise<number>;
   /** Marks many positions to market at once. */
   markPrices(marks: readonly PriceMark[]): Promise<void>;
