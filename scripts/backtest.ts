@@ -160,6 +160,15 @@ function stamp(now: Date): string {
     .replace(/:/g, '-');
 }
 
+/** The arguments, the configuration, the output folder and the sizing: what a run and a sweep both start from. */
+function commandSettings(argv: readonly string[], env: NodeJS.ProcessEnv, now: () => Date) {
+  const args = parseBacktestArgs(argv);
+  const config = loadConfig(env);
+  const dir = args.out ?? join(reportsDir(config), 'backtests', stamp(now()));
+  const sizing = sizingFromConfig({ ...config.sizing, method: args.sizing ?? config.sizing.method });
+  return { args, config, dir, sizing };
+}
+
 /** Told how far a run is: bars replayed, of the total. */
 export interface RunHooks {
   onProgress?: (done: number, total: number) => void;
@@ -172,11 +181,8 @@ export async function runBacktestCommand(
   now: () => Date = () => new Date(),
   hooks: RunHooks = {},
 ): Promise<BacktestRun> {
-  const args = parseBacktestArgs(argv);
+  const { args, config, dir, sizing } = commandSettings(argv, env, now);
   if (args.sweep.length > 0) throw new BacktestArgumentError('--sweep: a sweep runs through runSweepCommand');
-  const config = loadConfig(env);
-  const dir = args.out ?? join(reportsDir(config), 'backtests', stamp(now()));
-  const sizing = sizingFromConfig({ ...config.sizing, method: args.sizing ?? config.sizing.method });
   const costs: FillCosts = { slippageBps: args['slippage-bps'], commissionPerShare: args.commission };
   // A temp folder for the copy of the live database (--history): the live file is never opened.
   const scratch = await mkdtemp(join(tmpdir(), 'catalyst-backtest-'));
@@ -231,11 +237,8 @@ export async function runSweepCommand(
   now: () => Date = () => new Date(),
   options: SweepRunOptions = {},
 ): Promise<SweepRun> {
-  const args = parseBacktestArgs(argv);
+  const { args, config, dir, sizing } = commandSettings(argv, env, now);
   if (args.sweep.length === 0) throw new BacktestArgumentError(`--sweep: expected at least one name=a,b,c\n${USAGE}`);
-  const config = loadConfig(env);
-  const dir = args.out ?? join(reportsDir(config), 'backtests', stamp(now()));
-  const sizing = sizingFromConfig({ ...config.sizing, method: args.sizing ?? config.sizing.method });
   const scratch = await mkdtemp(join(tmpdir(), 'catalyst-backtest-'));
   try {
     let source: SweepSource;

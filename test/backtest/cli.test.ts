@@ -6,9 +6,10 @@ import { BarInputError } from '../../src/backtest/input/errors.js';
 import { openStore } from '../../src/db/index.js';
 import { dec } from '../../src/domain/money.js';
 import type { SignalStatus } from '../../src/domain/records.js';
-import { BacktestArgumentError, parseBacktestArgs, runBacktestCommand } from '../../scripts/backtest.js';
+import { parseBacktestArgs, runBacktestCommand } from '../../scripts/backtest.js';
 import { signalRecord } from '../helpers/fixtures.js';
 import { useTempDir } from '../helpers/tempDb.js';
+import { argRefusal } from './argRefusal.js';
 import { SCENARIO_BARS, SCENARIO_SIGNALS } from './scenario.js';
 
 const newDir = useTempDir();
@@ -62,15 +63,7 @@ describe('npm run backtest', () => {
   });
 
   it('refuses bad arguments with one line each', () => {
-    const bad = (argv: string[]) => {
-      try {
-        parseBacktestArgs(argv);
-      } catch (error) {
-        expect(error).toBeInstanceOf(BacktestArgumentError);
-        return (error as Error).message.split('\n')[0];
-      }
-      throw new Error('accepted');
-    };
+    const bad = argRefusal;
     expect(bad(['--signals', 's.csv'])).toBe('--bars: required (a bars CSV file or a folder of them)');
     expect(bad(['--bars', 'b', '--signals', 's.csv', '--cash=-5'])).toBe('--cash: expected a positive amount, got "-5"');
     expect(bad(['--bars', 'b', '--signals', 's.csv', '--sizing', 'all-in'])).toBe('--sizing: expected one of risk, percent, kelly');

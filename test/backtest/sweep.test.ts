@@ -11,8 +11,9 @@ import type { SweepTask } from '../../src/backtest/sweep/run.js';
 import { openStore } from '../../src/db/index.js';
 import { dec } from '../../src/domain/money.js';
 import { signalRecord } from '../helpers/fixtures.js';
-import { BacktestArgumentError, parseBacktestArgs, runBacktestCommand, runSweepCommand } from '../../scripts/backtest.js';
+import { parseBacktestArgs, runBacktestCommand, runSweepCommand } from '../../scripts/backtest.js';
 import { useTempDir, useTempStore } from '../helpers/tempDb.js';
+import { argRefusal } from './argRefusal.js';
 import { SCENARIO_BARS, SCENARIO_SIGNALS } from './scenario.js';
 
 const newDir = useTempDir();
@@ -24,17 +25,6 @@ function inputs(): { dir: string; bars: string; signals: string } {
   // s3 and s5 are less confident: a confidence sweep leaves them out at 0.6.
   writeFileSync(join(dir, 'signals.csv'), SCENARIO_SIGNALS.replace(/^(s[35],[^\n]*?buy,)0\.6,/gm, '$10.5,'));
   return { dir, bars: join(dir, 'bars.csv'), signals: join(dir, 'signals.csv') };
-}
-
-/** The first line of the refusal of `argv`. */
-function refusal(argv: string[]): string | undefined {
-  try {
-    parseBacktestArgs(argv);
-  } catch (error) {
-    expect(error).toBeInstanceOf(BacktestArgumentError);
-    return (error as Error).message.split('\n')[0];
-  }
-  throw new Error('accepted');
 }
 
 describe('--sweep arguments', () => {
@@ -71,31 +61,31 @@ describe('--sweep arguments', () => {
   });
 
   it('refuses an unknown name, a bad value, a name given twice and an empty list, naming the option and the value', () => {
-    expect(refusal([...base, '--sweep', 'leverage=1,2'])).toBe(
+    expect(argRefusal([...base, '--sweep', 'leverage=1,2'])).toBe(
       '--sweep leverage=1,2: unknown name "leverage"; expected one of min_confidence, sizing, risk_per_trade_pct, max_position_size_pct, slippage_bps, commission',
     );
-    expect(refusal([...base, '--sweep', 'sizing'])).toBe(
+    expect(argRefusal([...base, '--sweep', 'sizing'])).toBe(
       '--sweep sizing: expected name=a,b,c with a name of min_confidence, sizing, risk_per_trade_pct, max_position_size_pct, slippage_bps, commission',
     );
-    expect(refusal([...base, '--sweep', 'sizing=risk,all-in'])).toBe('--sweep sizing: expected one of risk, percent, kelly, got "all-in"');
-    expect(refusal([...base, '--sweep', 'min_confidence=0.5,1.2'])).toBe('--sweep min_confidence: expected a confidence from 0 to 1, got "1.2"');
-    expect(refusal([...base, '--sweep', 'risk_per_trade_pct=2'])).toBe(
+    expect(argRefusal([...base, '--sweep', 'sizing=risk,all-in'])).toBe('--sweep sizing: expected one of risk, percent, kelly, got "all-in"');
+    expect(argRefusal([...base, '--sweep', 'min_confidence=0.5,1.2'])).toBe('--sweep min_confidence: expected a confidence from 0 to 1, got "1.2"');
+    expect(argRefusal([...base, '--sweep', 'risk_per_trade_pct=2'])).toBe(
       '--sweep risk_per_trade_pct: expected a fraction of equity above 0 and at most 1 (0.02 = 2%), got "2"',
     );
-    expect(refusal([...base, '--sweep', 'max_position_size_pct=0'])).toBe(
+    expect(argRefusal([...base, '--sweep', 'max_position_size_pct=0'])).toBe(
       '--sweep max_position_size_pct: expected a fraction of equity above 0 and at most 1 (0.02 = 2%), got "0"',
     );
-    expect(refusal([...base, '--sweep', 'slippage_bps=10000'])).toBe('--sweep slippage_bps: expected basis points from 0 to 9999, got "10000"');
-    expect(refusal([...base, '--sweep', 'commission=-0.01'])).toBe('--sweep commission: expected dollars per share, 0 or more, got "-0.01"');
-    expect(refusal([...base, '--sweep', 'commission=abc'])).toBe('--sweep commission: expected dollars per share, 0 or more, got "abc"');
-    expect(refusal([...base, '--sweep', 'sizing=risk', '--sweep', 'sizing=kelly'])).toBe(
+    expect(argRefusal([...base, '--sweep', 'slippage_bps=10000'])).toBe('--sweep slippage_bps: expected basis points from 0 to 9999, got "10000"');
+    expect(argRefusal([...base, '--sweep', 'commission=-0.01'])).toBe('--sweep commission: expected dollars per share, 0 or more, got "-0.01"');
+    expect(argRefusal([...base, '--sweep', 'commission=abc'])).toBe('--sweep commission: expected dollars per share, 0 or more, got "abc"');
+    expect(argRefusal([...base, '--sweep', 'sizing=risk', '--sweep', 'sizing=kelly'])).toBe(
       '--sweep sizing: given twice; list all its values in one --sweep sizing=a,b,c',
     );
-    expect(refusal([...base, '--sweep', 'sizing='])).toBe('--sweep sizing=: expected a list of values, sizing=a,b,c, with none empty');
-    expect(refusal([...base, '--sweep', 'sizing=risk,,kelly'])).toBe('--sweep sizing=risk,,kelly: expected a list of values, sizing=a,b,c, with none empty');
-    expect(refusal([...base, '--sweep', 'min_confidence=0.5,0.50'])).toBe('--sweep min_confidence: the value "0.50" is given twice');
+    expect(argRefusal([...base, '--sweep', 'sizing='])).toBe('--sweep sizing=: expected a list of values, sizing=a,b,c, with none empty');
+    expect(argRefusal([...base, '--sweep', 'sizing=risk,,kelly'])).toBe('--sweep sizing=risk,,kelly: expected a list of values, sizing=a,b,c, with none empty');
+    expect(argRefusal([...base, '--sweep', 'min_confidence=0.5,0.50'])).toBe('--sweep min_confidence: the value "0.50" is given twice');
     expect(
-      refusal([
+      argRefusal([
         ...base,
         '--sweep',
         'slippage_bps=1,2,3,4,5,6,7,8,9,10',
@@ -105,9 +95,9 @@ describe('--sweep arguments', () => {
         'min_confidence=0,0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,1',
       ]),
     ).toBe('--sweep: 1100 combinations; at most 1000');
-    expect(refusal([...base, '--sizing', 'risk', '--sweep', 'sizing=risk,kelly'])).toBe('--sizing: give it or --sweep sizing, not both');
-    expect(refusal([...base, '--commission', '0', '--sweep', 'commission=0,0.01'])).toBe('--commission: give it or --sweep commission, not both');
-    expect(refusal(['--bars', 'b', '--history', '5', '--min-confidence', '0.5', '--sweep', 'min_confidence=0.6'])).toBe(
+    expect(argRefusal([...base, '--sizing', 'risk', '--sweep', 'sizing=risk,kelly'])).toBe('--sizing: give it or --sweep sizing, not both');
+    expect(argRefusal([...base, '--commission', '0', '--sweep', 'commission=0,0.01'])).toBe('--commission: give it or --sweep commission, not both');
+    expect(argRefusal(['--bars', 'b', '--history', '5', '--min-confidence', '0.5', '--sweep', 'min_confidence=0.6'])).toBe(
       '--min-confidence: give it or --sweep min_confidence, not both',
     );
   });
