@@ -50,6 +50,27 @@ const timeOfDayVar = z.string().transform((text, ctx) => {
   return m ? { hour: Number(m[1]), minute: Number(m[2]) } : fail(ctx, 'a time of day as HH:MM, 24-hour (e.g. 16:15)');
 });
 
+/** DASHBOARD_PORT: `off` disables the dashboard; 0 asks the system for a free port. */
+const dashboardPortVar = z.string().transform((text, ctx) => {
+  const t = text.trim().toLowerCase();
+  if (t === 'off') return null;
+  const n = Number(t);
+  return /^\d+$/.test(t) && n <= 65_535 ? n : fail(ctx, 'a TCP port from 0 to 65535 (0 = a free port), or `off`');
+});
+
+/**
+ * Whether a bind address takes connections from this machine only: only there
+ * may the dashboard run on a token generated at each start; reachable from
+ * other machines, it needs a token the operator chose (DASHBOARD_TOKEN).
+ */
+export function isLoopbackHost(host: string): boolean {
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1');
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
 const timezoneVar = z.string().transform((text, ctx) => {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: text.trim() });
@@ -93,12 +114,15 @@ const coreVariables = {
   WEBHOOK_PORT: intVar('a TCP port from 1 to 65535', 1, 65_535).optional(),
   WEBHOOK_HOST: z.string().min(1),
   WEBHOOK_SECRET: z.string().min(16, { message: 'expected at least 16 characters' }).optional(),
+  DASHBOARD_PORT: dashboardPortVar,
+  DASHBOARD_HOST: z.string().min(1),
+  DASHBOARD_TOKEN: z.string().trim().min(24, { message: 'expected at least 24 characters' }).optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], {
     message: 'expected one of trace, debug, info, warn, error, fatal, silent',
   }),
 };
 
-const coreSecretVariables = ['DISCORD_TOKEN', 'WEBHOOK_SECRET'] as const;
+const coreSecretVariables = ['DISCORD_TOKEN', 'WEBHOOK_SECRET', 'DASHBOARD_TOKEN'] as const;
 
 /** Defaults as the raw text an operator would write; they go through the same parsers. */
 const CORE_DEFAULTS: Readonly<Record<string, string>> = {
@@ -120,6 +144,8 @@ const CORE_DEFAULTS: Readonly<Record<string, string>> = {
   MAX_ENTRY_DRIFT_PCT: '0.01',
   AUTO_APPROVE_STRATEGIES: '',
   WEBHOOK_HOST: '127.0.0.1',
+  DASHBOARD_PORT: '8790',
+  DASHBOARD_HOST: '127.0.0.1',
   LOG_LEVEL: 'info',
 };
 
@@ -170,6 +196,13 @@ export interface CoreConfig {
     port: number | null;
     host: string;
     secret: string | null;
+  };
+  dashboard: {
+    /** Null: DASHBOARD_PORT=off. 0: a free port. */
+    port: number | null;
+    host: string;
+    /** Null: a token is generated at each start (main.ts). */
+    token: string | null;
   };
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 }
@@ -222,6 +255,11 @@ function toCoreConfig(broker: string, env: CoreEnv): CoreConfig {
       host: env.WEBHOOK_HOST,
       secret: env.WEBHOOK_SECRET ?? null,
     },
+    dashboard: {
+      port: env.DASHBOARD_PORT,
+      host: env.DASHBOARD_HOST.trim(),
+      token: env.DASHBOARD_TOKEN ?? null,
+    },
     logLevel: env.LOG_LEVEL,
   };
 }
@@ -237,6 +275,7 @@ const CORE_KEY_RECORD: Record<keyof CoreConfig, true> = {
   monitor: true,
   signals: true,
   webhook: true,
+  dashboard: true,
   logLevel: true,
 };
 const CORE_KEYS: ReadonlySet<string> = new Set(Object.keys(CORE_KEY_RECORD));
@@ -290,6 +329,14 @@ function crossChecks(input: Readonly<Record<string, string>>): string[] {
   const problems: string[] = [];
   if (input.WEBHOOK_PORT !== undefined && input.WEBHOOK_SECRET === undefined) {
     problems.push('WEBHOOK_SECRET: expected a secret of at least 16 characters when WEBHOOK_PORT is set (signals are authenticated with it)');
+  }
+  // Off the loopback interface, a token printed at each start would be the only key and would change
+  // with every restart: a fixed, long token must be chosen. With the dashboard off, nothing listens.
+  const dashboardOn = input.DASHBOARD_PORT?.trim().toLowerCase() !== 'off';
+  if (dashboardOn && input.DASHBOARD_HOST !== undefined && !isLoopbackHost(input.DASHBOARD_HOST) && input.DASHBOARD_TOKEN === undefined) {
+    problems.push(
+      `DASHBOARD_TOKEN: expected a token of at least 24 characters when DASHBOARD_HOST is not a loopback address (got DASHBOARD_HOST ${JSON.stringify(input.DASHBOARD_HOST)})`,
+    );
   }
   return problems;
 }
@@ -351,7 +398,7 @@ export function secretValues(config: CoreConfig, registry: BrokerRegistry = brok
     const settings = brokerSettings(config, p.name);
     return settings === undefined ? [] : p.secrets(settings);
   });
-  return [...brokerSecrets, config.discord.token, config.webhook.secret].filter((v): v is string => v !== null && v.length > 0);
+  return [...brokerSecrets, config.discord.token, config.webhook.secret, config.dashboard.token].filter((v): v is string => v !== null && v.length > 0);
 }
 
 /** The trading mode as shown to operators. */

@@ -6,6 +6,8 @@
 import { brokerRegistry } from './broker/registry.js';
 import { brokerSettings, type Config, readConfigOrReport, secretValues } from './config.js';
 import { openStore, type Store } from './db/index.js';
+import { DashboardServer, loginLine } from './dashboard/DashboardServer.js';
+import { generateToken } from './dashboard/security.js';
 import { createLogger, type Logger } from './logger.js';
 import { createApp } from './operator/app.js';
 import { ConsoleFrontEnd } from './operator/console/ConsoleFrontEnd.js';
@@ -22,13 +24,15 @@ type ConnectedBroker = Awaited<ReturnType<typeof brokerRegistry.connect>>;
 async function main(): Promise<number> {
   const config = readConfigOrReport();
   if (!config) return 2;
-  const logger = createLogger({ level: config.logLevel, secrets: secretValues(config) });
+  // The dashboard's login token: the configured one, else a new one for this start (scrubbed from the log like any secret).
+  const dashboardToken = config.dashboard.port === null ? null : (config.dashboard.token ?? generateToken());
+  const logger = createLogger({ level: config.logLevel, secrets: [...secretValues(config), ...(dashboardToken ? [dashboardToken] : [])] });
   const store = await openStore(config.dbPath);
   try {
     // Whichever broker BROKER names, built by its plug-in (a real broker's SDK loads only then).
     const setup = await brokerRegistry.connect(config.broker, brokerSettings(config), { store, log: logger, now: () => new Date() });
     try {
-      await run(config, logger, store, setup);
+      await run(config, logger, store, setup, dashboardToken);
     } finally {
       await setup.stop?.();
       await setup.broker.disconnect();
@@ -39,7 +43,7 @@ async function main(): Promise<number> {
   return 0;
 }
 
-async function run(config: Config, logger: Logger, store: Store, setup: ConnectedBroker): Promise<void> {
+async function run(config: Config, logger: Logger, store: Store, setup: ConnectedBroker, dashboardToken: string | null): Promise<void> {
   const { broker, simulator: sim, caughtUpMinutes: caughtUp } = setup;
   let monitor: Monitor | null = null;
   const app = createApp({ config, broker, store, sim, status: async () => monitor?.status() ?? {}, openScratchStore: (path) => openStore(path) });
@@ -52,6 +56,14 @@ async function run(config: Config, logger: Logger, store: Store, setup: Connecte
       ? new WebhookServer({ operator: app.operator, secret: config.webhook.secret, host: config.webhook.host, port: config.webhook.port, log: logger })
       : null;
   const bound = await webhook?.listen();
+  // The dashboard (on unless DASHBOARD_PORT=off) binds its port here too, on the same operator service;
+  // a port it cannot bind costs only the dashboard: one warning line, and start-up goes on.
+  const dashboard =
+    config.dashboard.port !== null && dashboardToken !== null
+      ? new DashboardServer({ operator: app.operator, token: dashboardToken, host: config.dashboard.host, port: config.dashboard.port, log: logger })
+      : null;
+  const dashboardAt = await dashboard?.listen();
+  if (dashboardAt && dashboardToken !== null) process.stdout.write(`${loginLine(dashboardAt, dashboardToken)}\n`);
   const stopFollowing = app.engine.followTradeUpdates((error) => logger.error({ err: error }, 'recording a trade update failed'));
   try {
     // Before anything trades: what happened while the bot was down is recorded once.
@@ -146,6 +158,7 @@ async function run(config: Config, logger: Logger, store: Store, setup: Connecte
     }
   } finally {
     await webhook?.stop();
+    await dashboard?.stop();
     stopFollowing();
   }
 }

@@ -18,9 +18,10 @@ const ROOT = new URL('..', import.meta.url).pathname;
  */
 export const FOLDER_PICTURE = `
 commands/         one file per command: options, then a call to the service   → operator, views, monitor
-src/main.ts       composition root: picks the broker and the database          → config, logger, broker, db, operator, monitor, portfolio, signals/webhook
+src/main.ts       composition root: picks the broker and the database          → config, logger, broker, db, operator, monitor, portfolio, signals/webhook, dashboard
 src/operator/     console/ and discord/ front ends, dispatch; app.ts wires     → app, views, config, logger, execution, signals, broker/sim
 src/monitor/      scheduled cycle, alerts, daily report                        → app, views, config, logger, portfolio, db, chart
+src/dashboard/    web dashboard: Hono server, pages (htmx), JSON API, actions  → app, views, logger
 src/signals/webhook/  signed HTTP intake of signals                            → logger
 src/views/        presentation shared by the front ends (data in, views out)   → app, execution, portfolio, signals
 src/backtest/sweep/  sweeps: the grid, worker threads, a scratch store per run  → backtest, execution, db
@@ -73,7 +74,7 @@ const NOT_CORE = ['src/signals/webhook'];
 const ADAPTER_DIRS = ['src/broker/alpaca', 'src/broker/sim', 'src/broker/ibkr', 'src/db'];
 const ADAPTER_PACKAGES = ['discord.js', '@discordjs/', '@alpacahq/alpaca-trade-api', 'better-sqlite3', '@stoqey/ib', 'pg'];
 /** Front ends: they reach the application through the operator service only. */
-const FRONT_ENDS = ['commands', 'src/operator', 'src/monitor', 'src/signals/webhook'];
+const FRONT_ENDS = ['commands', 'src/operator', 'src/monitor', 'src/signals/webhook', 'src/dashboard'];
 
 function sourceFiles(dir: string): string[] {
   let entries: string[];

@@ -38,7 +38,7 @@ describe('opening a database that cannot be', () => {
     const dir = newDir();
     const child = spawn(process.execPath, ['--import', join(ROOT, 'node_modules/tsx/dist/esm/index.mjs'), join(ROOT, 'src/main.ts')], {
       cwd: dir,
-      env: { PATH: process.env.PATH ?? '', DB_PATH: '/proc/x/t.db', LOG_LEVEL: 'silent' },
+      env: { PATH: process.env.PATH ?? '', DB_PATH: '/proc/x/t.db', LOG_LEVEL: 'silent', DASHBOARD_PORT: 'off' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';

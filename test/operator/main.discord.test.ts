@@ -48,6 +48,7 @@ describe('npm start on Discord', () => {
         PATH: process.env.PATH ?? '',
         DB_PATH: join(dir, 'trading.db'),
         LOG_LEVEL: 'silent',
+        DASHBOARD_PORT: 'off',
         SIM_PRICES: 'AAPL=190',
         DISCORD_TOKEN: fake.token,
         DISCORD_APPLICATION_ID: fake.applicationId,

@@ -16,7 +16,7 @@ function start(env: Record<string, string>, input: string): Promise<{ code: numb
     const child = execFile(
       process.execPath,
       ['--import', join(ROOT, 'node_modules/tsx/dist/esm/index.mjs'), join(ROOT, 'src/main.ts')],
-      { env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', ...env } },
+      { env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', DASHBOARD_PORT: 'off', ...env } },
       (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
     );
     child.stdin?.end(input);

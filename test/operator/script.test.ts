@@ -16,7 +16,14 @@ describe('the console as a script', () => {
       cwd: dir,
       input: script,
       encoding: 'utf8',
-      env: { PATH: process.env.PATH ?? '', DB_PATH: join(dir, 'trading.db'), SIM_PRICES: 'AAPL=190', SIM_SEED: '1', LOG_LEVEL: 'silent' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        DB_PATH: join(dir, 'trading.db'),
+        SIM_PRICES: 'AAPL=190',
+        SIM_SEED: '1',
+        LOG_LEVEL: 'silent',
+        DASHBOARD_PORT: 'off',
+      },
       timeout: 150_000,
     });
     // risk sizing with the defaults: 2,000 / 5 = 400, capped at 10% of 100,000 / 190 = 52 shares.

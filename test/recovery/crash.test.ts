@@ -43,7 +43,7 @@ interface Bot {
 function startBot(env: Record<string, string>, stdin: 'open' | 'closed'): Bot {
   const child = spawn(process.execPath, ['--import', join(ROOT, 'node_modules/tsx/dist/esm/index.mjs'), join(ROOT, 'src/main.ts')], {
     cwd: env.DIR,
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', DASHBOARD_PORT: 'off', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let out = '';

@@ -1,0 +1,91 @@
+/**
+ * The dashboard's HTTP server: binds its port while the bot starts, prints
+ * the login URL, closes on shutdown. The dashboard is on by default, so a
+ * port it cannot bind (another bot, another program) costs only the
+ * dashboard: one warning line, and the bot runs on without it.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
+import type { EventLog } from '../logger.js';
+import { createDashboardApp, type DashboardOperator } from './app.js';
+
+export interface DashboardServerOptions {
+  operator: DashboardOperator;
+  token: string;
+  host: string;
+  /** 0: a free port. */
+  port: number;
+  log: EventLog;
+  now?: () => Date;
+}
+
+export interface DashboardAddress {
+  host: string;
+  port: number;
+  /** `http://HOST:PORT`, an IPv6 host in brackets. */
+  url: string;
+}
+
+/** Why the port could not be bound, naming the setting to change. */
+function listenProblem(error: unknown, host: string, port: number): string {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const why =
+    code === 'EADDRINUSE'
+      ? `port ${port} is already in use (DASHBOARD_PORT; \`off\` disables the dashboard)`
+      : code === 'EADDRNOTAVAIL'
+        ? `${host} is not an address of this machine (DASHBOARD_HOST)`
+        : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+          ? `${host} does not resolve to an address (DASHBOARD_HOST)`
+          : code === 'EACCES'
+            ? `permission denied for port ${port} (ports below 1024 need privileges)`
+            : error instanceof Error
+              ? error.message
+              : String(error);
+  return `the dashboard cannot listen on ${host}:${port}: ${why}`;
+}
+
+export class DashboardServer {
+  private server: Server | null = null;
+
+  constructor(private readonly options: DashboardServerOptions) {}
+
+  /** Binds the port and serves at once. Null when it cannot: the reason is logged as one warning. */
+  async listen(): Promise<DashboardAddress | null> {
+    const { operator, token, log, now, host, port } = this.options;
+    const app = createDashboardApp({ operator, token, log, ...(now ? { now } : {}) });
+    // overrideGlobalObjects: false keeps the process's own Request and Response (the bot's HTTP clients use them).
+    const server = createAdaptorServer({ fetch: app.fetch, overrideGlobalObjects: false }) as Server;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (error) {
+      server.close();
+      log.warn({}, `${listenProblem(error, host, port)}; the bot runs on without the dashboard`);
+      return null;
+    }
+    server.on('error', (error) => log.error({ err: error }, 'dashboard server error'));
+    this.server = server;
+    const address = server.address() as AddressInfo;
+    const shown = address.address.includes(':') ? `[${address.address}]` : address.address;
+    return { host: address.address, port: address.port, url: `http://${shown}:${address.port}` };
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+/** The line `npm start` prints: the URL that logs in (the token leaves the address bar at once). */
+export function loginLine(address: DashboardAddress, token: string): string {
+  return `Dashboard: ${address.url}/login?token=${encodeURIComponent(token)}`;
+}
