@@ -16,9 +16,13 @@ import { HTMX_PATH, htmxScript, STYLE_PATH, STYLES } from './assets.js';
 import { accountJson, positionJson } from './figures.js';
 import { type LayoutContext, loginPage, messagePage, overviewPage, positionsPage, tradingFragment } from './pages.js';
 import { SECURITY_HEADERS, sameOrigin, sameSecret, type Session, SESSION_TTL_MS, Sessions } from './security.js';
+import { registerSignalRoutes } from './signals.js';
 
 /** What the dashboard needs of the application. */
-export type DashboardOperator = Pick<OperatorService, 'account' | 'positions' | 'halt' | 'resume' | 'audit'>;
+export type DashboardOperator = Pick<
+  OperatorService,
+  'account' | 'positions' | 'halt' | 'resume' | 'audit' | 'signals' | 'approve' | 'reject' | 'recordedOrder'
+>;
 
 export interface DashboardAppOptions {
   operator: DashboardOperator;
@@ -195,6 +199,8 @@ export function createDashboardApp(options: DashboardAppOptions): Hono<Env> {
     '/positions',
     page('/positions', async (session) => positionsPage(await operator.positions(), pageContext(session, '/positions'))),
   );
+
+  registerSignalRoutes(app, { operator, log, guard: [formLimit, guardPost], sessionOf });
 
   return app;
 }

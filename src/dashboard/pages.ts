@@ -28,6 +28,7 @@ const h = (strings: TemplateStringsArray, ...children: Child[]): Html => html(st
 const PAGES = [
   { path: '/', title: 'Overview' },
   { path: '/positions', title: 'Positions' },
+  { path: '/signals', title: 'Signals' },
 ] as const;
 
 export type PagePath = (typeof PAGES)[number]['path'];

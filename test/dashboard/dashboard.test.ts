@@ -187,7 +187,7 @@ describe('the dashboard', () => {
     expect(overview).toContain('<div><dt>Day P&amp;L</dt><dd class="up">+$237.00 (+0.24%)</dd></div>');
     expect(overview).toContain('<div><dt>Mode</dt><dd>SIM</dd></div>');
     // The nav lists the pages that exist, the current one marked.
-    expect(overview).toContain('<nav><a href="/" aria-current="page">Overview</a><a href="/positions">Positions</a></nav>');
+    expect(overview).toContain('<nav><a href="/" aria-current="page">Overview</a><a href="/positions">Positions</a><a href="/signals">Signals</a></nav>');
   });
 
   it('sends the security headers on every response, the error pages included', async () => {
