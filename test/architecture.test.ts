@@ -21,8 +21,8 @@ commands/         one file per command: options, then a call to the service   �
 src/main.ts       composition root: picks the broker and the database          → config, logger, broker, db, operator, monitor, portfolio, signals/webhook, dashboard
 src/operator/     console/ and discord/ front ends, dispatch; app.ts wires     → app, views, config, logger, execution, signals, broker/sim
 src/monitor/      scheduled cycle, alerts, daily report                        → app, views, config, logger, portfolio, db, chart
-src/dashboard/    web dashboard: Hono server, pages (htmx), JSON API, actions  → app, views, logger
-src/signals/webhook/  signed HTTP intake of signals                            → logger
+src/dashboard/    web dashboard: Hono server, pages (htmx), JSON API, actions  → app, views, logger, httpServers
+src/signals/webhook/  signed HTTP intake of signals                            → logger, httpServers
 src/views/        presentation shared by the front ends (data in, views out)   → app, execution, portfolio, signals
 src/backtest/sweep/  sweeps: the grid, worker threads, a scratch store per run  → backtest, execution, db
 src/backtest/     bar replay: input files, fill rules, BacktestBroker, reports    → execution, portfolio, chart
@@ -35,6 +35,7 @@ src/risk/         RiskManager, trading state
 src/domain/       Order, Position, Account, TradingSignal, enums, order state table, broker and store ports
 src/config.ts     zod-validated environment; brokers add their variables      → broker, envVars
 src/envVars.ts    shared parsers of environment values
+src/httpServers.ts  shared by the HTTP servers: listen failures explained, shutdown
 src/logger.ts     pino, secrets redacted
 src/broker/       registry.ts: the broker plug-ins, one line each              → broker/alpaca, broker/sim
 src/broker/alpaca/  adapter over the Alpaca SDK                                → envVars

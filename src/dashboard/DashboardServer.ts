@@ -4,6 +4,7 @@
  * port it cannot bind (another bot, another program) costs only the
  * dashboard: one warning line, and the bot runs on without it.
  */
+import { closeServer, listenProblem } from '../httpServers.js';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
@@ -28,20 +29,8 @@ export interface DashboardAddress {
 }
 
 /** Why the port could not be bound, naming the setting to change. */
-function listenProblem(error: unknown, host: string, port: number): string {
-  const code = (error as NodeJS.ErrnoException | null)?.code;
-  const why =
-    code === 'EADDRINUSE'
-      ? `port ${port} is already in use (DASHBOARD_PORT; \`off\` disables the dashboard)`
-      : code === 'EADDRNOTAVAIL'
-        ? `${host} is not an address of this machine (DASHBOARD_HOST)`
-        : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
-          ? `${host} does not resolve to an address (DASHBOARD_HOST)`
-          : code === 'EACCES'
-            ? `permission denied for port ${port} (ports below 1024 need privileges)`
-            : error instanceof Error
-              ? error.message
-              : String(error);
+function dashboardListenProblem(error: unknown, host: string, port: number): string {
+  const why = listenProblem(error, host, port, { portVar: 'DASHBOARD_PORT', hostVar: 'DASHBOARD_HOST', portHint: '`off` disables the dashboard' });
   return `the dashboard cannot listen on ${host}:${port}: ${why}`;
 }
 
@@ -66,7 +55,7 @@ export class DashboardServer {
       });
     } catch (error) {
       server.close();
-      log.warn({}, `${listenProblem(error, host, port)}; the bot runs on without the dashboard`);
+      log.warn({}, `${dashboardListenProblem(error, host, port)}; the bot runs on without the dashboard`);
       return null;
     }
     server.on('error', (error) => log.error({ err: error }, 'dashboard server error'));
@@ -80,8 +69,7 @@ export class DashboardServer {
     const server = this.server;
     this.server = null;
     if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server);
   }
 }
 

@@ -15,9 +15,8 @@ import { PNG } from 'pngjs';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../src/dashboard/app.js';
-import { dec } from '../../src/domain/money.js';
 import { logIn, useBrowser } from '../helpers/browser.js';
-import { DASHBOARD_TOKEN, openPositions, useDashboard } from '../helpers/dashboard.js';
+import { DASHBOARD_TOKEN, openPositions, submitSignal, useDashboard } from '../helpers/dashboard.js';
 import { useTempDir, useTempStore } from '../helpers/tempDb.js';
 import { operatorHarness } from '../operator/appHarness.js';
 
@@ -141,23 +140,7 @@ describe('the dashboard in a real browser', () => {
   it('shows a strategy and a halt reason named <script>alert(1)</script> as text: no dialog, no script element', async () => {
     const t = await operatorHarness(await newStore());
     const { operator } = t.app;
-    const { signal } = await operator.submitSignal(
-      {
-        signalId: 'xss-browser-1',
-        ticker: 'AAPL',
-        timestamp: t.sim.clock.now(),
-        action: 'buy',
-        confidence: dec('0.8'),
-        currentPrice: dec(190),
-        stopLossPrice: dec(185),
-        takeProfitPrice: dec(200),
-        positionSizePct: null,
-        signalType: null,
-        strategy: XSS,
-      },
-      'webhook',
-      'webhook',
-    );
+    const signal = await submitSignal(t, 'xss-browser-1', { strategy: XSS });
     expect((await operator.approve(signal.signalId, { id: 'console', name: 'console' })).kind).toBe('executed');
     await t.app.engine.ledger.serial(async () => undefined);
     await operator.halt(XSS, XSS);

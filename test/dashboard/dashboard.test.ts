@@ -10,6 +10,7 @@ import { DashboardServer, loginLine } from '../../src/dashboard/DashboardServer.
 import { SESSION_COOKIE } from '../../src/dashboard/app.js';
 import { generateToken } from '../../src/dashboard/security.js';
 import { dec } from '../../src/domain/money.js';
+import { logInOverHttp, submitSignal } from '../helpers/dashboard.js';
 import { useTempStore } from '../helpers/tempDb.js';
 import { operatorHarness } from '../operator/appHarness.js';
 
@@ -48,10 +49,7 @@ describe('the dashboard', () => {
     const get = (path: string, init: RequestInit = {}) => fetch(`${at.url}${path}`, { redirect: 'manual', ...init });
     /** Logs in through the printed URL; the session cookie as a browser would send it back, and the session's CSRF token. */
     const login = async () => {
-      const res = await get(`/login?token=${TOKEN}`);
-      const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-      const page = await (await get('/', { headers: { cookie } })).text();
-      const csrf = /name="_csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
+      const { cookie, csrf } = await logInOverHttp(get, TOKEN);
       return { cookie, csrf };
     };
     /** A POST as the dashboard's own page sends it (same origin), with the given headers added. */
@@ -279,23 +277,7 @@ describe('the dashboard', () => {
   it('shows text from signals and operators escaped', async () => {
     const t = await operatorHarness(await newStore());
     const { operator } = t.app;
-    const { signal } = await operator.submitSignal(
-      {
-        signalId: 'xss-1',
-        ticker: 'AAPL',
-        timestamp: t.sim.clock.now(),
-        action: 'buy',
-        confidence: dec('0.8'),
-        currentPrice: dec(190),
-        stopLossPrice: dec(185),
-        takeProfitPrice: dec(200),
-        positionSizePct: null,
-        signalType: null,
-        strategy: XSS,
-      },
-      'webhook',
-      'webhook',
-    );
+    const signal = await submitSignal(t, 'xss-1', { strategy: XSS });
     const outcome = await operator.approve(signal.signalId, { id: 'console', name: 'console' });
     expect(outcome.kind).toBe('executed');
     await t.app.engine.ledger.serial(async () => undefined);

@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DashboardServer } from '../../src/dashboard/DashboardServer.js';
 import { dec } from '../../src/domain/money.js';
-import type { TradingSignal } from '../../src/domain/signal.js';
+import { logInOverHttp, submitSignal } from '../helpers/dashboard.js';
 import { useTempStore } from '../helpers/tempDb.js';
 import { operatorHarness } from '../operator/appHarness.js';
 
@@ -36,14 +36,7 @@ describe('the dashboard: signals', () => {
     cleanup.push(() => server.stop());
     const get = (path: string, init: RequestInit = {}) => fetch(`${at.url}${path}`, { redirect: 'manual', ...init });
     /** Logs in through the printed URL: the session cookie, its CSRF token and its public label. */
-    const login = async () => {
-      const res = await get(`/login?token=${TOKEN}`);
-      const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-      const page = await (await get('/', { headers: { cookie } })).text();
-      const csrf = /name="_csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
-      const label = /<footer>Session ([0-9a-f]{8}) /.exec(page)?.[1] ?? '';
-      return { cookie, csrf, label };
-    };
+    const login = () => logInOverHttp(get, TOKEN);
     /** A POST as the dashboard's own page sends it (same origin), with the given headers added. */
     const post = (path: string, headers: Record<string, string>, body = '') =>
       get(path, { method: 'POST', headers: { origin: at.url, 'content-type': 'application/x-www-form-urlencoded', ...headers }, body });
@@ -53,24 +46,7 @@ describe('the dashboard: signals', () => {
     return { t, get, login, post, click };
   }
 
-  /** A long AAPL signal at the simulator's price (190), stop 185, target 200, submitted as the webhook would. */
-  async function submit(t: Harness, signalId: string, changes: Partial<TradingSignal> = {}) {
-    const signal: TradingSignal = {
-      signalId,
-      ticker: 'AAPL',
-      timestamp: t.sim.clock.now(),
-      action: 'buy',
-      confidence: dec('0.8'),
-      currentPrice: dec(190),
-      stopLossPrice: dec(185),
-      takeProfitPrice: dec(200),
-      positionSizePct: null,
-      signalType: null,
-      strategy: 'momentum',
-      ...changes,
-    };
-    return (await t.app.operator.submitSignal(signal, 'webhook', 'webhook')).signal;
-  }
+  const submit = submitSignal;
 
   const settle = (t: Harness) => t.app.engine.ledger.serial(async () => undefined);
   const orders = (t: Harness) => t.sim.engine.listOrders({ status: 'all' });

@@ -5,6 +5,8 @@
 import { afterEach } from 'vitest';
 import { type DashboardAddress, DashboardServer, loginLine } from '../../src/dashboard/DashboardServer.js';
 import { dec } from '../../src/domain/money.js';
+import type { StoredSignal } from '../../src/domain/records.js';
+import type { TradingSignal } from '../../src/domain/signal.js';
 import type { OperatorHarness } from '../operator/appHarness.js';
 
 export const DASHBOARD_TOKEN = 'dashboard-token-0123456789abcdef';
@@ -70,4 +72,36 @@ export async function openPositions(t: OperatorHarness, positions: readonly Open
     await operator.simSetPrice(p.ticker, dec(p.mark));
     await t.app.engine.ledger.serial(async () => undefined);
   }
+}
+
+/** A long AAPL signal at the simulator's price (190), stop 185, target 200, submitted as the webhook would; `changes` override any field. */
+export async function submitSignal(t: OperatorHarness, signalId: string, changes: Partial<TradingSignal> = {}): Promise<StoredSignal> {
+  const signal: TradingSignal = {
+    signalId,
+    ticker: 'AAPL',
+    timestamp: t.sim.clock.now(),
+    action: 'buy',
+    confidence: dec('0.8'),
+    currentPrice: dec(190),
+    stopLossPrice: dec(185),
+    takeProfitPrice: dec(200),
+    positionSizePct: null,
+    signalType: null,
+    strategy: 'momentum',
+    ...changes,
+  };
+  return (await t.app.operator.submitSignal(signal, 'webhook', 'webhook')).signal;
+}
+
+/** A GET or POST against a started dashboard, redirects not followed. */
+export type DashboardFetch = (path: string, init?: RequestInit) => Promise<Response>;
+
+/** Logs in through the printed URL as a browser would: the session cookie to send back, its CSRF token and its public label. */
+export async function logInOverHttp(get: DashboardFetch, token: string): Promise<{ cookie: string; csrf: string; label: string }> {
+  const res = await get(`/login?token=${token}`);
+  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const page = await (await get('/', { headers: { cookie } })).text();
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
+  const label = /<footer>Session ([0-9a-f]{8}) /.exec(page)?.[1] ?? '';
+  return { cookie, csrf, label };
 }

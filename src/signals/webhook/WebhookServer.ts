@@ -6,6 +6,7 @@
  * auto-approved execution run behind it, in order. Idempotent on signal_id:
  * a replay answers with the stored status and never creates a second signal.
  */
+import { closeServer, listenProblem } from '../../httpServers.js';
 import type { EventLog } from '../../logger.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -116,20 +117,8 @@ function signalState(s: StoredSignal) {
 /** Start-up cannot go on without the webhook it was told to serve: one clear line says why. */
 export class WebhookListenError extends Error {}
 
-function listenProblem(error: unknown, host: string, port: number): WebhookListenError {
-  const code = (error as NodeJS.ErrnoException | null)?.code;
-  const why =
-    code === 'EADDRINUSE'
-      ? `port ${port} is already in use (WEBHOOK_PORT)`
-      : code === 'EADDRNOTAVAIL'
-        ? `${host} is not an address of this machine (WEBHOOK_HOST)`
-        : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
-          ? `${host} does not resolve to an address (WEBHOOK_HOST)`
-          : code === 'EACCES'
-            ? `permission denied for port ${port} (ports below 1024 need privileges)`
-            : error instanceof Error
-              ? error.message
-              : String(error);
+function webhookListenProblem(error: unknown, host: string, port: number): WebhookListenError {
+  const why = listenProblem(error, host, port, { portVar: 'WEBHOOK_PORT', hostVar: 'WEBHOOK_HOST' });
   return new WebhookListenError(`the signal webhook cannot listen on ${host}:${port}: ${why}`, { cause: error });
 }
 
@@ -174,7 +163,7 @@ export class WebhookServer {
       });
     } catch (error) {
       server.close();
-      throw listenProblem(error, this.options.host, this.options.port);
+      throw webhookListenProblem(error, this.options.host, this.options.port);
     }
     this.server = server;
     const { address, port } = server.address() as AddressInfo;
@@ -191,8 +180,7 @@ export class WebhookServer {
     const server = this.server;
     this.server = null;
     if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server);
   }
 
   private send(res: ServerResponse, status: number, body: Json, headers: Record<string, string> = {}): void {
