@@ -12,25 +12,26 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Account } from '../domain/account.js';
-import type { BracketLegRole, OrderClass, OrderSide, OrderStatus, OrderType, TimeInForce, TradeEvent } from '../domain/enums.js';
+import type { BracketLegRole, OrderSide, OrderType, TradeEvent } from '../domain/enums.js';
 import { TERMINAL_STATUSES } from '../domain/enums.js';
 import { NotFoundError, OrderRejectedError, DuplicateClientOrderIdError } from '../domain/errors.js';
 import { exchangeDate } from '../domain/marketTime.js';
 import { Decimal, ZERO } from '../domain/money.js';
 import { Order } from '../domain/order.js';
-import type { BracketOrder } from '../domain/order.js';
+import type { BracketOrder, OrderProps } from '../domain/order.js';
 import { Position } from '../domain/position.js';
-import type {
-  BracketOrderParams,
-  BrokerInterface,
-  CalendarDay,
-  Clock,
-  ClosePositionOptions,
-  OrderChanges,
-  OrderFilter,
-  PlaceOrderOptions,
-  TradeUpdate,
-  TradeUpdateListener,
+import {
+  type BracketOrderParams,
+  type BrokerInterface,
+  type CalendarDay,
+  type Clock,
+  type ClosePositionOptions,
+  type Execution,
+  type OrderChanges,
+  type OrderFilter,
+  type PlaceOrderOptions,
+  tradeUpdateOf,
+  type TradeUpdateListener,
 } from '../domain/ports/broker.js';
 import type { Bar } from './bar.js';
 import { barOf, type BarRow } from './input/barsCsv.js';
@@ -69,31 +70,33 @@ export interface BacktestBrokerOptions {
   dailyBars?: boolean;
 }
 
-/** One order as the broker tracks it (mutable; handed out as `Order` values). */
-interface BookOrder {
-  id: string;
-  clientOrderId: string;
-  ticker: string;
-  side: OrderSide;
-  type: OrderType;
-  orderClass: OrderClass;
-  timeInForce: TimeInForce;
-  quantity: Decimal;
-  filledQty: Decimal;
-  filledAvgPrice: Decimal | null;
-  limitPrice: Decimal | null;
-  stopPrice: Decimal | null;
-  status: OrderStatus;
+/** One order as the broker tracks it (mutable; handed out as `Order` values): the order's own fields, its family by id, and its execution count. */
+type BookOrder = Pick<
+  OrderProps,
+  | 'id'
+  | 'clientOrderId'
+  | 'ticker'
+  | 'side'
+  | 'type'
+  | 'orderClass'
+  | 'timeInForce'
+  | 'quantity'
+  | 'filledQty'
+  | 'filledAvgPrice'
+  | 'limitPrice'
+  | 'stopPrice'
+  | 'status'
+  | 'submittedAt'
+  | 'updatedAt'
+  | 'filledAt'
+  | 'canceledAt'
+  | 'statusReason'
+> & {
   parentId: string | null;
   legIds: string[];
   legRole: BracketLegRole | null;
-  submittedAt: Date;
-  updatedAt: Date;
-  filledAt: Date | null;
-  canceledAt: Date | null;
-  statusReason: string | null;
   executions: number;
-}
+};
 
 /** A ticker's latest close: the row as read, its close made a Decimal when first asked for. */
 interface Close {
@@ -679,16 +682,8 @@ export class BacktestBroker implements BrokerInterface {
     return () => this.listeners.delete(listener);
   }
 
-  private emit(event: TradeEvent, o: BookOrder, at: Date, exec?: { price: Decimal; qty: Decimal; positionQty: Decimal }): void {
-    const update: TradeUpdate = {
-      event,
-      order: this.toOrder(o),
-      timestamp: at,
-      price: exec?.price ?? null,
-      qty: exec?.qty ?? null,
-      positionQty: exec?.positionQty ?? null,
-      executionId: exec ? `${o.id}:${o.executions}` : null,
-    };
+  private emit(event: TradeEvent, o: BookOrder, at: Date, exec?: Execution): void {
+    const update = tradeUpdateOf(event, this.toOrder(o), at, o.executions, exec);
     this.updates += 1;
     for (const listener of this.listeners) listener(update);
   }

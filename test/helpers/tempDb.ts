@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
@@ -15,6 +15,22 @@ export function useTempDir(): () => string {
     dirs.push(dir);
     return dir;
   };
+}
+
+/** A temp folder for each test, made on first use, and a writer of files into it; removed after the test. */
+export function useTempFiles(): { dir: () => string; write: (name: string, content: string | Buffer) => string } {
+  const newDir = useTempDir();
+  let current: string | null = null;
+  afterEach(() => {
+    current = null;
+  });
+  const dir = () => (current ??= newDir());
+  const write = (name: string, content: string | Buffer) => {
+    const path = join(dir(), name);
+    writeFileSync(path, content);
+    return path;
+  };
+  return { dir, write };
 }
 
 /** A migrated store on a real SQLite file, closed after the test. */

@@ -20,7 +20,7 @@ import {
   type TimeInForce,
   type TradeEvent,
 } from '../../domain/enums.js';
-import { type CalendarDay, type Clock, type OrderFilter, type TradeUpdate, type TradeUpdateListener } from '../../domain/ports/broker.js';
+import { type CalendarDay, type Clock, type Execution, type OrderFilter, tradeUpdateOf, type TradeUpdateListener } from '../../domain/ports/broker.js';
 import { Order } from '../../domain/order.js';
 import { Position } from '../../domain/position.js';
 import {
@@ -1026,17 +1026,9 @@ export class SimEngine implements SimEngineApi {
     return this.clockSource.tradingDay(new Date(this.clockSource.now().getTime() - n * 86_400_000));
   }
 
-  private emit(event: TradeEvent, o: SimOrder, at: Date, exec?: { price: Decimal; qty: Decimal; positionQty: Decimal }): void {
+  private emit(event: TradeEvent, o: SimOrder, at: Date, exec?: Execution): void {
     this.touch(o); // every event is a change of its order (the explicit touches cover the silent ones)
-    const update: TradeUpdate = {
-      event,
-      order: this.toOrder(o),
-      timestamp: at,
-      price: exec?.price ?? null,
-      qty: exec?.qty ?? null,
-      positionQty: exec?.positionQty ?? null,
-      executionId: exec ? `${o.id}:${o.executions}` : null,
-    };
+    const update = tradeUpdateOf(event, this.toOrder(o), at, o.executions, exec);
     for (const listener of this.listeners) {
       try {
         listener(update);

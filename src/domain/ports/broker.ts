@@ -84,6 +84,30 @@ export interface TradeUpdate {
 
 export type TradeUpdateListener = (update: TradeUpdate) => void;
 
+/** One execution of an order: its price and size, and the position's signed size after it. */
+export interface Execution {
+  price: Decimal;
+  qty: Decimal;
+  positionQty: Decimal;
+}
+
+/**
+ * A trade update of a broker that runs in this process (the simulator, the
+ * backtester): `executions` counts the order's executions so far, which
+ * makes each execution's id unique.
+ */
+export function tradeUpdateOf(event: TradeEvent, order: Order, at: Date, executions: number, exec?: Execution): TradeUpdate {
+  return {
+    event,
+    order,
+    timestamp: at,
+    price: exec?.price ?? null,
+    qty: exec?.qty ?? null,
+    positionQty: exec?.positionQty ?? null,
+    executionId: exec ? `${order.id}:${executions}` : null,
+  };
+}
+
 /** A network trade-update stream: up, down and retrying, or closed by us. */
 export type StreamState = 'connected' | 'reconnecting' | 'stopped';
 

@@ -1,23 +1,13 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Bar } from '../../../src/backtest/bar.js';
 import { BarInputError } from '../../../src/backtest/input/errors.js';
 import { parseBarTime, readBars, validateBars } from '../../../src/backtest/input/barsCsv.js';
-import { useTempDir } from '../../helpers/tempDb.js';
+import { useTempFiles } from '../../helpers/tempDb.js';
 
-const newDir = useTempDir();
-let dir: string;
-beforeEach(() => {
-  dir = newDir();
-});
-
-function write(name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
+const { dir, write } = useTempFiles();
 
 async function all(iterable: AsyncIterable<Bar>): Promise<Bar[]> {
   const bars: Bar[] = [];
@@ -76,7 +66,7 @@ describe('bars CSV: reading', () => {
   });
 
   it('reads every .csv file of a folder, in time order across files', async () => {
-    const sub = join(dir, 'bars');
+    const sub = join(dir(), 'bars');
     mkdirSync(sub);
     writeFileSync(join(sub, 'b.csv'), HEADER + 'MSFT,2024-01-02,10,11,9,10.5,100\nMSFT,2024-01-04,10,11,9,10.5,100\n');
     writeFileSync(join(sub, 'a.csv'), HEADER + 'AAPL,2024-01-03,20,21,19,20.5,200\n');
@@ -220,9 +210,9 @@ describe('bars CSV: refusals name the file, the line and the reason', () => {
   });
 
   it('refuses a missing path and a folder without CSV files', async () => {
-    const missing = join(dir, 'nope.csv');
+    const missing = join(dir(), 'nope.csv');
     expect((await refusal(validateBars(missing))).message).toBe(`${missing}: no such file or folder`);
-    const empty = join(dir, 'empty');
+    const empty = join(dir(), 'empty');
     mkdirSync(empty);
     expect((await refusal(validateBars(empty))).message).toBe(`${empty}: no .csv file in this folder`);
   });

@@ -1,20 +1,8 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readLineBatches, type LineReadOptions } from '../../../src/backtest/input/lines.js';
-import { useTempDir } from '../../helpers/tempDb.js';
+import { useTempFiles } from '../../helpers/tempDb.js';
 
-const newDir = useTempDir();
-let dir: string;
-beforeEach(() => {
-  dir = newDir();
-});
-
-function write(name: string, content: string | Buffer): string {
-  const path = join(dir, name);
-  writeFileSync(path, content);
-  return path;
-}
+const { write } = useTempFiles();
 
 /** Every line as `number:text`, and the offsets of the whole read joined across batches. */
 async function read(file: string, options: LineReadOptions = {}): Promise<{ lines: string[]; offsets: number[] }> {

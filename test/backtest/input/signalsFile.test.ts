@@ -1,22 +1,11 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SignalInputError } from '../../../src/backtest/input/errors.js';
 import { checkSignalsAgainstBars, readSignals } from '../../../src/backtest/input/signalsFile.js';
 import { validateBars } from '../../../src/backtest/input/barsCsv.js';
-import { useTempDir } from '../../helpers/tempDb.js';
+import { useTempFiles } from '../../helpers/tempDb.js';
 
-const newDir = useTempDir();
-let dir: string;
-beforeEach(() => {
-  dir = newDir();
-});
-
-function write(name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
+const { dir, write } = useTempFiles();
 
 async function refusal(promise: Promise<unknown>): Promise<SignalInputError> {
   const err = await promise.then(
@@ -121,7 +110,7 @@ describe('signals files', () => {
     expect((await refusal(readSignals(list))).message).toBe(`${list}:1: expected a JSON object`);
     const txt = write('s.txt', '');
     expect((await refusal(readSignals(txt))).message).toBe(`${txt}: expected a .csv or .jsonl file, got ".txt"`);
-    const missing = join(dir, 'none.csv');
+    const missing = join(dir(), 'none.csv');
     expect((await refusal(readSignals(missing))).message).toBe(`${missing}: no such file`);
   });
 
