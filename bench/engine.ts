@@ -20,7 +20,7 @@ import { AlertCenter } from '../src/monitor/AlertCenter.js';
 import { Monitor } from '../src/monitor/Monitor.js';
 import { createApp } from '../src/operator/app.js';
 import { toSignal } from '../src/domain/signal.js';
-import { fmt, median, percentile, withTempStore } from './stats.js';
+import { fmt, median, percentile, recordEod, withTempStore } from './stats.js';
 
 /** Wraps a broker so the time spent inside its methods can be subtracted. */
 function timedBroker(inner: BrokerInterface): { broker: BrokerInterface; spentMicros: () => number } {
@@ -192,17 +192,7 @@ async function performanceStats(store: Store): Promise<{ ms: number; heapMb: num
     const equity = dec(100_000)
       .plus(d * 137)
       .minus(d % 4 === 0 ? 900 : 0);
-    await store.equity.record({
-      takenAt: new Date(`${day}T21:00:00Z`),
-      tradingDay: day,
-      kind: 'eod',
-      equity,
-      cash: equity,
-      positionsValue: dec(0),
-      unrealizedPnl: dec(0),
-      realizedPnlDay: dec(0),
-      openPositions: 0,
-    });
+    await recordEod(store, day, equity);
   }
   const { sim, clock } = simWith(['X'], new Date('2026-03-31T21:00:00Z'));
   const engine = createTradingEngine({ broker: new SimBroker(sim), store, sizing: SIZING, risk: LIMITS, now: () => clock.now() });

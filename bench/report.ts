@@ -12,7 +12,7 @@ import type { ClosedPositionRecord } from '../src/domain/records.js';
 import { addDays } from '../src/domain/marketTime.js';
 import { buildDailyReport } from '../src/monitor/dailyReport.js';
 import { createApp } from '../src/operator/app.js';
-import { fmt, median, withTempStore } from './stats.js';
+import { fmt, median, recordEod, withTempStore } from './stats.js';
 
 export interface ReportFigures {
   ms: number;
@@ -28,17 +28,7 @@ async function seed(store: Store, day: string): Promise<void> {
     const equity = dec(100_000)
       .plus((90 - d) * 120)
       .minus(d % 7 === 0 ? 2500 : 0);
-    await store.equity.record({
-      takenAt: new Date(`${tradingDay}T21:00:00Z`),
-      tradingDay,
-      kind: 'eod',
-      equity,
-      cash: equity,
-      positionsValue: dec(0),
-      unrealizedPnl: dec(0),
-      realizedPnlDay: dec(0),
-      openPositions: 0,
-    });
+    await recordEod(store, tradingDay, equity);
   }
   const closedAt = new Date(`${addDays(day, -25)}T15:00:00Z`);
   const trades: ClosedPositionRecord[] = Array.from({ length: 10_000 }, (_, i) => ({

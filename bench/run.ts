@@ -10,8 +10,11 @@ import { writeFileSync } from 'node:fs';
 import { cpus, platform, release, totalmem } from 'node:os';
 import { alpacaTable, requestsPerCycle, type SubmissionFigures, submissionOverhead } from './alpaca.js';
 import { backtestTable, benchBacktest } from './backtest.js';
+import { benchCalibration, calibrationTable } from './calibration.js';
 import { benchSweep, sweepBenchTable } from './sweep.js';
+import { benchDashboard, dashboardTable } from './dashboard.js';
 import { benchEngine, type EngineFigures, engineTable } from './engine.js';
+import { benchMarketData, marketDataTable } from './marketData.js';
 import { benchOrderPath, type OrderPathFigures, orderPathTable } from './orderPath.js';
 import { benchPersistence, type PersistenceFigures, persistenceTable } from './persistence.js';
 import { benchReport, type ReportFigures, reportTable } from './report.js';
@@ -27,7 +30,20 @@ const ONLY =
     .find((a) => a.startsWith('--only='))
     ?.slice('--only='.length)
     .split(',') ?? null;
-const SECTION_KEYS = ['startup', 'order-path', 'persistence', 'simulator', 'alpaca', 'engine', 'report', 'backtest', 'sweep'];
+const SECTION_KEYS = [
+  'startup',
+  'order-path',
+  'persistence',
+  'simulator',
+  'alpaca',
+  'engine',
+  'market-data',
+  'report',
+  'backtest',
+  'sweep',
+  'dashboard',
+  'calibration',
+];
 const wanted = (key: string) => ONLY === null || ONLY.includes(key);
 
 interface Section {
@@ -153,6 +169,18 @@ async function main(): Promise<void> {
     });
   }
 
+  if (wanted('market-data')) {
+    show({
+      title: 'Market data',
+      about: [
+        'The market-data follower with 1,000 tickers subscribed and 1,000 open positions without broker legs (each trade checked against a stop and a target), on a real SQLite file, the simulator as the broker.',
+        'Trades per second: a burst of decoded trades through the follower (latest price, the mark held for the next batch, the level checks) until the batch of marks is written, next to a bare loop putting the same trades in a Map.',
+        'Latency: from a trade crossing a stop to the exit order handed to the broker, 300 crossings one at a time (the first 20 not counted), every broker call timed and subtracted; the floor is the level comparison and a call, nothing of ours around them.',
+      ].join(' '),
+      table: marketDataTable(await runs(benchMarketData)),
+    });
+  }
+
   if (wanted('report')) {
     show({
       title: 'Daily report',
@@ -184,6 +212,34 @@ async function main(): Promise<void> {
         'run on one worker thread and then on two (this machine has two cores); the two give identical figures (checked), and the speed-up is the ratio of their wall times.',
       ].join(' '),
       table: sweepBenchTable(await benchSweep(RUNS)),
+    });
+  }
+
+  if (wanted('dashboard')) {
+    show({
+      title: 'Dashboard',
+      about: [
+        'The web dashboard over a large book: 1,000 open positions and 100,000 closed trades on a real SQLite file, 90 days of equity.',
+        'Each page is requested 40 times in a row over loopback HTTP as a logged-in browser would (after two unmeasured requests), timed from the request to the last byte;',
+        'the size is the page as sent. The trades pages read one page of rows through the index, never the whole table.',
+        'The floor is a bare Node.js HTTP server answering the same number of bytes with nothing rendered or read.',
+        'Then the live positions page: marking the 1,000 positions to new prices (as a monitor cycle does) with no dashboard, which is the floor, and with the dashboard running but no page open;',
+        'how many trading-event listeners the dashboard holds with no page open and with one positions page open; and the time from a mark to the page update arriving on an open stream,',
+        'which includes the quarter second the stream waits to gather a burst of changes into one update.',
+      ].join(' '),
+      table: dashboardTable(await runs(benchDashboard)),
+    });
+  }
+
+  if (wanted('calibration')) {
+    show({
+      title: 'Calibrated sizing',
+      about: [
+        'Refitting one strategy of 10,000 closed trades (the Beta-binomial rate, the isotonic map by pool adjacent violators, the average win and loss), on trades already in memory as the calibration keeps them,',
+        'next to the floor: one pass over the same trades counting the wins, the least any fit does; then the first use, which also reads the trades, joined to their signals, from a real SQLite file.',
+        'Then sizing one signal with calibrated Kelly on a fitted strategy (the estimate from the cached fit, as the executor gets it, and the sizing), 20,000 times, next to raw Kelly sizing of the same signal, the floor.',
+      ].join(' '),
+      table: calibrationTable(await runs(benchCalibration)),
     });
   }
 

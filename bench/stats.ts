@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type Store } from '../src/db/index.js';
+import { type Decimal, ZERO } from '../src/domain/money.js';
 
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -35,4 +36,19 @@ export async function withTempStore<T>(fn: (store: Store) => Promise<T>): Promis
 
 export function fmt(n: number, digits = 1): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+/** Records trading day `day`'s end-of-day equity (all cash), as the monitor does at the close. */
+export function recordEod(store: Store, day: string, equity: Decimal): Promise<void> {
+  return store.equity.record({
+    takenAt: new Date(`${day}T21:00:00Z`),
+    tradingDay: day,
+    kind: 'eod',
+    equity,
+    cash: equity,
+    positionsValue: ZERO,
+    unrealizedPnl: ZERO,
+    realizedPnlDay: ZERO,
+    openPositions: 0,
+  });
 }

@@ -89,7 +89,7 @@ export function task(bars: string, signals: string): SweepTask {
     startingCash: '1000000',
     sizing: { method: 'percent', maxPositionSizePct: '0.05', riskPerTradePct: '0.01', kellyFraction: '0.5' },
     // Loose enough that no run is halted: what is measured is the replays, not a stopped account.
-    risk: { maxOpenPositions: 50, maxExposurePct: '1', maxDailyLossPct: '0.5', maxDrawdownPct: '0.9' },
+    risk: { maxOpenPositions: 50, maxExposurePct: '1', maxDailyLossPct: '0.5', maxDrawdownPct: '0.9', reduceAtDailyLossPct: null },
     costs: { slippageBps: '0', commissionPerShare: '0.005' },
     source: { kind: 'file', path: signals },
   };

@@ -1,7 +1,7 @@
 /**
  * `npm run backtest -- --bars FILE|DIR (--signals FILE | --strategy FILE.ts |
  * --history DAYS [--min-confidence X]) [--from DATE] [--to DATE] [--cash N]
- * [--sizing risk|percent|kelly] [--slippage-bps N] [--commission N]
+ * [--sizing risk|percent|kelly|calibrated_kelly] [--slippage-bps N] [--commission N]
  * [--sweep name=a,b,c …] [--out DIR]`: replays signals over historical bars
  * through the trading engine (the same executor, risk manager and order
  * ledger as a live session) and writes summary.json, trades.csv, equity.csv
@@ -45,7 +45,7 @@ import { reportsDir } from '../src/monitor/dailyReport.js';
 import { runWhenInvoked } from './runWhenInvoked.js';
 
 export const USAGE =
-  'usage: npm run backtest -- --bars FILE|DIR [--bars …] (--signals FILE | --strategy FILE.ts | --history DAYS [--min-confidence 0.7]) [--symbol SYM] [--from DATE] [--to DATE] [--cash 100000] [--sizing risk|percent|kelly] [--slippage-bps 0] [--commission 0] [--sweep name=a,b,c …] [--out DIR]; sweep names: min_confidence, sizing, risk_per_trade_pct, max_position_size_pct, slippage_bps, commission';
+  'usage: npm run backtest -- --bars FILE|DIR [--bars …] (--signals FILE | --strategy FILE.ts | --history DAYS [--min-confidence 0.7]) [--symbol SYM] [--from DATE] [--to DATE] [--cash 100000] [--sizing risk|percent|kelly|calibrated_kelly] [--slippage-bps 0] [--commission 0] [--sweep name=a,b,c …] [--out DIR]; sweep names: min_confidence, sizing, risk_per_trade_pct, max_position_size_pct, slippage_bps, commission';
 
 /** A bad argument: the message names the option and what it expected. */
 export class BacktestArgumentError extends Error {}
@@ -263,12 +263,14 @@ export async function runSweepCommand(
         maxPositionSizePct: sizing.maxPositionSizePct.toFixed(),
         riskPerTradePct: sizing.riskPerTradePct.toFixed(),
         kellyFraction: sizing.kellyFraction.toFixed(),
+        ...(sizing.calibrationMinTrades === undefined ? {} : { calibrationMinTrades: sizing.calibrationMinTrades }),
       },
       risk: {
         maxOpenPositions: config.risk.maxOpenPositions,
         maxExposurePct: config.risk.maxExposurePct.toFixed(),
         maxDailyLossPct: config.risk.maxDailyLossPct.toFixed(),
         maxDrawdownPct: config.risk.maxDrawdownPct.toFixed(),
+        reduceAtDailyLossPct: config.risk.reduceAtDailyLossPct?.toFixed() ?? null,
       },
       costs: { slippageBps: args['slippage-bps'].toFixed(), commissionPerShare: args.commission.toFixed() },
       source,

@@ -96,13 +96,15 @@ const coreVariables = {
   DISCORD_TRADER_ROLE_IDS: snowflakeListVar,
   DISCORD_TRADER_USER_IDS: snowflakeListVar,
   DISCORD_API_URL: urlVar.optional(),
-  SIZING_METHOD: oneOfVar(['risk', 'percent', 'kelly']),
+  SIZING_METHOD: oneOfVar(['risk', 'percent', 'kelly', 'calibrated_kelly']),
   MAX_POSITION_PCT: fraction('0.10'),
   RISK_PER_TRADE_PCT: fraction('0.02'),
   KELLY_FRACTION: fraction('0.5'),
+  CALIBRATION_MIN_TRADES: intVar('a whole number of trades from 1 to 100000', 1, 100_000),
   MAX_OPEN_POSITIONS: intVar('a whole number from 1 to 1000', 1, 1000),
   MAX_EXPOSURE_PCT: decimalVar('a fraction of equity above 0, at most 4 (e.g. 1.0)', (d) => d.gt(0) && d.lte(4)),
   MAX_DAILY_LOSS_PCT: fraction('0.03'),
+  REDUCE_AT_DAILY_LOSS_PCT: fraction('0.02'),
   MAX_DRAWDOWN_PCT: fraction('0.10'),
   MONITOR_INTERVAL_SECONDS: intVar('a whole number of seconds from 5 to 3600', 5, 3600),
   DAILY_REPORT_TIME: timeOfDayVar,
@@ -133,9 +135,11 @@ const CORE_DEFAULTS: Readonly<Record<string, string>> = {
   MAX_POSITION_PCT: '0.10',
   RISK_PER_TRADE_PCT: '0.02',
   KELLY_FRACTION: '0.5',
+  CALIBRATION_MIN_TRADES: '30',
   MAX_OPEN_POSITIONS: '10',
   MAX_EXPOSURE_PCT: '1.0',
   MAX_DAILY_LOSS_PCT: '0.03',
+  REDUCE_AT_DAILY_LOSS_PCT: '0.02',
   MAX_DRAWDOWN_PCT: '0.10',
   MONITOR_INTERVAL_SECONDS: '60',
   DAILY_REPORT_TIME: '16:15',
@@ -170,16 +174,20 @@ export interface CoreConfig {
     apiUrl: string | null;
   };
   sizing: {
-    method: 'risk' | 'percent' | 'kelly';
+    method: 'risk' | 'percent' | 'kelly' | 'calibrated_kelly';
     maxPositionPct: Decimal;
     riskPerTradePct: Decimal;
     kellyFraction: Decimal;
+    /** CALIBRATION_MIN_TRADES: closed trades per strategy before its isotonic calibration replaces the Beta-binomial rate. */
+    calibrationMinTrades: number;
   };
   risk: {
     maxOpenPositions: number;
     maxExposurePct: Decimal;
     maxDailyLossPct: Decimal;
     maxDrawdownPct: Decimal;
+    /** REDUCE_AT_DAILY_LOSS_PCT; null when it is not below MAX_DAILY_LOSS_PCT (the halt comes first). */
+    reduceAtDailyLossPct: Decimal | null;
   };
   monitor: {
     intervalSeconds: number;
@@ -232,11 +240,14 @@ function toCoreConfig(broker: string, env: CoreEnv): CoreConfig {
       maxPositionPct: env.MAX_POSITION_PCT,
       riskPerTradePct: env.RISK_PER_TRADE_PCT,
       kellyFraction: env.KELLY_FRACTION,
+      calibrationMinTrades: env.CALIBRATION_MIN_TRADES,
     },
     risk: {
       maxOpenPositions: env.MAX_OPEN_POSITIONS,
       maxExposurePct: env.MAX_EXPOSURE_PCT,
       maxDailyLossPct: env.MAX_DAILY_LOSS_PCT,
+      // At or above the halt the step never comes first: the halt does.
+      reduceAtDailyLossPct: env.REDUCE_AT_DAILY_LOSS_PCT.lt(env.MAX_DAILY_LOSS_PCT) ? env.REDUCE_AT_DAILY_LOSS_PCT : null,
       maxDrawdownPct: env.MAX_DRAWDOWN_PCT,
     },
     monitor: {

@@ -14,6 +14,7 @@ import { ConsoleFrontEnd } from './operator/console/ConsoleFrontEnd.js';
 import { Dispatcher } from './operator/dispatch.js';
 import { loadCommands } from './operator/registry.js';
 import { AlertCenter, type AlertSink } from './monitor/AlertCenter.js';
+import { reportsDir } from './monitor/dailyReport.js';
 import { Monitor } from './monitor/Monitor.js';
 import { describeReconciliation } from './portfolio/Reconciler.js';
 import { WebhookServer } from './signals/webhook/WebhookServer.js';
@@ -46,7 +47,15 @@ async function main(): Promise<number> {
 async function run(config: Config, logger: Logger, store: Store, setup: ConnectedBroker, dashboardToken: string | null): Promise<void> {
   const { broker, simulator: sim, caughtUpMinutes: caughtUp } = setup;
   let monitor: Monitor | null = null;
-  const app = createApp({ config, broker, store, sim, status: async () => monitor?.status() ?? {}, openScratchStore: (path) => openStore(path) });
+  const app = createApp({
+    config,
+    broker,
+    store,
+    sim,
+    status: async () => monitor?.status() ?? {},
+    openScratchStore: (path) => openStore(path),
+    ...(setup.marketData ? { marketData: setup.marketData } : {}),
+  });
   app.approvals.onError((error, signalId) => logger.error({ err: error, signal: signalId }, 'auto-approval failed; it is tried again at the next start'));
   // Signal intake over HTTP, only when configured (config refuses a port without a secret). The port is
   // bound before anything runs, so a port in use or a wrong host ends start-up here with one line;
@@ -60,7 +69,14 @@ async function run(config: Config, logger: Logger, store: Store, setup: Connecte
   // a port it cannot bind costs only the dashboard: one warning line, and start-up goes on.
   const dashboard =
     config.dashboard.port !== null && dashboardToken !== null
-      ? new DashboardServer({ operator: app.operator, token: dashboardToken, host: config.dashboard.host, port: config.dashboard.port, log: logger })
+      ? new DashboardServer({
+          operator: app.operator,
+          token: dashboardToken,
+          host: config.dashboard.host,
+          port: config.dashboard.port,
+          log: logger,
+          reportsDir: reportsDir(config),
+        })
       : null;
   const dashboardAt = await dashboard?.listen();
   if (dashboardAt && dashboardToken !== null) process.stdout.write(`${loginLine(dashboardAt, dashboardToken)}\n`);
@@ -96,6 +112,16 @@ async function run(config: Config, logger: Logger, store: Store, setup: Connecte
         logger.info({ url: bound.url }, 'signal webhook listening');
       }
     };
+    // Streamed prices once the monitor listens for the stream's drops: a feed that cannot connect yet retries, and polling carries on meanwhile.
+    const live = app.engine.live;
+    const startMarketData = () => {
+      if (!live) return;
+      live.onError((error, what) => logger.warn({ err: error }, `${what} failed`));
+      live.start().then(
+        () => logger.info({ feed: setup.marketData?.name, state: live.state(), tickers: live.tickers().size }, 'market-data stream started'),
+        (error: unknown) => logger.error({ err: error }, 'the market-data stream did not start; prices come from the monitor cycle'),
+      );
+    };
     // Unapproved signals expire on time, whichever front end is running.
     const sweeper = setInterval(() => {
       app.approvals.expireDue().catch((error: unknown) => logger.error({ err: error }, 'expiring signals failed'));
@@ -121,6 +147,7 @@ async function run(config: Config, logger: Logger, store: Store, setup: Connecte
             : toLog,
         );
         await running.startUp(reconciliation);
+        startMarketData();
         running.start();
         setup.start?.();
         await openIntake();
@@ -140,6 +167,7 @@ async function run(config: Config, logger: Logger, store: Store, setup: Connecte
         const { alerts, monitor: running } = monitorFor(terminal.alertSink);
         flush = () => alerts.flush();
         await running.startUp(reconciliation);
+        startMarketData();
         // A scripted session runs its lines and ends; a terminal session keeps the schedule.
         if (interactive) {
           running.start();
@@ -159,6 +187,7 @@ async function run(config: Config, logger: Logger, store: Store, setup: Connecte
   } finally {
     await webhook?.stop();
     await dashboard?.stop();
+    await app.engine.live?.close();
     stopFollowing();
   }
 }

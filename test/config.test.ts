@@ -28,6 +28,10 @@ describe('configuration', () => {
     expect([c.sizing.maxPositionPct, c.sizing.riskPerTradePct, c.sizing.kellyFraction].map((d) => d.toFixed())).toEqual(['0.1', '0.02', '0.5']);
     expect(c.risk.maxOpenPositions).toBe(10);
     expect([c.risk.maxExposurePct, c.risk.maxDailyLossPct, c.risk.maxDrawdownPct].map((d) => d.toFixed())).toEqual(['1', '0.03', '0.1']);
+    expect(c.risk.reduceAtDailyLossPct?.toFixed()).toBe('0.02');
+    // At or above the halt there is no REDUCING step: the halt comes first.
+    expect(loadConfig({ MAX_DAILY_LOSS_PCT: '0.02' }).risk.reduceAtDailyLossPct).toBeNull();
+    expect(loadConfig({ REDUCE_AT_DAILY_LOSS_PCT: '0.015', MAX_DAILY_LOSS_PCT: '0.02' }).risk.reduceAtDailyLossPct?.toFixed()).toBe('0.015');
     expect(c.monitor).toEqual({ intervalSeconds: 60, dailyReportTime: { hour: 16, minute: 15 }, timezone: 'America/New_York' });
     expect(c.signals.ttlMinutes).toBe(30);
     expect(c.webhook).toEqual({ port: null, host: '127.0.0.1', secret: null });

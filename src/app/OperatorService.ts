@@ -12,7 +12,16 @@ import type { Account } from '../domain/account.js';
 import type { Order } from '../domain/order.js';
 import type { TradingEvent } from '../domain/events.js';
 import type { OrderSide } from '../domain/enums.js';
-import type { AuditEntry, ClosedPositionRecord, ExecutedOrderRecord, PositionRecord, SignalSource, StoredSignal, TradingState } from '../domain/records.js';
+import type {
+  AuditEntry,
+  HaltMode,
+  ClosedPositionRecord,
+  ExecutedOrderRecord,
+  PositionRecord,
+  SignalSource,
+  StoredSignal,
+  TradingState,
+} from '../domain/records.js';
 import type { Store } from '../domain/ports/store.js';
 import type { TradingEngine } from '../execution/engine.js';
 import type { EntryRequest, ExecuteOptions, ExecutionResult, ExecutionStats } from '../execution/OrderExecutor.js';
@@ -22,10 +31,36 @@ import type { ApprovalListener, ApprovalOutcome, Approver, SignalApprovals, Subm
 import type { TradingSignal } from '../domain/signal.js';
 import { OperatorError } from './errors.js';
 import { backtestSignals, type BacktestReport, type BacktestRequest, type BacktestSettings } from './backtest.js';
+import { calibrationReport, type CalibrationReport } from './calibration.js';
 import { type ModifyActor, type ModifyResult, modifyPosition, type PositionChanges } from './modifyPosition.js';
+import { type BacktestRunDetail, type BacktestRunEntry, listBacktestRuns, readBacktestPng, readBacktestRun } from './backtestRuns.js';
+import {
+  type EquityCurve,
+  type Exposure,
+  exposureOf,
+  type OverviewFigures,
+  type PnlBreakdown,
+  pnlBreakdownOf,
+  type RecentAlert,
+  recentAlertOf,
+} from './figures.js';
+import {
+  orderBook,
+  type OrderBookEntry,
+  type OrderBookFilter,
+  storeFilter,
+  type TradeFilter,
+  tradePage,
+  type TradePage,
+  type TradeQuery,
+  type TradeTotals,
+} from './trades.js';
 
 export type { ModifyActor, ModifyResult, PositionChanges, ReplacedLeg } from './modifyPosition.js';
+export type { HaltMode } from '../domain/records.js';
+export type { OrderBookEntry, OrderBookFilter, TradeFilter, TradePage, TradeQuery, TradeTotals } from './trades.js';
 export type { BacktestFigures, BacktestReport, BacktestRequest, BacktestSettings } from './backtest.js';
+export type { CalibrationReport, StrategyCalibration } from './calibration.js';
 
 export type TradingMode = 'SIM' | 'PAPER' | 'LIVE';
 
@@ -52,6 +87,8 @@ export interface StatusReport {
   broker: string;
   mode: TradingMode;
   trading: TradingState;
+  /** The market-data stream's state; null when the bot runs without one. */
+  marketData: StreamState | null;
 }
 
 export interface StatsReport {
@@ -202,7 +239,7 @@ export class OperatorService {
     if (last === undefined) throw new OperatorError(`Unknown ticker ${input.ticker}: the broker has no price for it.`);
     const entry = input.limitPrice ?? last;
     checkSides(input.side, entry, input.stopLoss, input.takeProfit);
-    if (input.quantity === null && this.o.sizingMethod === 'kelly') {
+    if (input.quantity === null && (this.o.sizingMethod === 'kelly' || this.o.sizingMethod === 'calibrated_kelly')) {
       throw new OperatorError('Kelly sizing needs a signal’s confidence: give qty, or post it with /signal.');
     }
     return { ...input, last, entry };
@@ -250,8 +287,9 @@ export class OperatorService {
     return this.o.engine.manager.flatten();
   }
 
-  async halt(reason: string, by: string): Promise<HaltResult> {
-    const changed = await this.o.engine.risk.halt(reason, by);
+  /** Stops entries (`halted`, the default) or allows only orders that shrink exposure (`reducing`). */
+  async halt(reason: string, by: string, mode: HaltMode = 'halted'): Promise<HaltResult> {
+    const changed = await this.o.engine.risk.halt(reason, by, mode);
     return { changed, trading: await this.o.engine.risk.state() };
   }
 
@@ -326,7 +364,13 @@ export class OperatorService {
   }
 
   async status(): Promise<StatusReport> {
-    return { info: await this.o.status(), broker: this.o.broker.name, mode: this.o.mode, trading: await this.o.engine.risk.state() };
+    return {
+      info: await this.o.status(),
+      broker: this.o.broker.name,
+      mode: this.o.mode,
+      trading: await this.o.engine.risk.state(),
+      marketData: this.marketDataState(),
+    };
   }
 
   /** Told of every trading event (fills, closes, refusals, halts) as it happens. Returns the unsubscribe function. */
@@ -342,6 +386,16 @@ export class OperatorService {
   /** Told when the broker's trade stream drops or returns; null when the broker has no such stream. */
   onStreamState(listener: (state: StreamState) => void): (() => void) | null {
     return this.o.broker.onStreamState?.(listener) ?? null;
+  }
+
+  /** The market-data stream's state; null when the bot runs without one. */
+  marketDataState(): StreamState | null {
+    return this.o.engine.live?.state() ?? null;
+  }
+
+  /** Told when the market-data stream drops or returns; null when the bot runs without one. */
+  onMarketDataState(listener: (state: StreamState) => void): (() => void) | null {
+    return this.o.engine.live?.onState(listener) ?? null;
   }
 
   /** The market clock, as the broker keeps it. */
@@ -400,6 +454,7 @@ export class OperatorService {
     const known = await sim.getLatestPrices([ticker]);
     if (!known.has(ticker)) throw new OperatorError(`Unknown ticker ${ticker}: the simulator trades ${sim.engine.tickers().join(', ')}.`);
     const updates = await sim.setPrice(ticker, price);
+    await this.markSimulated();
     return { updates, now: sim.engine.clockSource.now() };
   }
 
@@ -407,12 +462,23 @@ export class OperatorService {
   async simAdvance(minutes: number): Promise<SimResult> {
     const sim = this.simulator();
     const updates = await sim.advance(minutes);
+    await this.markSimulated();
     return { updates, now: sim.engine.clockSource.now() };
   }
 
   private simulator(): SimulatorControls {
     if (!this.o.sim) throw new OperatorError('/sim works only on the simulator (BROKER=sim).');
     return this.o.sim;
+  }
+
+  /**
+   * The simulator's prices moved: the open positions are marked to them once
+   * the fills the move caused are applied, so the book (and a live page) shows
+   * the move at once rather than at the next monitor cycle.
+   */
+  private async markSimulated(): Promise<void> {
+    const { ledger, manager } = this.o.engine;
+    await ledger.serial(() => manager.updatePositionPrices());
   }
 
   private async recordEquity(kind: 'intraday' | 'eod', tradingDay: string, account: Account, positions: readonly PositionRecord[]): Promise<void> {
@@ -431,14 +497,14 @@ export class OperatorService {
   }
 
   /**
-   * The end-of-day series of the last 90 days (the account now standing in
+   * The end-of-day series of the last `days` days (the account now standing in
    * for a close not yet recorded) when it has two days or more; else the
    * day's intraday snapshots, closed by the day's last figure, so a first day
    * still shows a curve.
    */
-  private async equityChart(day: string, account: Pick<Account, 'equity'>): Promise<{ points: EquityPoint[]; title: string }> {
+  private async equityChart(day: string, account: Pick<Account, 'equity'>, days = CHART_DAYS): Promise<{ points: EquityPoint[]; title: string }> {
     const { equity } = this.o.store;
-    const daily = (await equity.listDaily(addDays(day, -CHART_DAYS))).filter((s) => s.tradingDay <= day);
+    const daily = (await equity.listDaily(addDays(day, -days))).filter((s) => s.tradingDay <= day);
     const points: EquityPoint[] = daily.map((s) => ({ day: s.tradingDay, equity: s.equity }));
     if (points.at(-1)?.day !== day) points.push({ day, equity: account.equity });
     const dailyChart = { points, title: `Equity, ${points[0]?.day ?? day} to ${day}` };
@@ -455,6 +521,74 @@ export class OperatorService {
     if (intraday.length < 2) return dailyChart;
     // HH:MM in New York labels an intraday point.
     return { points: intraday.map((p) => ({ day: exchangeIso(p.at).slice(11, 16), equity: p.equity })), title: `Equity, ${day} (intraday, New York time)` };
+  }
+
+  // ---- the web dashboard's figures ------------------------------------------
+
+  /** The equity curve of the last `days` days as the daily report draws it (a first day: its intraday snapshots). */
+  async equity(days: number): Promise<EquityCurve> {
+    return this.equityChart(exchangeDate(this.o.now()), await this.o.broker.getAccount(), days);
+  }
+
+  /** The latest `limit` alerts, posted or not, newest first, in short. */
+  async alerts(limit: number): Promise<RecentAlert[]> {
+    return (await this.o.store.alerts.listRecent(limit)).map(recentAlertOf);
+  }
+
+  /** Market value held long and short against the equity, and the `top` tickers by gross value (positions as last recorded). */
+  async exposure(top = 10): Promise<Exposure> {
+    const [account, positions] = await Promise.all([this.o.broker.getAccount(), this.o.engine.manager.getOpenPositions()]);
+    return exposureOf(account, positions, top);
+  }
+
+  /** The web overview: the account, the equity curve of the last `days` days, exposure and the latest alerts, with one account request. */
+  async overview(days: number, top: number, alertLimit: number): Promise<OverviewFigures> {
+    const [summary, positions, alerts] = await Promise.all([this.account(), this.o.engine.manager.getOpenPositions(), this.alerts(alertLimit)]);
+    const curve = await this.equityChart(exchangeDate(this.o.now()), summary.account, days);
+    return { summary, curve, exposure: exposureOf(summary.account, positions, top), alerts };
+  }
+
+  /** Realized P&L of the trades closed in the last `days` days, by ticker and by strategy. */
+  async pnlBreakdown(days: number): Promise<PnlBreakdown> {
+    return pnlBreakdownOf(days, await this.o.engine.manager.getClosedPositions(days));
+  }
+
+  /** The backtester's runs in `reportsDir`/backtests, newest first. */
+  backtestRuns(reportsDir: string): Promise<BacktestRunEntry[]> {
+    return listBacktestRuns(reportsDir);
+  }
+
+  /** One backtest run with its equity; null for a name that is not a run folder. */
+  backtestRun(reportsDir: string, name: string): Promise<BacktestRunDetail | null> {
+    return readBacktestRun(reportsDir, name);
+  }
+
+  /** A backtest run's equity.png; null without one (or for a name that is not a run folder). */
+  backtestChartPng(reportsDir: string, name: string): Promise<Buffer | null> {
+    return readBacktestPng(reportsDir, name);
+  }
+
+  // ---- closed trades and the order book ---------------------------------------
+
+  /** One page of closed trades, newest first; a query that cannot mean anything (from after to, a foreign cursor) is an OperatorError. */
+  trades(query: TradeQuery): Promise<TradePage> {
+    return tradePage(this.o.store, query);
+  }
+
+  /** How many closed trades a filter matches and their realized P&L, exact (a pass over every matching trade). */
+  async tradeTotals(filter: TradeFilter): Promise<TradeTotals> {
+    return this.o.store.closedPositions.summarize(storeFilter(filter));
+  }
+
+  /** The bot's recorded orders without a parent, newest first, each with its bracket legs. */
+  orderBook(filter: OrderBookFilter): Promise<OrderBookEntry[]> {
+    return orderBook(this.o.store, filter);
+  }
+
+  /** Each strategy's stated confidence against its closed trades (one strategy when named), and what calibrated sizing would use. */
+  async calibration(strategy?: string): Promise<CalibrationReport> {
+    const trades = await this.o.store.closedPositions.listCalibrationTrades({ ...(strategy === undefined ? {} : { strategy }), until: this.o.now() });
+    return calibrationReport(trades, { minTrades: this.o.engine.calibration.minTrades, sizingMethod: this.o.sizingMethod });
   }
 }
 

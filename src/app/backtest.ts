@@ -25,7 +25,7 @@ import type { SizingMethod } from '../execution/sizing.js';
 import type { EquityPoint } from '../portfolio/analytics.js';
 import { OperatorError } from './errors.js';
 
-export const BACKTEST_SIZINGS = ['risk', 'percent', 'kelly'] as const satisfies readonly SizingMethod[];
+export const BACKTEST_SIZINGS = ['risk', 'percent', 'kelly', 'calibrated_kelly'] as const satisfies readonly SizingMethod[];
 export const MAX_BACKTEST_DAYS = 365;
 export const DEFAULT_BACKTEST_DAYS = 30;
 

@@ -127,6 +127,13 @@ export class BacktestBroker implements BrokerInterface {
   private readonly filledShares = new Map<string, Decimal>();
   /** Per ticker, the orders sent to it (not legs) whose family may still fill: what a bar of it has to look at. */
   private readonly live = new Map<string, Set<BookOrder>>();
+  /**
+   * Moves whenever cash, a holding or a held ticker's close changes: the
+   * account is valued again only then (every signal reads it, and most
+   * signals of a day arrive with nothing moved since the last one).
+   */
+  private bookVersion = 0;
+  private valued: { version: number; equity: Decimal; long: Decimal; short: Decimal } | null = null;
 
   constructor(private readonly options: BacktestBrokerOptions) {
     this.cash = options.startingCash;
@@ -168,6 +175,7 @@ export class BacktestBroker implements BrokerInterface {
   }
 
   private setClose(symbol: string, row: BarRow | null, value: Decimal | null): void {
+    if (this.holdings.has(symbol)) this.bookVersion++;
     const close = this.closes.get(symbol);
     if (close === undefined) this.closes.set(symbol, { row, value });
     else {
@@ -241,9 +249,23 @@ export class BacktestBroker implements BrokerInterface {
 
   /** Cash plus every holding at its last close. */
   equity(): Decimal {
-    let value = this.cash;
-    for (const [ticker, h] of this.holdings) value = value.plus(h.qty.times(this.closeOf(ticker) ?? h.avgPrice));
-    return value;
+    return this.valuation().equity;
+  }
+
+  /** Equity and the long and short market values, computed again only when the book or a held close moved. */
+  private valuation(): { equity: Decimal; long: Decimal; short: Decimal } {
+    if (this.valued?.version === this.bookVersion) return this.valued;
+    let equity = this.cash;
+    let long = ZERO;
+    let short = ZERO;
+    for (const [ticker, h] of this.holdings) {
+      const value = h.qty.times(this.closeOf(ticker) ?? h.avgPrice);
+      equity = equity.plus(value);
+      if (value.isPositive()) long = long.plus(value);
+      else short = short.plus(value);
+    }
+    this.valued = { version: this.bookVersion, equity, long, short };
+    return this.valued;
   }
 
   /** The commission charged on an order's fills so far. */
@@ -323,6 +345,7 @@ export class BacktestBroker implements BrokerInterface {
     const at = f.barTimestamp;
     this.book(o.ticker, o.side, f.quantity, f.price);
     this.cash = this.cash.minus(f.commission);
+    this.bookVersion++;
     this.commissions.set(o.id, this.commissionOf(o.id).plus(f.commission));
     this.filledShares.set(o.id, this.filledOf(o.id).plus(f.quantity));
     const before = o.filledQty;
@@ -358,6 +381,7 @@ export class BacktestBroker implements BrokerInterface {
   /** Moves shares and cash for one execution. */
   private book(ticker: string, side: OrderSide, qty: Decimal, price: Decimal): void {
     const signed = side === 'buy' ? qty : qty.negated();
+    this.bookVersion++;
     this.cash = this.cash.minus(signed.times(price));
     const h = this.holdings.get(ticker);
     if (!h) {
@@ -395,14 +419,7 @@ export class BacktestBroker implements BrokerInterface {
   }
 
   getAccount(): Promise<Account> {
-    const equity = this.equity();
-    let long = ZERO;
-    let short = ZERO;
-    for (const [ticker, h] of this.holdings) {
-      const value = h.qty.times(this.closeOf(ticker) ?? h.avgPrice);
-      if (value.isPositive()) long = long.plus(value);
-      else short = short.plus(value);
-    }
+    const { equity, long, short } = this.valuation();
     return Promise.resolve(
       new Account({
         id: 'backtest',

@@ -8,6 +8,9 @@ import { backtestChartExtras, equityChartOption, renderEquityChart } from '../ch
 import type { EquityPoint } from '../portfolio/analytics.js';
 import type { BacktestResult, EquityRow } from './replay.js';
 
+/** The chart's option as plain data (JSON-safe), for whoever draws it elsewhere (the dashboard's pages). */
+export { equityChartData } from '../chart/equityChart.js';
+
 /** What the chart reads of a result: its equity and its buy-and-hold rows, at the same times. */
 export type BacktestChartInput = Pick<BacktestResult, 'equity' | 'benchmark'>;
 

@@ -26,6 +26,7 @@ import { barOf, isValidated, readBarRows, validateBars, type ValidatedBars } fro
 import { EquityCurve, benchmarkSymbols } from './equityCurve.js';
 import { BarInputError } from './input/errors.js';
 import { checkSignalsAgainstBars, readSignals } from './input/signalsFile.js';
+import { storeForCalibration } from './calibrationSignals.js';
 
 export interface BacktestOptions {
   /** Bars CSV files or folders, or bars already validated (by `validateBars`, with the same `symbol`). */
@@ -185,6 +186,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       next += 1;
       if (signal.timestamp.getTime() > broker.time().getTime()) broker.setTime(signal.timestamp);
       await mark();
+      if (options.sizing.method === 'calibrated_kelly') await storeForCalibration(options.store.signals, signal);
       const result = await engine.executor.executeSignal(signal);
       if (!result.success) refusals.push({ signalId: signal.signalId, refusedBy: result.refusedBy ?? 'broker', reason: result.errorMessage ?? 'refused' });
       await settle();

@@ -109,12 +109,25 @@ function maxDrawdownLabel(e: DrawdownEpisode): string {
   return `Max drawdown −${e.depth.times(100).toDecimalPlaces(2, Decimal.ROUND_HALF_UP).toFixed(2)}%`;
 }
 
+/** The y-axis labels: whole dollars with thousands separators (the dashboard's page script formats them the same way). */
+const usdLabel = (v: number): string => `$${Math.round(v).toLocaleString('en-US')}`;
+
 /**
  * The chart's ECharts option for the points (oldest first, any order
  * accepted; `day` is the x-axis label: a date, or a time for an intraday
  * chart). Without extras it is the daily report's chart.
  */
 export function equityChartOption(points: readonly EquityPoint[], title: string, extras: ChartExtras = {}): echarts.EChartsOption {
+  const option = equityChartData(points, title, extras);
+  const yAxis = option.yAxis as { axisLabel: Record<string, unknown> };
+  return { ...option, yAxis: { ...yAxis, axisLabel: { ...yAxis.axisLabel, formatter: usdLabel } } };
+}
+
+/**
+ * The same option as plain data, without the label formatter (a function):
+ * it survives JSON, so a web page can draw the very chart the PNG shows.
+ */
+export function equityChartData(points: readonly EquityPoint[], title: string, extras: ChartExtras = {}): echarts.EChartsOption {
   const series = drawdownSeries(points);
   const labels = series.map((p) => p.day);
   // Plain numbers are fine here: the chart is a picture, not a ledger.
@@ -138,7 +151,7 @@ export function equityChartOption(points: readonly EquityPoint[], title: string,
       min: range.min,
       max: range.max,
       interval: range.interval,
-      axisLabel: { color: '#374151', formatter: (v: number) => `$${Math.round(v).toLocaleString('en-US')}` },
+      axisLabel: { color: '#374151' },
       splitLine: { lineStyle: { color: '#e5e7eb' } },
     },
     series: [

@@ -19,6 +19,8 @@ export interface DashboardServerOptions {
   port: number;
   log: EventLog;
   now?: () => Date;
+  /** REPORTS_DIR, where the backtests page finds the runs. */
+  reportsDir?: string;
 }
 
 export interface DashboardAddress {
@@ -41,8 +43,8 @@ export class DashboardServer {
 
   /** Binds the port and serves at once. Null when it cannot: the reason is logged as one warning. */
   async listen(): Promise<DashboardAddress | null> {
-    const { operator, token, log, now, host, port } = this.options;
-    const app = createDashboardApp({ operator, token, log, ...(now ? { now } : {}) });
+    const { operator, token, log, now, host, port, reportsDir } = this.options;
+    const app = createDashboardApp({ operator, token, log, ...(now ? { now } : {}), ...(reportsDir !== undefined ? { reportsDir } : {}) });
     // overrideGlobalObjects: false keeps the process's own Request and Response (the bot's HTTP clients use them).
     const server = createAdaptorServer({ fetch: app.fetch, overrideGlobalObjects: false }) as Server;
     try {

@@ -14,15 +14,23 @@ import type { HaltResult, OperatorService } from '../app/OperatorService.js';
 import type { EventLog } from '../logger.js';
 import { HTMX_PATH, htmxScript, STYLE_PATH, STYLES } from './assets.js';
 import { accountJson, positionJson } from './figures.js';
-import { type LayoutContext, loginPage, messagePage, overviewPage, positionsPage, tradingFragment } from './pages.js';
+import { type LayoutContext, loginPage, messagePage, positionsPage, tradingFragment } from './pages.js';
+import { registerOverviewRoutes } from './overview.js';
+import { registerStatsRoutes } from './stats.js';
+import { registerBacktestRoutes } from './backtests.js';
 import { SECURITY_HEADERS, sameOrigin, sameSecret, type Session, SESSION_TTL_MS, Sessions } from './security.js';
 import { registerSignalRoutes } from './signals.js';
+import { registerLiveRoutes } from './live.js';
+import { registerOrderRoutes } from './orders.js';
+import { registerTradeRoutes } from './trades.js';
 
 /** What the dashboard needs of the application. */
 export type DashboardOperator = Pick<
   OperatorService,
-  'account' | 'positions' | 'halt' | 'resume' | 'audit' | 'signals' | 'approve' | 'reject' | 'recordedOrder'
->;
+  'account' | 'positions' | 'halt' | 'resume' | 'audit' | 'signals' | 'approve' | 'reject' | 'recordedOrder' | 'openPositions' | 'onTradingEvent'
+> &
+  Pick<OperatorService, 'overview' | 'equity' | 'stats' | 'pnlBreakdown' | 'calibration' | 'backtestRuns' | 'backtestRun' | 'backtestChartPng'> &
+  Pick<OperatorService, 'trades' | 'tradeTotals' | 'orderBook'>;
 
 export interface DashboardAppOptions {
   operator: DashboardOperator;
@@ -31,6 +39,8 @@ export interface DashboardAppOptions {
   log: EventLog;
   now?: () => Date;
   sessions?: Sessions;
+  /** REPORTS_DIR, where the backtests page finds the runs; absent, it has none to show. */
+  reportsDir?: string;
 }
 
 export const SESSION_COOKIE = 'catalyst_session';
@@ -162,14 +172,21 @@ export function createDashboardApp(options: DashboardAppOptions): Hono<Env> {
    * audit log, as the dispatcher does for a command; then answers htmx with
    * the new state fragment, a plain form with a redirect to the overview.
    */
-  const stateAction = (name: 'halt' | 'resume') => async (c: Context<Env>) => {
+  const stateAction = (name: 'halt' | 'reduce' | 'resume') => async (c: Context<Env>) => {
     const session = c.get('session');
     const actor = `web:${session.label}`;
     const audit = (outcome: 'ok' | 'error', details: Record<string, unknown>) =>
       operator.audit({ at: now(), actor: 'web', actorName: `session ${session.label}`, action: `POST /actions/${name}`, outcome, details });
     let result: HaltResult;
     try {
-      result = name === 'halt' ? await operator.halt(`halted from the dashboard (session ${session.label})`, actor) : await operator.resume(actor);
+      result =
+        name === 'resume'
+          ? await operator.resume(actor)
+          : await operator.halt(
+              `${name === 'halt' ? 'halted' : 'reducing'} from the dashboard (session ${session.label})`,
+              actor,
+              name === 'halt' ? 'halted' : 'reducing',
+            );
     } catch (error) {
       await audit('error', { error: error instanceof Error ? error.message : String(error) }).catch(() => undefined);
       throw error;
@@ -181,6 +198,7 @@ export function createDashboardApp(options: DashboardAppOptions): Hono<Env> {
   };
 
   app.post('/actions/halt', stateAction('halt'));
+  app.post('/actions/reduce', stateAction('reduce'));
   app.post('/actions/resume', stateAction('resume'));
 
   // ---- pages: the session, else the login ----------------------------------
@@ -191,16 +209,18 @@ export function createDashboardApp(options: DashboardAppOptions): Hono<Env> {
     return c.html(await render(session));
   };
 
-  app.get(
-    '/',
-    page('/', async (session) => overviewPage(await operator.account(), pageContext(session, '/'))),
-  );
+  registerOverviewRoutes(app, { operator, sessionOf });
   app.get(
     '/positions',
     page('/positions', async (session) => positionsPage(await operator.positions(), pageContext(session, '/positions'))),
   );
 
   registerSignalRoutes(app, { operator, log, guard: [formLimit, guardPost], sessionOf });
+  registerLiveRoutes(app, { operator, log, sessionOf });
+  registerOrderRoutes(app, { operator, sessionOf });
+  registerTradeRoutes(app, { operator, sessionOf });
+  registerStatsRoutes(app, { operator, sessionOf });
+  registerBacktestRoutes(app, { operator, reportsDir: options.reportsDir ?? null, sessionOf });
 
   return app;
 }

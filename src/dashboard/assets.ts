@@ -35,14 +35,29 @@ td.num, th.num { text-align: right; }
 .up { color: var(--good); }
 .down { color: var(--bad); }
 .state { border: 1px solid var(--line); border-radius: 6px; padding: .75rem; }
-.state.halted { border-color: var(--warn); }
+.state.halted { border-color: var(--bad); }
+.state.reducing { border-color: var(--warn); }
 .state form { display: inline; }
 button { font: inherit; padding: .3rem .9rem; border-radius: 4px; border: 1px solid var(--line); background: transparent; color: inherit; cursor: pointer; }
 button.danger { border-color: var(--bad); color: var(--bad); }
+button.warn { border-color: var(--warn); color: var(--warn); }
 .muted { color: var(--muted); }
 .error { color: var(--bad); }
 form.login input { font: inherit; width: 24rem; max-width: 100%; padding: .3rem; }
+.chart { width: 100%; height: 420px; margin: .5rem 0 1rem; border: 1px solid var(--line); border-radius: 6px; overflow: hidden; }
+.chart.bars { height: 480px; }
+.columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(22rem, 1fr)); gap: 0 1.5rem; }
+form.window { display: flex; gap: .5rem; align-items: center; margin: 0 0 1rem; }
+form.window input { font: inherit; width: 6rem; padding: .2rem; }
+form.filters { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: center; margin: 0 0 1rem; }
+form.filters input, form.filters select { font: inherit; padding: .2rem; }
+table.orders tbody { border-top: 2px solid var(--line); }
+tr.leg td.role { padding-left: 1.6rem; }
+.pager a { margin-right: 1rem; }
 `;
+
+/** ECharts (the same package the PNG charts are drawn with), for the pages that draw charts. */
+export const ECHARTS_PATH = '/assets/echarts.min.js';
 
 let htmx: Promise<string> | null = null;
 
@@ -50,4 +65,23 @@ let htmx: Promise<string> | null = null;
 export function htmxScript(): Promise<string> {
   htmx ??= readFile(createRequire(import.meta.url).resolve('htmx.org/dist/htmx.min.js'), 'utf8');
   return htmx;
+}
+
+/** htmx's server-sent events extension: the positions page stays live through it. */
+export const SSE_EXT_PATH = '/assets/htmx-ext-sse.min.js';
+
+let sseExt: Promise<string> | null = null;
+
+/** The SSE extension as npm installed it (htmx-ext-sse 2.x), read once. */
+export function sseExtScript(): Promise<string> {
+  sseExt ??= readFile(createRequire(import.meta.url).resolve('htmx-ext-sse/dist/sse.min.js'), 'utf8');
+  return sseExt;
+}
+
+let echartsJs: Promise<string> | null = null;
+
+/** ECharts' browser build as npm installed it, read once. */
+export function echartsScript(): Promise<string> {
+  echartsJs ??= readFile(createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js'), 'utf8');
+  return echartsJs;
 }

@@ -6,11 +6,10 @@
  */
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
-import type { AccountSummary } from '../app/OperatorService.js';
 import { formatUsd } from '../domain/money.js';
 import type { PositionRecord, TradingState } from '../domain/records.js';
 import { price, signed, signedPct } from '../views/format.js';
-import { HTMX_PATH, STYLE_PATH } from './assets.js';
+import { HTMX_PATH, SSE_EXT_PATH, STYLE_PATH } from './assets.js';
 import { positionPnlRatio } from './figures.js';
 
 export type Html = HtmlEscapedString;
@@ -28,7 +27,11 @@ const h = (strings: TemplateStringsArray, ...children: Child[]): Html => html(st
 const PAGES = [
   { path: '/', title: 'Overview' },
   { path: '/positions', title: 'Positions' },
+  { path: '/orders', title: 'Orders' },
   { path: '/signals', title: 'Signals' },
+  { path: '/trades', title: 'Trades' },
+  { path: '/stats', title: 'Stats' },
+  { path: '/backtests', title: 'Backtests' },
 ] as const;
 
 export type PagePath = (typeof PAGES)[number]['path'];
@@ -97,42 +100,41 @@ export function messagePage(title: string, message: string, context: LayoutConte
   return layout(title, context, h`<h1>${title}</h1><p>${message}</p>`);
 }
 
-/** The trading state and its one action: the fragment htmx swaps after Halt or Resume. */
+/** What each trading state allows, and the actions that lead away from it (the others would change nothing). */
+const TRADING_STATES = {
+  ACTIVE: { allows: 'Entries and exits are allowed.', actions: ['reduce', 'halt'] },
+  REDUCING: { allows: 'Only orders that shrink exposure: closes and partial closes; no entries.', actions: ['resume', 'halt'] },
+  HALTED: { allows: 'No new entries; exits still work.', actions: ['resume', 'reduce'] },
+} as const;
+
+const STATE_BUTTONS = { halt: { label: 'Halt', cls: 'danger' }, reduce: { label: 'Reduce', cls: 'warn' }, resume: { label: 'Resume', cls: '' } } as const;
+
+/** The trading state and its actions (Halt, Reduce, Resume): the fragment htmx swaps after each of them. */
 export function tradingFragment(state: TradingState, csrf: string): Html {
-  const halted = state.state === 'HALTED';
-  const action = halted ? '/actions/resume' : '/actions/halt';
+  const { allows, actions } = TRADING_STATES[state.state];
+  const stopped = state.state !== 'ACTIVE';
   const since = state.changedBy ? h` <span class="muted">since ${state.changedAt.toISOString()} (${state.changedBy})</span>` : '';
-  return h`<section id="trading" class="state${halted ? ' halted' : ''}">
-<p><strong>Trading: ${state.state}</strong>${halted ? h` — ${state.reason ?? 'by an operator'}` : ''}${since}</p>
-<p class="muted">${halted ? 'No new entries; exits still work.' : 'Entries and exits are allowed.'}</p>
-<form method="post" action="${action}" hx-post="${action}" hx-target="#trading" hx-swap="outerHTML">
+  const button = (name: keyof typeof STATE_BUTTONS) => {
+    const { label, cls } = STATE_BUTTONS[name];
+    const action = `/actions/${name}`;
+    return h`<form method="post" action="${action}" hx-post="${action}" hx-target="#trading" hx-swap="outerHTML">
 ${csrfField(csrf)}
-<button type="submit"${halted ? '' : h` class="danger"`}>${halted ? 'Resume' : 'Halt'}</button>
-</form>
+<button type="submit"${cls ? h` class="${cls}"` : ''}>${label}</button>
+</form>`;
+  };
+  return h`<section id="trading" class="state${stopped ? ` ${state.state.toLowerCase()}` : ''}">
+<p><strong>Trading: ${state.state}</strong>${stopped ? h` — ${state.reason ?? 'by an operator'}` : ''}${since}</p>
+<p class="muted">${allows}</p>
+${actions.map(button)}
 </section>`;
 }
 
-export function overviewPage(summary: AccountSummary, context: LayoutContext & { session: { label: string; csrf: string } }): Html {
-  const { account, mode, trading } = summary;
-  const dayPnl = account.dayPnl();
-  const figure = (name: string, value: string, cls = '') => h`<div><dt>${name}</dt><dd${cls ? h` class="${cls}"` : ''}>${value}</dd></div>`;
-  return layout(
-    'Overview',
-    context,
-    h`<h1>Overview</h1>
-<dl class="figures">
-${figure('Equity', formatUsd(account.equity))}
-${figure('Cash', formatUsd(account.cash))}
-${figure('Buying power', formatUsd(account.buyingPower))}
-${figure('Day P&L', `${signed(dayPnl)} (${signedPct(account.dayPnlPct())})`, tone(dayPnl))}
-${figure('Mode', mode)}
-</dl>
-<h2>Trading state</h2>
-${tradingFragment(trading, context.session.csrf)}`,
-  );
-}
+/** Where the positions page listens for changes, and the name of the event that carries the new fragment. */
+export const POSITIONS_STREAM_PATH = '/events/positions';
+export const POSITIONS_EVENT = 'positions';
 
-export function positionsPage(positions: readonly PositionRecord[], context: LayoutContext): Html {
+/** The live part of the positions page, its heading (the count) and its table: the stream sends it again after each change. */
+export function positionsFragment(positions: readonly PositionRecord[]): Html {
   const rows = positions.map((p) => {
     const pnlClass = tone(p.unrealizedPnl);
     return h`<tr>
@@ -148,10 +150,18 @@ export function positionsPage(positions: readonly PositionRecord[], context: Lay
 ${rows}
 </tbody>
 </table>`;
+  return h`<h1>Open positions (${String(positions.length)})</h1>
+${positions.length === 0 ? h`<p class="muted">No open positions.</p>` : table}`;
+}
+
+export function positionsPage(positions: readonly PositionRecord[], context: LayoutContext): Html {
+  // htmx's SSE extension (deferred, so defined before htmx reads the page) opens the stream and swaps each fragment in.
   return layout(
     'Positions',
     context,
-    h`<h1>Open positions (${String(positions.length)})</h1>
-${positions.length === 0 ? h`<p class="muted">No open positions.</p>` : table}`,
+    h`<section id="positions" hx-ext="sse" sse-connect="${POSITIONS_STREAM_PATH}" sse-swap="${POSITIONS_EVENT}">
+${positionsFragment(positions)}
+</section>
+<script src="${SSE_EXT_PATH}" defer></script>`,
   );
 }

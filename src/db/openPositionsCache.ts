@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { Decimal } from '../domain/money.js';
 import type { PositionRecord } from '../domain/records.js';
 import type { Dialect } from './dialect.js';
 import type { Database } from './schema.js';
@@ -15,9 +16,18 @@ import type { Database } from './schema.js';
  * (the sqlite3 shell, a second process) move the dialect's change counter
  * (SQLite's `data_version`), which is checked on every use. Records are frozen: callers share them.
  */
+/** An open position's ticker and market value (quantity × last). */
+export interface Exposure {
+  ticker: string;
+  value: Decimal;
+}
+
 export class OpenPositionsCache {
   private records: readonly PositionRecord[] | null = null;
   private dataVersion = -1;
+  /** The exposures every entry's risk check reads, kept apart: they are read far more often than the book changes. */
+  private exposureList: readonly Exposure[] | null = null;
+  private exposureVersion = -1;
   private generation = 0;
 
   constructor(private readonly dialect: Pick<Dialect, 'changeCounter'>) {}
@@ -25,7 +35,22 @@ export class OpenPositionsCache {
   /** Drops the cache; reads in flight are not kept. */
   invalidate(): void {
     this.records = null;
+    this.exposureList = null;
     this.generation++;
+  }
+
+  /** The cached exposures when still current, else what `read` returns (kept when nothing wrote meanwhile). */
+  async exposures(db: Kysely<Database>, read: () => Promise<Exposure[]>): Promise<Exposure[]> {
+    if (db.isTransaction) return read();
+    const version = await this.dialect.changeCounter(db);
+    if (this.exposureList !== null && version === this.exposureVersion) return [...this.exposureList];
+    const generation = this.generation;
+    const list = (await read()).map((e) => Object.freeze(e));
+    if (generation === this.generation) {
+      this.exposureList = list;
+      this.exposureVersion = version;
+    }
+    return [...list];
   }
 
   /** The cached list when still current, else the list `read` returns (kept when nothing wrote meanwhile). */

@@ -1,8 +1,9 @@
 /**
- * What the engine tells the rest of the product: fills, closes, halts. The
+ * What the engine tells the rest of the product: fills, closes, marks, halts. The
  * monitor turns these into channel alerts; tests and the example print them.
  * Listeners run synchronously and must not throw into the engine.
  */
+import { Listeners } from './listeners.js';
 import type { Decimal } from './money.js';
 import type { ClosedPositionRecord, ExecutedOrderRecord, PositionRecord } from './records.js';
 
@@ -12,26 +13,30 @@ export type TradingEvent =
   | { kind: 'order_rejected' | 'order_canceled' | 'order_expired'; order: ExecutedOrderRecord; at: Date }
   | { kind: 'position_opened'; position: PositionRecord; at: Date }
   | { kind: 'position_closed'; closed: ClosedPositionRecord; at: Date }
-  | { kind: 'halted'; reason: string; by: string; limit: string | null; at: Date }
-  | { kind: 'resumed'; by: string; at: Date };
+  /** Trading stopped: no entries (HALTED), or exits and reductions only (REDUCING). */
+  | { kind: 'halted'; state: 'HALTED' | 'REDUCING'; reason: string; by: string; limit: string | null; at: Date }
+  | { kind: 'resumed'; by: string; at: Date }
+  /** The broker refused the exit a stop or target sent (the position stays open): `error` is the broker's reason. */
+  | { kind: 'exit_refused'; position: PositionRecord; reason: 'stop_loss' | 'take_profit'; error: string; at: Date }
+  /** Open positions were marked to new prices (a monitor cycle, a simulator move): their last price and P&L changed. */
+  | { kind: 'positions_marked'; at: Date };
 
 export type TradingEventListener = (event: TradingEvent) => void;
 
+/** A broken listener (an alert sink) must not undo a recorded fill: Listeners keeps it from reaching the engine. */
 export class TradingEvents {
-  private readonly listeners = new Set<TradingEventListener>();
+  private readonly listeners = new Listeners<TradingEvent>();
 
   on(listener: TradingEventListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
+  }
+
+  /** How many listeners are subscribed: a listener that unsubscribes when idle costs nothing, and this shows it. */
+  listenerCount(): number {
+    return this.listeners.size;
   }
 
   emit(event: TradingEvent): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch {
-        // A broken listener (an alert sink) must not undo a recorded fill.
-      }
-    }
+    this.listeners.emit(event);
   }
 }

@@ -285,7 +285,15 @@ export interface AuditRecord extends Required<Omit<AuditEntry, 'details'>> {
 
 // ---- trading state ---------------------------------------------------------
 
-export type TradingStateName = 'ACTIVE' | 'HALTED';
+/**
+ * ACTIVE: every order allowed. REDUCING: only orders that shrink exposure
+ * (closes, partial closes, covering a short). HALTED: no entries either;
+ * exits always work, whatever the state.
+ */
+export type TradingStateName = 'ACTIVE' | 'REDUCING' | 'HALTED';
+
+/** The states an operator or a limit can stop trading in: no entries (halted), or exits and reductions only (reducing). */
+export type HaltMode = 'halted' | 'reducing';
 
 export interface TradingState {
   state: TradingStateName;

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { type Decimal, ONE, ZERO } from './money.js';
 import type { OrderSide } from './enums.js';
 import { decimalSchema, plainTextSchema, priceSchema, tickerSchema } from './fields.js';
+import type { SignalSource, StoredSignal } from './records.js';
 
 export interface TradingSignal {
   signalId: string;
@@ -150,4 +151,37 @@ export function riskPerShare(s: Pick<TradingSignal, 'currentPrice' | 'stopLossPr
 /** Reward-to-risk ratio: |target − entry| / |entry − stop|. */
 export function rewardToRisk(s: Pick<TradingSignal, 'currentPrice' | 'stopLossPrice' | 'takeProfitPrice'>): Decimal {
   return s.takeProfitPrice.minus(s.currentPrice).abs().div(riskPerShare(s));
+}
+
+/** How a signal enters the signals table: where from, when, and its state (pending, or already decided). */
+export interface SignalArrival {
+  source: SignalSource;
+  receivedAt: Date;
+  expiresAt: Date;
+  status: StoredSignal['status'];
+  decidedBy: string | null;
+  decidedAt: Date | null;
+}
+
+/** The signals table's row for a signal: its fields as sent, the wire form kept as the payload, no order or message yet. */
+export function storedSignalOf(signal: TradingSignal, arrival: SignalArrival): StoredSignal {
+  return {
+    signalId: signal.signalId,
+    ticker: signal.ticker,
+    action: signal.action,
+    entryPrice: signal.currentPrice,
+    stopLossPrice: signal.stopLossPrice,
+    takeProfitPrice: signal.takeProfitPrice,
+    confidence: signal.confidence,
+    positionSizePct: signal.positionSizePct,
+    signalType: signal.signalType,
+    strategy: signal.strategy,
+    signalTime: signal.timestamp,
+    ...arrival,
+    decisionNote: null,
+    orderId: null,
+    channelId: null,
+    messageId: null,
+    payload: JSON.stringify(signalToWire(signal)),
+  };
 }

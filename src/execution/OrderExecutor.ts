@@ -16,6 +16,8 @@ import { isWorking, type LedgerStore, type OrderChange, type OrderLedger } from 
 import type { RiskLimitName, RiskManager } from '../risk/RiskManager.js';
 import { parseSignal, type TradingSignal } from '../domain/signal.js';
 import { type PositionSizingConfig, type SizingResult, sizePosition, sizingToJson } from './sizing.js';
+import { type CalibrationBook, statedRewardRisk } from './calibration/book.js';
+import type { CalibrationEstimate } from './calibration/model.js';
 import { AmbiguousSubmissionError, clientOrderId, type SubmitRetry, submitOnce } from '../domain/submitOnce.js';
 
 export interface ExecuteOptions {
@@ -83,6 +85,8 @@ export interface OrderExecutorOptions {
   ledger: OrderLedger;
   risk: RiskManager;
   sizing: PositionSizingConfig;
+  /** Each strategy's calibration on its closed trades: what calibrated_kelly sizes on. */
+  calibration?: CalibrationBook;
   /** Retries of a submission the broker provably did not take (timeouts, 5xx, 429). */
   submitRetry?: SubmitRetry;
   now?: () => Date;
@@ -108,7 +112,24 @@ export class OrderExecutor {
   /** Sizing against the current account, without sending anything (for approval embeds). */
   async previewSignal(signal: TradingSignal): Promise<SizingResult> {
     const account = await this.options.broker.getAccount();
-    return sizePosition(signal, account, this.options.sizing);
+    return sizePosition(signal, account, this.options.sizing, await this.calibrate(signal));
+  }
+
+  /**
+   * calibrated_kelly: the strategy's calibration on the trades closed before
+   * the signal's own time (before now for a request without one), so the
+   * preview and the approval size on the same past. Null for the other
+   * methods, or without a stop and a target.
+   */
+  private async calibrate(
+    signal: Pick<EntryRequest, 'strategy' | 'confidence' | 'currentPrice' | 'stopLossPrice' | 'takeProfitPrice'> & { timestamp?: Date },
+  ): Promise<CalibrationEstimate | null> {
+    const book = this.options.calibration;
+    const rewardRisk = statedRewardRisk(signal);
+    if (this.options.sizing.method !== 'calibrated_kelly' || book === undefined || rewardRisk === null) return null;
+    const now = this.now();
+    const stamped = 'timestamp' in signal && signal.timestamp instanceof Date ? signal.timestamp : now;
+    return book.estimate(signal.strategy, signal.confidence, rewardRisk, stamped < now ? stamped : now);
   }
 
   /**
@@ -199,7 +220,7 @@ export class OrderExecutor {
       if (options.quantity !== undefined) {
         quantity = options.quantity;
       } else {
-        sizing = sizePosition(signal, account, this.options.sizing);
+        sizing = sizePosition(signal, account, this.options.sizing, await this.calibrate(signal));
         if (!sizing.ok) return this.finishFailure(signal.signalId, sizing.reason, 'sizing', sizing);
         quantity = sizing.quantity;
       }

@@ -5,8 +5,9 @@
  */
 import { type Decimal, formatNumber, formatPct, formatPctShort, formatUsd, ONE, ZERO } from '../domain/money.js';
 import type { TradingSignal } from '../domain/signal.js';
+import type { CalibrationEstimate } from './calibration/model.js';
 
-export type SizingMethod = 'risk' | 'percent' | 'kelly';
+export type SizingMethod = 'risk' | 'percent' | 'kelly' | 'calibrated_kelly';
 
 export interface PositionSizingConfig {
   method: SizingMethod;
@@ -16,6 +17,8 @@ export interface PositionSizingConfig {
   riskPerTradePct: Decimal;
   /** `kelly`: the fraction of full Kelly to bet (0.5 = half Kelly). */
   kellyFraction: Decimal;
+  /** `calibrated_kelly`: closed trades a strategy needs before its isotonic map replaces the Beta-binomial rate (default 30). */
+  calibrationMinTrades?: number;
 }
 
 /** What sizing reads: a TradingSignal, or a manual order whose stop or target may be missing. */
@@ -42,6 +45,8 @@ interface SizingFigures {
   buyingPowerQuantity: Decimal;
   /** The Kelly fraction f (kelly only). */
   kellyF: Decimal | null;
+  /** calibrated_kelly: the calibrated probability and reward:risk used, beside the stated ones. */
+  calibration: CalibrationEstimate | null;
   /** The method's rule in words: `the 2% risk rule`, `the 10% of equity rule`, `the Kelly rule (f 0.55 × 0.5)`. */
   rule: string;
   /** The position cap: its fraction of equity and its dollars. */
@@ -71,9 +76,23 @@ function methodQuantity(
   signal: SizingInput,
   equity: Decimal,
   config: PositionSizingConfig,
+  calibration: CalibrationEstimate | null,
 ): { quantity: Decimal; kellyF: Decimal | null; explain: string; rule: string } | { refusal: string; kellyF: Decimal | null; rule: string } {
   const entry = signal.currentPrice;
   switch (config.method) {
+    case 'calibrated_kelly': {
+      const rule = 'the calibrated Kelly rule';
+      if (calibration === null) return { refusal: 'calibrated Kelly sizing has no calibration for this signal (or give a quantity)', kellyF: null, rule };
+      if (signal.stopLossPrice === null || signal.takeProfitPrice === null) {
+        return { refusal: 'calibrated Kelly sizing needs a stop loss and a take profit (or give a quantity)', kellyF: null, rule };
+      }
+      const p = calibration.probability;
+      const b = calibration.rewardRisk;
+      const evidence = `${calibration.statedConfidence.toFixed()} stated, ${calibration.trades} trades`;
+      if (!b.gt(0)) return { refusal: `calibrated Kelly sizing finds no edge: reward:risk ${b.toFixed()} (${evidence})`, kellyF: null, rule };
+      const stated = `(${evidence}) and reward:risk ${formatNumber(b, 2, { trim: true })} (${formatNumber(calibration.statedRewardRisk, 2, { trim: true })} stated)`;
+      return kellySize('calibrated Kelly', p, b, `calibrated confidence ${p.toFixed()} ${stated}`, equity, config.kellyFraction, entry);
+    }
     case 'percent': {
       const pct = signal.positionSizePct ?? config.maxPositionSizePct;
       const dollars = equity.times(pct);
@@ -106,37 +125,55 @@ function methodQuantity(
       if (risk.isZero()) return { refusal: 'the stop equals the entry: zero risk distance', kellyF: null, rule };
       const b = signal.takeProfitPrice.minus(entry).abs().div(risk);
       const p = signal.confidence;
-      const f = p.minus(ONE.minus(p).div(b));
-      const fText = formatNumber(f, 4, { trim: true });
-      if (f.lte(0)) {
-        return {
-          refusal: `Kelly sizing finds no edge: f = p − (1 − p) / b = ${fText} at confidence ${p.toFixed()} and reward:risk ${formatNumber(b, 2, { trim: true })}`,
-          kellyF: f,
-          rule,
-        };
-      }
-      const dollars = equity.times(config.kellyFraction).times(f);
-      return {
-        quantity: floorShares(dollars.div(entry)),
-        kellyF: f,
-        rule: `the Kelly rule (f ${fText} × ${config.kellyFraction.toFixed()})`,
-        explain: `Kelly f = ${fText} × ${config.kellyFraction.toFixed()} of equity is ${formatUsd(dollars)}`,
-      };
+      return kellySize('Kelly', p, b, `confidence ${p.toFixed()} and reward:risk ${formatNumber(b, 2, { trim: true })}`, equity, config.kellyFraction, entry);
     }
   }
 }
 
-export function sizePosition(signal: SizingInput, account: SizingAccount, config: PositionSizingConfig): SizingResult {
+/**
+ * Kelly's fraction f = p − (1 − p) / b of equity, times the configured
+ * fraction, in whole shares at `entry`; no edge (f ≤ 0) is a refusal that
+ * shows the formula and the figures (`figures` says where p and b came from).
+ */
+function kellySize(
+  name: string,
+  p: Decimal,
+  b: Decimal,
+  figures: string,
+  equity: Decimal,
+  fraction: Decimal,
+  entry: Decimal,
+): { quantity: Decimal; kellyF: Decimal; explain: string; rule: string } | { refusal: string; kellyF: Decimal; rule: string } {
+  const f = p.minus(ONE.minus(p).div(b));
+  const fText = formatNumber(f, 4, { trim: true });
+  if (f.lte(0)) return { refusal: `${name} sizing finds no edge: f = p − (1 − p) / b = ${fText} at ${figures}`, kellyF: f, rule: `the ${name} rule` };
+  const dollars = equity.times(fraction).times(f);
+  return {
+    quantity: floorShares(dollars.div(entry)),
+    kellyF: f,
+    rule: `the ${name} rule (f ${fText} × ${fraction.toFixed()})`,
+    explain: `${name} f = ${fText} × ${fraction.toFixed()} of equity is ${formatUsd(dollars)}`,
+  };
+}
+
+/** `calibration` is what calibrated_kelly sizes on (see CalibrationBook); the other methods ignore it. */
+export function sizePosition(
+  signal: SizingInput,
+  account: SizingAccount,
+  config: PositionSizingConfig,
+  calibration: CalibrationEstimate | null = null,
+): SizingResult {
   const entry = signal.currentPrice;
   const maxPositionDollars = account.equity.times(config.maxPositionSizePct);
   const maxPositionQuantity = floorShares(maxPositionDollars.div(entry));
   const buyingPowerQuantity = floorShares(account.buyingPower.div(entry));
-  const wanted = methodQuantity(signal, account.equity, config);
+  const wanted = methodQuantity(signal, account.equity, config, calibration);
   const base = {
     method: config.method,
     maxPositionQuantity,
     buyingPowerQuantity,
     kellyF: wanted.kellyF,
+    calibration: config.method === 'calibrated_kelly' ? calibration : null,
     rule: wanted.rule,
     maxPositionPct: config.maxPositionSizePct,
     maxPositionDollars,
@@ -181,6 +218,16 @@ export function sizingToJson(result: SizingResult): Record<string, string | bool
     max_position_quantity: result.maxPositionQuantity.toFixed(),
     buying_power_quantity: result.buyingPowerQuantity.toFixed(),
     kelly_f: result.kellyF?.toFixed() ?? null,
+    ...(result.calibration
+      ? {
+          stated_confidence: result.calibration.statedConfidence.toFixed(),
+          calibrated_confidence: result.calibration.probability.toFixed(),
+          stated_reward_risk: result.calibration.statedRewardRisk.toFixed(),
+          calibrated_reward_risk: result.calibration.rewardRisk.toFixed(),
+          calibration_trades: String(result.calibration.trades),
+          calibration_basis: result.calibration.basis,
+        }
+      : {}),
   };
   return result.ok
     ? { ...common, ok: true, quantity: result.quantity.toFixed(), bound_by: result.boundBy, risk_amount: result.riskAmount?.toFixed() ?? null }

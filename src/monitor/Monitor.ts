@@ -16,6 +16,7 @@ import type { CalendarDay, StreamState } from '../domain/ports/broker.js';
 import type { OperatorService, StatusInfo } from '../app/OperatorService.js';
 import type { ReconciliationSummary } from '../portfolio/Reconciler.js';
 import { alertFor, lateReportView, monitorFailedView, reconciliationView, streamView } from '../views/alerts.js';
+import type { View } from '../views/view.js';
 import type { AlertCenter } from './AlertCenter.js';
 import { buildDailyReport } from './dailyReport.js';
 
@@ -48,6 +49,7 @@ export class Monitor {
   /** Whether the last cycle ran with the market open: the first closed tick after it runs the after-close cycle. */
   private lastOpen = false;
   private lastStream: StreamState | null = null;
+  private lastMarketData: StreamState | null = null;
   private streamChanges = 0;
   private lastCycle: StatusInfo['lastCycle'] = null;
   private readonly jobs: schedule.Job[] = [];
@@ -73,6 +75,12 @@ export class Monitor {
         .catch(failed);
     });
     if (stream) this.unsubscribe.push(stream);
+    const marketData = app.operator.onMarketDataState((state) => {
+      this.marketDataChanged(state)
+        .then(() => alerts.flush())
+        .catch(failed);
+    });
+    if (marketData) this.unsubscribe.push(marketData);
   }
 
   /** At start-up: the reconciliation summary, then any daily report missed while down. */
@@ -220,6 +228,20 @@ export class Monitor {
     if (state) await this.streamChanged(state);
   }
 
+  /** The market-data stream's drop and its return, each alerted once (the broker-stream kinds: prices are the broker's too). */
+  private async marketDataChanged(state: StreamState): Promise<void> {
+    // Our own close at shutdown is no outage.
+    if (state === this.lastMarketData || state === 'stopped') return;
+    const previous = this.lastMarketData;
+    this.lastMarketData = state;
+    const at = `${this.now().toISOString()}:${++this.streamChanges}`;
+    if (state !== 'connected') {
+      await this.options.alerts.raise('broker_disconnected', `market_data_disconnected:${at}`, marketDataView(state, this.options.intervalSeconds));
+    } else if (previous !== null) {
+      await this.options.alerts.raise('broker_reconnected', `market_data_reconnected:${at}`, marketDataView(state, this.options.intervalSeconds));
+    }
+  }
+
   private async streamChanged(state: StreamState): Promise<void> {
     // Our own disconnect at shutdown is no outage.
     if (state === this.lastStream || state === 'stopped') return;
@@ -233,6 +255,18 @@ export class Monitor {
       await this.options.alerts.raise('broker_reconnected', `broker_reconnected:${at}`, streamView(state, this.options.intervalSeconds));
     }
   }
+}
+
+/** The alert for the market-data stream's drop and return: what the bot does meanwhile. */
+export function marketDataView(state: 'connected' | 'reconnecting', intervalSeconds: number): View {
+  return state === 'connected'
+    ? { title: 'Market data reconnected', description: 'Streamed prices mark positions and guard stops again.', fields: [], tone: 'success' }
+    : {
+        title: 'Market data disconnected',
+        description: `The market-data stream is ${state}; positions are marked and stops without a broker leg are checked by the monitor every ${intervalSeconds} s until it is back.`,
+        fields: [],
+        tone: 'danger',
+      };
 }
 
 /** node-schedule rule for "every N seconds": seconds within the minute, or every N/60 minutes. */

@@ -4,3 +4,4 @@
  * on the first chart, not at start-up.
  */
 export * from '../chart/equityChart.js';
+export * from '../chart/reliabilityChart.js';

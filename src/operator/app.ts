@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { BrokerInterface } from '../domain/ports/broker.js';
+import type { MarketDataFeed } from '../domain/ports/marketData.js';
 import type { SimBroker } from '../broker/sim/SimBroker.js';
 import { type Config, tradingMode } from '../config.js';
 import type { Store } from '../domain/ports/store.js';
@@ -45,12 +46,24 @@ export interface AppOptions {
   status?: () => Promise<Partial<StatusInfo>>;
   /** Opens a fresh store at a path (the composition root hands it in): /backtest replays on one; absent, /backtest is refused. */
   openScratchStore?: (path: string) => Promise<Store>;
+  /** The broker's market-data stream (absent: prices come from polling only). */
+  marketData?: MarketDataFeed;
 }
 
 export function createApp(options: AppOptions): AppServices {
   const { config, broker, store, sim } = options;
   const now = options.now ?? (() => new Date());
-  const engine = options.engine ?? createTradingEngine({ broker, store, sizing: sizingFromConfig(config.sizing), risk: config.risk, now });
+  const engine =
+    options.engine ??
+    createTradingEngine({
+      broker,
+      store,
+      sizing: sizingFromConfig(config.sizing),
+      risk: config.risk,
+      now,
+      ...(options.marketData ? { marketData: options.marketData } : {}),
+    });
+  const live = engine.live;
   const approvals = new SignalApprovals({
     store,
     executor: engine.executor,
@@ -59,7 +72,10 @@ export function createApp(options: AppOptions): AppServices {
     maxEntryDriftPct: config.signals.maxEntryDriftPct,
     autoApprove: { minConfidence: config.signals.autoApproveMinConfidence, strategies: config.signals.autoApproveStrategies },
     now,
+    ...(live ? { streamedPrice: (ticker: string) => live.freshPrice(ticker) } : {}),
   });
+  // A signal arriving or decided changes what the market-data stream must follow.
+  if (live) approvals.on(() => live.resync());
   const startedAt = now();
   const mode = tradingMode(config);
   const status = async (): Promise<StatusInfo> => {

@@ -5,7 +5,8 @@
  * once: where the broker holds a bracket leg, the leg does the work.
  */
 import type { BrokerInterface } from '../domain/ports/broker.js';
-import { NotFoundError, TradingError } from '../domain/errors.js';
+import type { TradingEvents } from '../domain/events.js';
+import { InsufficientFundsError, NotFoundError, OrderRejectedError, TradingError } from '../domain/errors.js';
 import { addDays, exchangeDate } from '../domain/marketTime.js';
 import { type Decimal, HUNDRED, ZERO } from '../domain/money.js';
 import type { Order } from '../domain/order.js';
@@ -20,6 +21,8 @@ export interface PositionManagerOptions {
   broker: BrokerInterface;
   store: LedgerStore;
   ledger: OrderLedger;
+  /** Told `positions_marked` after each mark that wrote prices (a live page redraws on it). */
+  events?: TradingEvents;
   now?: () => Date;
 }
 
@@ -37,7 +40,7 @@ export interface ExitAction {
   reason: ExitReason;
   /** The exit order sent (null when skipped). */
   order: ExecutedOrderRecord | null;
-  /** Set when nothing was sent, and why. */
+  /** Set when nothing was sent, and why (the broker's refusal included). */
   skipped: string | null;
 }
 
@@ -82,6 +85,8 @@ async function settleWithin(done: () => Promise<boolean>, timeoutMs = 5_000, eve
 
 export class PositionManager {
   private readonly now: () => Date;
+  /** Positions whose exit is being decided or sent now: a streamed trade and a monitor cycle never both send one. */
+  private readonly closing = new Set<string>();
 
   constructor(private readonly options: PositionManagerOptions) {
     this.now = options.now ?? (() => new Date());
@@ -136,6 +141,7 @@ export class PositionManager {
       marked.push({ ...p, currentPrice: price, unrealizedPnl: mark.unrealizedPnl, updatedAt: at });
     }
     await store.positions.markPrices(marks);
+    if (marks.length > 0) this.options.events?.emit({ kind: 'positions_marked', at });
     return marked;
   }
 
@@ -157,6 +163,7 @@ export class PositionManager {
       if (price !== undefined) marks.push(priceMark(p, price, at));
     }
     await store.positions.markPrices(marks);
+    if (marks.length > 0) this.options.events?.emit({ kind: 'positions_marked', at });
     return marks.length;
   }
 
@@ -180,27 +187,48 @@ export class PositionManager {
   async autoCloseTriggeredPositions(marked?: readonly PositionRecord[]): Promise<ExitAction[]> {
     const { store } = this.options;
     const actions: ExitAction[] = [];
+    let failure: unknown;
     // A monitor cycle passes the positions it has just marked, saving a read.
     for (const seen of marked ?? (await this.getOpenPositions())) {
       const reason: ExitReason | null = stopHit(seen) ? 'stop_loss' : targetHit(seen) ? 'take_profit' : null;
       if (reason === null) continue;
-      // Read again: the broker's leg may have closed it since it was marked.
-      const position = await store.positions.get(seen.positionId);
-      if (!position) continue;
-      const legId = reason === 'stop_loss' ? position.stopLossOrderId : position.takeProfitOrderId;
-      const leg = legId ? await store.orders.get(legId) : null;
-      if (leg && isWorking(leg)) {
-        actions.push({ position, reason, order: null, skipped: `the broker's ${reason.replace('_', '-')} leg ${leg.orderId} is working` });
+      if (this.closing.has(seen.positionId)) {
+        actions.push({ position: seen, reason, order: null, skipped: 'its exit is being sent already' });
         continue;
       }
-      const working = (await store.orders.listForPosition(position.positionId)).find(isWorking);
-      if (working) {
-        actions.push({ position, reason, order: null, skipped: `exit order ${working.orderId} is already working` });
-        continue;
+      this.closing.add(seen.positionId);
+      try {
+        // Read again: the broker's leg may have closed it since it was marked.
+        const position = await store.positions.get(seen.positionId);
+        if (!position) continue;
+        const legId = reason === 'stop_loss' ? position.stopLossOrderId : position.takeProfitOrderId;
+        const leg = legId ? await store.orders.get(legId) : null;
+        if (leg && isWorking(leg)) {
+          actions.push({ position, reason, order: null, skipped: `the broker's ${reason.replace('_', '-')} leg ${leg.orderId} is working` });
+          continue;
+        }
+        const working = (await store.orders.listForPosition(position.positionId)).find(isWorking);
+        if (working) {
+          actions.push({ position, reason, order: null, skipped: `exit order ${working.orderId} is already working` });
+          continue;
+        }
+        await this.cancelLegs(position);
+        actions.push({ position, reason, order: await this.sendExit(position, position.quantity, reason), skipped: null });
+      } catch (error) {
+        // A refusal of one position's exit must not hold back the others' exits: it is told, and the next check tries again.
+        if (!(error instanceof OrderRejectedError || error instanceof InsufficientFundsError)) {
+          failure ??= error;
+          continue;
+        }
+        const refusal = error.brokerMessage ?? error.message;
+        actions.push({ position: seen, reason, order: null, skipped: `the broker refused the exit: ${refusal}` });
+        this.options.events?.emit({ kind: 'exit_refused', position: seen, reason, error: refusal, at: this.now() });
+      } finally {
+        this.closing.delete(seen.positionId);
       }
-      await this.cancelLegs(position);
-      actions.push({ position, reason, order: await this.sendExit(position, position.quantity, reason), skipped: null });
     }
+    // Anything else (the broker unreachable) fails the check as before, once every position has had its turn.
+    if (failure !== undefined) throw failure;
     return actions;
   }
 

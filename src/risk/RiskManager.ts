@@ -1,15 +1,18 @@
 /**
  * Pre-trade risk: every entry passes here first; exits never do (a halted bot
  * must still be able to get out). The trading state lives in the database so
- * a halt survives a restart; the daily-loss and drawdown limits halt trading
- * by themselves and say why.
+ * a halt survives a restart. ACTIVE allows entries; REDUCING and HALTED
+ * refuse them (REDUCING is the step an operator or the daily loss takes
+ * before a full halt: only orders that shrink exposure, which are all exits
+ * here, since one ticker holds one position). The daily-loss and drawdown
+ * limits move the state by themselves and say why.
  */
 import type { BrokerInterface } from '../domain/ports/broker.js';
 import { type Decimal, formatPct, formatUsd, ZERO } from '../domain/money.js';
 import { exchangeDate } from '../domain/marketTime.js';
 import type { Account } from '../domain/account.js';
 import type { OrderSide, OrderType } from '../domain/enums.js';
-import type { TradingState } from '../domain/records.js';
+import type { HaltMode, TradingState, TradingStateName } from '../domain/records.js';
 import type { Repositories } from '../domain/ports/store.js';
 import type { TradingEvents } from '../domain/events.js';
 
@@ -23,10 +26,16 @@ export interface RiskLimits {
   maxDailyLossPct: Decimal;
   /** Fall from the equity peak that halts trading. */
   maxDrawdownPct: Decimal;
+  /** Loss from the day's starting equity that moves ACTIVE to REDUCING; null (or not below maxDailyLossPct): no such step. */
+  reduceAtDailyLossPct?: Decimal | null;
 }
+
+const STATE_OF: Record<HaltMode, Exclude<TradingStateName, 'ACTIVE'>> = { halted: 'HALTED', reducing: 'REDUCING' };
 
 export type RiskLimitName =
   | 'trading_halted'
+  | 'trading_reducing'
+  | 'reduce_at_daily_loss'
   | 'max_open_positions'
   | 'max_position_size'
   | 'max_exposure'
@@ -92,12 +101,12 @@ export class RiskManager {
     return this.options.store.tradingState.get();
   }
 
-  /** Operator halt. Returns false when trading was already halted. */
-  async halt(reason: string, by: string): Promise<boolean> {
-    return this.setHalted(reason, by, null);
+  /** Operator halt (or the step down to REDUCING). Returns false when trading already was in that state. */
+  async halt(reason: string, by: string, mode: HaltMode = 'halted'): Promise<boolean> {
+    return this.setHalted(STATE_OF[mode], reason, by, null);
   }
 
-  /** Operator resume. Returns false when trading was already active. */
+  /** Operator resume, from HALTED or REDUCING. Returns false when trading was already active. */
   async resume(by: string): Promise<boolean> {
     const at = this.now();
     const changed = await this.options.store.tradingState.setState('ACTIVE', null, by, at);
@@ -153,6 +162,17 @@ export class RiskManager {
     const { breach, state } = await this.limitsAndState(acct);
     if (state.state === 'HALTED') {
       return { ...figures, decision: refuse(breach?.limit ?? 'trading_halted', `trading is halted: ${state.reason ?? 'by an operator'}`) };
+    }
+    if (state.state === 'REDUCING') {
+      const who = state.changedBy ? ` (set by ${state.changedBy} at ${state.changedAt.toISOString().replace('.000Z', 'Z')})` : '';
+      const why = state.reason ? `: ${state.reason}` : '';
+      return {
+        ...figures,
+        decision: refuse(
+          'trading_reducing',
+          `trading is REDUCING${who}${why}; only orders that shrink exposure pass (closes, partial closes), no entries until /resume`,
+        ),
+      };
     }
 
     const positions = await store.positions.exposures();
@@ -221,8 +241,14 @@ export class RiskManager {
       const loss = dayStart.minus(equity).div(dayStart);
       if (loss.gte(limits.maxDailyLossPct)) {
         const reason = `daily loss limit: equity ${formatUsd(equity)} is ${formatPct(loss)} below the day's start ${formatUsd(dayStart)} (limit ${formatPct(limits.maxDailyLossPct)})`;
-        await this.setHalted(reason, 'system', 'max_daily_loss');
+        await this.setHalted('HALTED', reason, 'system', 'max_daily_loss');
         return { breach: { limit: 'max_daily_loss', reason }, state: await store.tradingState.get() };
+      }
+      const reduceAt = limits.reduceAtDailyLossPct ?? null;
+      if (state.state === 'ACTIVE' && reduceAt !== null && loss.gte(reduceAt)) {
+        const reason = `daily loss step: equity ${formatUsd(equity)} is ${formatPct(loss)} below the day's start ${formatUsd(dayStart)} (reduce at ${formatPct(reduceAt)}, halt at ${formatPct(limits.maxDailyLossPct)})`;
+        await this.setHalted('REDUCING', reason, 'system', 'reduce_at_daily_loss');
+        state = await store.tradingState.get();
       }
     }
     const peak = state.peakEquity;
@@ -230,19 +256,20 @@ export class RiskManager {
       const drawdown = peak.minus(equity).div(peak);
       if (drawdown.gte(limits.maxDrawdownPct)) {
         const reason = `drawdown limit: equity ${formatUsd(equity)} is ${formatPct(drawdown)} below the peak ${formatUsd(peak)} (limit ${formatPct(limits.maxDrawdownPct)})`;
-        await this.setHalted(reason, 'system', 'max_drawdown');
+        await this.setHalted('HALTED', reason, 'system', 'max_drawdown');
         return { breach: { limit: 'max_drawdown', reason }, state: await store.tradingState.get() };
       }
     }
     return { breach: null, state };
   }
 
-  private async setHalted(reason: string, by: string, limit: RiskLimitName | null): Promise<boolean> {
+  private async setHalted(state: Exclude<TradingStateName, 'ACTIVE'>, reason: string, by: string, limit: RiskLimitName | null): Promise<boolean> {
     const at = this.now();
-    const changed = await this.options.store.tradingState.setState('HALTED', reason, by, at);
+    const changed = await this.options.store.tradingState.setState(state, reason, by, at);
     if (changed) {
-      await this.options.store.audit.record({ at, actor: by, action: 'halt', target: limit, outcome: 'ok', details: { reason } });
-      this.options.events?.emit({ kind: 'halted', reason, by, limit, at });
+      const action = state === 'HALTED' ? 'halt' : 'reduce';
+      await this.options.store.audit.record({ at, actor: by, action, target: limit, outcome: 'ok', details: { reason } });
+      this.options.events?.emit({ kind: 'halted', state, reason, by, limit, at });
     }
     return changed;
   }

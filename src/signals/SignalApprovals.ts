@@ -10,7 +10,7 @@ import { toTradingSignal, type SignalSource, type StoredSignal } from '../domain
 import type { Repositories } from '../domain/ports/store.js';
 import type { ExecutionResult, OrderExecutor } from '../execution/OrderExecutor.js';
 import type { SizingResult } from '../execution/sizing.js';
-import { signalToWire, type TradingSignal } from '../domain/signal.js';
+import { storedSignalOf, type TradingSignal } from '../domain/signal.js';
 
 export interface Approver {
   id: string;
@@ -47,6 +47,8 @@ export interface SignalApprovalsOptions {
   maxEntryDriftPct: Decimal;
   /** Auto-approval: both must match (confidence at least this, strategy in the list). */
   autoApprove?: { minConfidence: Decimal | null; strategies: readonly string[] };
+  /** The latest streamed price of a ticker while it is fresh (null: ask the broker). */
+  streamedPrice?: (ticker: string) => Decimal | null;
   now?: () => Date;
 }
 
@@ -111,30 +113,14 @@ export class SignalApprovals {
   async submit(signal: TradingSignal, source: SignalSource, submittedBy: string): Promise<Submission> {
     const { store, ttlMinutes } = this.options;
     const receivedAt = this.now();
-    const stored: StoredSignal = {
-      signalId: signal.signalId,
-      ticker: signal.ticker,
-      action: signal.action,
-      entryPrice: signal.currentPrice,
-      stopLossPrice: signal.stopLossPrice,
-      takeProfitPrice: signal.takeProfitPrice,
-      confidence: signal.confidence,
-      positionSizePct: signal.positionSizePct,
-      signalType: signal.signalType,
-      strategy: signal.strategy,
+    const stored = storedSignalOf(signal, {
       source,
-      status: 'pending',
-      signalTime: signal.timestamp,
       receivedAt,
       expiresAt: new Date(receivedAt.getTime() + ttlMinutes * 60_000),
+      status: 'pending',
       decidedBy: null,
       decidedAt: null,
-      decisionNote: null,
-      orderId: null,
-      channelId: null,
-      messageId: null,
-      payload: JSON.stringify(signalToWire(signal)),
-    };
+    });
     const created = await store.signals.insertIfNew(stored);
     if (!created) {
       const existing = (await store.signals.get(signal.signalId)) ?? stored;
@@ -296,8 +282,8 @@ export class SignalApprovals {
 
   /** Refuses approval when the market has moved away from the signal: the trade it described is gone. */
   private async guard(signal: StoredSignal): Promise<string | null> {
-    const prices = await this.options.broker.getLatestPrices([signal.ticker]);
-    const last = prices.get(signal.ticker);
+    // The market-data stream's price when it is fresh; else the broker's last trade.
+    const last = this.options.streamedPrice?.(signal.ticker) ?? (await this.options.broker.getLatestPrices([signal.ticker])).get(signal.ticker);
     if (last === undefined) return `no last price for ${signal.ticker}`;
     const long = signal.action === 'buy';
     if (long ? last.lte(signal.stopLossPrice) : last.gte(signal.stopLossPrice)) {

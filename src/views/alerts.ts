@@ -5,6 +5,7 @@ import type { TradingEvent } from '../domain/events.js';
 import { describeReconciliation, type ReconciliationSummary } from '../portfolio/Reconciler.js';
 import type { View } from './view.js';
 import { signed, signedPct } from './format.js';
+import { STATE_ALLOWS } from './trading.js';
 
 export interface AlertSpec {
   kind: AlertKind;
@@ -52,6 +53,28 @@ export function alertFor(event: TradingEvent): AlertSpec | null {
         },
       };
     }
+    case 'exit_refused': {
+      const p = event.position;
+      const level =
+        event.reason === 'stop_loss' ? `stop ${formatUsd(p.stopLossPrice ?? p.currentPrice)}` : `target ${formatUsd(p.takeProfitPrice ?? p.currentPrice)}`;
+      return {
+        // Said once per position and level: the check tries again every cycle, and a repeated refusal is no news.
+        kind: 'order_rejected',
+        eventKey: `exit_refused:${p.positionId}:${event.reason}`,
+        view: {
+          title: `Exit refused: ${p.side} ${p.quantity.toFixed()} ${p.ticker}`,
+          description: `The ${level} was crossed (last ${formatUsd(p.currentPrice)}), but the broker refused the exit: ${event.error}. The position is still open.`,
+          fields: [
+            {
+              name: 'What to do',
+              value: `Close it at the broker yourself, or clear what the broker names and /close ${p.ticker}. The bot tries the exit again at every check until one goes through.`,
+              inline: false,
+            },
+          ],
+          tone: 'danger',
+        },
+      };
+    }
     case 'position_closed': {
       const c = event.closed;
       const kind: AlertKind = c.exitReason === 'stop_loss' || c.exitReason === 'take_profit' ? c.exitReason : 'position_closed';
@@ -91,12 +114,13 @@ export function alertFor(event: TradingEvent): AlertSpec | null {
     case 'halted':
       return {
         kind: 'halted',
-        eventKey: `halted:${event.at.toISOString()}`,
+        // A step to REDUCING and a halt can come at the same instant: each is its own alert.
+        eventKey: `${event.state === 'HALTED' ? 'halted' : 'reducing'}:${event.at.toISOString()}`,
         view: {
-          title: 'Trading halted',
-          description: `${event.limit ? 'Risk limit' : `By ${event.by}`}: ${event.reason}. No new entries until /resume.`,
+          title: event.state === 'HALTED' ? 'Trading halted' : 'Trading reducing',
+          description: `${event.limit ? 'Risk limit' : `By ${event.by}`}: ${event.reason}. ${STATE_ALLOWS[event.state]}`,
           fields: [],
-          tone: 'danger',
+          tone: event.state === 'HALTED' ? 'danger' : 'warning',
         },
       };
     case 'resumed':

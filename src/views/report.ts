@@ -7,6 +7,7 @@ import type { PerformanceStats } from '../portfolio/PositionManager.js';
 import type { View } from './view.js';
 import { linesWithin } from './limits.js';
 import { drawdownText } from './stats.js';
+import { tradingStateText } from './trading.js';
 import { signed, signedPct } from './format.js';
 
 export interface ReportData {
@@ -51,7 +52,7 @@ export function reportView(r: ReportData): View {
         value: open.length > 0 ? `${linesWithin(open, 900)}\nunrealized ${signed(unrealized)}, exposure ${formatUsd(exposure)}` : 'none',
         inline: false,
       },
-      { name: 'Risk', value: r.state.state === 'HALTED' ? `HALTED: ${r.state.reason ?? ''}` : 'ACTIVE', inline: true },
+      { name: 'Risk', value: tradingStateText(r.state), inline: true },
       {
         name: 'Execution',
         value: `fill rate ${r.execution.fillRate === null ? '—' : formatPct(r.execution.fillRate)}, slippage ${r.execution.avgSlippageBps ? formatNumber(r.execution.avgSlippageBps, 1) : '—'} bps`,

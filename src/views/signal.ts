@@ -1,6 +1,7 @@
 /** The signal embed with its Approve / Reject buttons, and how it reads once decided. */
 import { formatNumber, formatPct, formatPctShort, formatUsd } from '../domain/money.js';
 import type { SizingResult } from '../execution/sizing.js';
+import type { CalibrationEstimate } from '../execution/calibration/model.js';
 import type { ExecutedOrderRecord, StoredSignal } from '../domain/records.js';
 import type { ApprovalOutcome, SignalPreview } from '../signals/SignalApprovals.js';
 import type { View, ViewButton } from './view.js';
@@ -41,6 +42,12 @@ export function sizedBy(sizing: SizingResult): string {
   }
 }
 
+/** `0.80 stated → 0.58 calibrated over 64 trades · reward:risk 2.00 stated → 1.45`: what calibrated_kelly sized on. */
+export function calibrationLine(c: CalibrationEstimate): string {
+  const over = c.trades === 0 ? '(no closed trades yet)' : `over ${c.trades} trade${c.trades === 1 ? '' : 's'}`;
+  return `${c.statedConfidence.toFixed(2)} stated → ${c.probability.toFixed(2)} calibrated ${over} · reward:risk ${c.statedRewardRisk.toFixed(2)} stated → ${c.rewardRisk.toFixed(2)}`;
+}
+
 function signalFields(s: StoredSignal, preview: SignalPreview | null) {
   const risk = s.entryPrice.minus(s.stopLossPrice).abs();
   const rr = s.takeProfitPrice.minus(s.entryPrice).abs().div(risk);
@@ -60,6 +67,7 @@ function signalFields(s: StoredSignal, preview: SignalPreview | null) {
               : `not sizable: ${preview.sizing.ok === false ? preview.sizing.reason : 'no preview'}`,
             inline: false,
           },
+          ...(preview.sizing.calibration ? [{ name: 'Calibrated', value: calibrationLine(preview.sizing.calibration), inline: false }] : []),
         ]),
     { name: 'Strategy', value: s.strategy ?? '—', inline: true },
     { name: 'Expires', value: s.expiresAt.toISOString().replace('.000Z', 'Z'), inline: true },

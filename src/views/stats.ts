@@ -46,13 +46,14 @@ export function statsView({ performance: p, execution: e }: Pick<StatsReport, 'p
   };
 }
 
-export function statusView(s: StatusInfo, broker: string, mode: string, trading: string): View {
+export function statusView(s: StatusInfo, broker: string, mode: string, trading: string, marketData: string | null = null): View {
   const at = (d: Date | null) => (d === null ? '—' : d.toISOString().replace('.000Z', 'Z'));
   return {
     title: 'Status',
     fields: [
       { name: 'Broker', value: `${broker} (${mode})`, inline: true },
       { name: 'Stream', value: s.stream, inline: true },
+      ...(marketData === null ? [] : [{ name: 'Market data', value: marketData, inline: true }]),
       { name: 'Trading', value: trading, inline: true },
       {
         name: 'Last monitor cycle',

@@ -2,14 +2,33 @@
 import { formatUsd, ZERO } from '../domain/money.js';
 import { type Order } from '../domain/order.js';
 import { TERMINAL_STATUSES } from '../domain/enums.js';
-import type { ExecutedOrderRecord, PositionRecord } from '../domain/records.js';
-import type { AccountSummary, ModifyResult } from '../app/OperatorService.js';
+import type { ExecutedOrderRecord, PositionRecord, TradingState } from '../domain/records.js';
+import type { AccountSummary, HaltMode, HaltResult, ModifyResult } from '../app/OperatorService.js';
 import type { ExecutionResult } from '../execution/OrderExecutor.js';
 import { price, signed, signedPct } from './format.js';
 import type { View, ViewField } from './view.js';
 
+/** The trading state in one line: ACTIVE, or the state with its reason. */
+export function tradingStateText(state: Pick<TradingState, 'state' | 'reason'>): string {
+  return state.state === 'ACTIVE' ? 'ACTIVE' : `${state.state}: ${state.reason ?? 'by an operator'}`;
+}
+
+/** What each stopped state still allows, as the operator reads it. */
+export const STATE_ALLOWS = {
+  HALTED: 'No new entries until /resume; exits still work.',
+  REDUCING: 'Only orders that shrink exposure (closes, partial closes) until /resume; no entries.',
+} as const;
+
+/** What /halt did: the new state, or the state it already was in. */
+export function haltView({ changed, trading }: HaltResult, mode: HaltMode, reason: string): View {
+  const wanted = mode === 'halted' ? 'HALTED' : 'REDUCING';
+  if (!changed)
+    return { title: `Already ${wanted.toLowerCase()}`, description: `Trading was already ${tradingStateText(trading)}`, fields: [], tone: 'neutral' };
+  return { title: mode === 'halted' ? 'Trading halted' : 'Trading reducing', description: `${reason}. ${STATE_ALLOWS[wanted]}`, fields: [], tone: 'warning' };
+}
+
 export function accountView({ account, mode, trading: state }: AccountSummary): View {
-  const halted = state.state === 'HALTED';
+  const halted = state.state !== 'ACTIVE';
   return {
     title: `Account (${mode})`,
     fields: [
@@ -18,7 +37,7 @@ export function accountView({ account, mode, trading: state }: AccountSummary): 
       { name: 'Buying power', value: formatUsd(account.buyingPower), inline: true },
       { name: 'Day P&L', value: `${signed(account.dayPnl())} (${signedPct(account.dayPnlPct())})`, inline: true },
       { name: 'Mode', value: mode, inline: true },
-      { name: 'Trading', value: halted ? `HALTED: ${state.reason ?? 'by an operator'}` : 'ACTIVE', inline: true },
+      { name: 'Trading', value: tradingStateText(state), inline: true },
     ],
     tone: halted ? 'warning' : 'info',
   };

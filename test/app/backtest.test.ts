@@ -201,7 +201,7 @@ describe('OperatorService.backtest', () => {
     expect(await refusal(op.backtest({ days: 366 }))).toBe('days must be from 1 to 365');
     expect(await refusal(op.backtest({ days: 1.5 }))).toBe('days must be a whole number');
     expect(await refusal(op.backtest({ minConfidence: dec('1.5') }))).toBe('min_confidence must be between 0 and 1');
-    expect(await refusal(op.backtest({ sizing: 'martingale' }))).toBe('sizing must be one of risk, percent, kelly');
+    expect(await refusal(op.backtest({ sizing: 'martingale' }))).toBe('sizing must be one of risk, percent, kelly, calibrated_kelly');
     expect(await refusal(op.backtest({ days: 5 }))).toBe('No stored signal in the last 5 days: nothing to replay.');
     expect(await refusal(op.backtest({ minConfidence: dec('0.95') }))).toBe('No stored signal in the last 30 days at confidence ≥ 0.95: nothing to replay.');
     const noHistory = new Proxy(t.broker, { get: (target, key) => (key === 'getBars' ? undefined : (Reflect.get(target, key, target) as unknown)) });

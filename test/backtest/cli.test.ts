@@ -66,7 +66,7 @@ describe('npm run backtest', () => {
     const bad = argRefusal;
     expect(bad(['--signals', 's.csv'])).toBe('--bars: required (a bars CSV file or a folder of them)');
     expect(bad(['--bars', 'b', '--signals', 's.csv', '--cash=-5'])).toBe('--cash: expected a positive amount, got "-5"');
-    expect(bad(['--bars', 'b', '--signals', 's.csv', '--sizing', 'all-in'])).toBe('--sizing: expected one of risk, percent, kelly');
+    expect(bad(['--bars', 'b', '--signals', 's.csv', '--sizing', 'all-in'])).toBe('--sizing: expected one of risk, percent, kelly, calibrated_kelly');
     expect(bad(['--bars', 'b', '--signals', 's.csv', '--from', '2024-02-30'])).toBe(
       '--from: expected a date YYYY-MM-DD or an ISO time with its zone, got "2024-02-30"',
     );

@@ -1,5 +1,4 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runBacktest, type BacktestOptions } from '../../src/backtest/replay.js';
@@ -67,7 +66,7 @@ describe('--sweep arguments', () => {
     expect(argRefusal([...base, '--sweep', 'sizing'])).toBe(
       '--sweep sizing: expected name=a,b,c with a name of min_confidence, sizing, risk_per_trade_pct, max_position_size_pct, slippage_bps, commission',
     );
-    expect(argRefusal([...base, '--sweep', 'sizing=risk,all-in'])).toBe('--sweep sizing: expected one of risk, percent, kelly, got "all-in"');
+    expect(argRefusal([...base, '--sweep', 'sizing=risk,all-in'])).toBe('--sweep sizing: expected one of risk, percent, kelly, calibrated_kelly, got "all-in"');
     expect(argRefusal([...base, '--sweep', 'min_confidence=0.5,1.2'])).toBe('--sweep min_confidence: expected a confidence from 0 to 1, got "1.2"');
     expect(argRefusal([...base, '--sweep', 'risk_per_trade_pct=2'])).toBe(
       '--sweep risk_per_trade_pct: expected a fraction of equity above 0 and at most 1 (0.02 = 2%), got "2"',
@@ -147,7 +146,7 @@ function task(bars: string, signals: string): SweepTask {
     bars: [bars],
     startingCash: '100000',
     sizing: { method: 'percent', maxPositionSizePct: '0.10', riskPerTradePct: '0.02', kellyFraction: '0.5' },
-    risk: { maxOpenPositions: 10, maxExposurePct: '1', maxDailyLossPct: '0.5', maxDrawdownPct: '0.5' },
+    risk: { maxOpenPositions: 10, maxExposurePct: '1', maxDailyLossPct: '0.5', maxDrawdownPct: '0.5', reduceAtDailyLossPct: null },
     costs: { slippageBps: '10', commissionPerShare: '0.01' },
     source: { kind: 'file', path: signals },
   };
@@ -183,17 +182,18 @@ describe('runSweep', () => {
     const { dir, signals } = inputs();
     const bars = join(dir, 'bad.csv');
     writeFileSync(bars, SCENARIO_BARS.replace('AAA,2024-01-05,108,109,107,108', 'AAA,2024-01-05,108,109,107,abc'));
-    const scratchFolders = () => readdirSync(tmpdir()).filter((name) => name.startsWith('catalyst-sweep-'));
-    const before = scratchFolders();
+    // A folder of its own for the sweep's scratch, so that other runs on the machine cannot muddle the check.
+    const scratchParent = join(dir, 'scratch');
+    mkdirSync(scratchParent);
     const combinations = expandGrid(sweepSchema.parse(['sizing=percent,risk']));
-    const failure = runSweep(task(bars, signals), combinations, { workers: 2 });
+    const failure = runSweep(task(bars, signals), combinations, { workers: 2, scratchParent });
     await expect(failure).rejects.toThrow(SweepError);
     await expect(failure).rejects.toThrow(
       /^sweep combination sizing=(percent|risk) failed: .*bad\.csv:11: close: expected a number such as 184\.50, got "abc"$/,
     );
     await expect(failure).rejects.toMatchObject({ input: true });
     // The other worker is stopped wherever it was, and no run's scratch folder is left behind.
-    expect(scratchFolders()).toEqual(before);
+    expect(readdirSync(scratchParent)).toEqual([]);
   });
 });
 

@@ -17,6 +17,7 @@ import { describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../src/dashboard/app.js';
 import { logIn, useBrowser } from '../helpers/browser.js';
 import { DASHBOARD_TOKEN, openPositions, submitSignal, useDashboard } from '../helpers/dashboard.js';
+import { recordClose } from '../helpers/dashboardPages.js';
 import { useTempDir, useTempStore } from '../helpers/tempDb.js';
 import { operatorHarness } from '../operator/appHarness.js';
 
@@ -77,6 +78,12 @@ describe('the dashboard in a real browser', () => {
 
   it('shows the exact figures on the overview and the open positions, and takes the screenshots', async () => {
     const t = await operatorHarness(await newStore());
+    // Six weeks of closes before today, a rise with one setback, so the overview's curve has a shape.
+    const weekdays = Array.from({ length: 42 }, (_, i) => new Date(Date.UTC(2026, 0, 18 + i)))
+      .filter((d) => d.getUTCDay() !== 0 && d.getUTCDay() !== 6)
+      .map((d) => d.toISOString().slice(0, 10));
+    const setback = (i: number) => (i > 12 && i < 24 ? Math.round(1_400 * Math.sin((Math.PI * (i - 12)) / 11)) : 0);
+    for (const [i, day] of weekdays.entries()) await recordClose(t.store, day, String(95_500 + i * 150 - setback(i)));
     await openPositions(t, BOOK);
     const { loginUrl } = await startDashboard(t);
     const { page } = await browser.newPage();
@@ -90,6 +97,7 @@ describe('the dashboard in a real browser', () => {
     expect(await figure('Mode').textContent()).toBe('SIM');
     expect(await page.locator('#trading strong').textContent()).toBe('Trading: ACTIVE');
 
+    await page.locator('.chart[data-drawn="true"] canvas').first().waitFor();
     const shots = process.env.UPDATE_SCREENSHOTS === '1' ? DOCS_IMAGES : newDir();
     mkdirSync(shots, { recursive: true });
     const overviewShot = join(shots, 'dashboard-overview.png');
@@ -153,8 +161,11 @@ describe('the dashboard in a real browser', () => {
     await page.goto(`${at.url}/positions`);
     const strategy = page.locator('table tbody tr td').last();
     expect(await strategy.textContent()).toBe(XSS);
-    // The only script element is the dashboard's own htmx.
-    expect(await page.locator('script').evaluateAll((scripts) => scripts.map((s) => s.getAttribute('src')))).toEqual(['/assets/htmx.min.js']);
+    // The only script elements are the dashboard's own: htmx and its SSE extension.
+    expect(await page.locator('script').evaluateAll((scripts) => scripts.map((s) => s.getAttribute('src')))).toEqual([
+      '/assets/htmx.min.js',
+      '/assets/htmx-ext-sse.min.js',
+    ]);
     expect(seen).toEqual({ dialogs: [], errors: [] });
   });
 

@@ -184,8 +184,11 @@ describe('the dashboard', () => {
     expect(overview).toContain('<div><dt>Equity</dt><dd>$100,237.00</dd></div>');
     expect(overview).toContain('<div><dt>Day P&amp;L</dt><dd class="up">+$237.00 (+0.24%)</dd></div>');
     expect(overview).toContain('<div><dt>Mode</dt><dd>SIM</dd></div>');
-    // The nav lists the pages that exist, the current one marked.
-    expect(overview).toContain('<nav><a href="/" aria-current="page">Overview</a><a href="/positions">Positions</a><a href="/signals">Signals</a></nav>');
+    // The nav lists every page, the current one marked.
+    expect(overview).toContain(
+      '<nav><a href="/" aria-current="page">Overview</a><a href="/positions">Positions</a><a href="/orders">Orders</a><a href="/signals">Signals</a>' +
+        '<a href="/trades">Trades</a><a href="/stats">Stats</a><a href="/backtests">Backtests</a></nav>',
+    );
   });
 
   it('sends the security headers on every response, the error pages included', async () => {
@@ -209,9 +212,14 @@ describe('the dashboard', () => {
         'DENY',
       ]);
     }
-    // The page holds no inline script or style: only the two files the dashboard serves itself.
+    // The page holds no inline script or style: only files the dashboard serves itself, and the chart's data (JSON, never run).
     const html = await (await get('/', { headers: { cookie } })).text();
-    expect(html.match(/<script[^>]*>/g)).toEqual(['<script src="/assets/htmx.min.js" defer>']);
+    expect(html.match(/<script[^>]*>/g)).toEqual([
+      '<script src="/assets/htmx.min.js" defer>',
+      '<script type="application/json" id="equity-chart">',
+      '<script src="/assets/echarts.min.js" defer>',
+      '<script src="/assets/charts.js" defer>',
+    ]);
     expect(html).not.toMatch(/<style|style=/);
     const htmx = await get('/assets/htmx.min.js');
     expect([htmx.status, htmx.headers.get('content-type')]).toEqual([200, 'text/javascript; charset=utf-8']);
@@ -219,7 +227,7 @@ describe('the dashboard', () => {
     expect((await get('/assets/dashboard.css')).headers.get('content-type')).toBe('text/css; charset=utf-8');
   });
 
-  it('halts and resumes through the service with the session and its CSRF token, recorded as web and the session', async () => {
+  it('halts, reduces and resumes through the service with the session and its CSRF token, recorded as web and the session', async () => {
     const { t, get, login, post } = await started();
     const { cookie, csrf } = await login();
     const label = /<footer>Session ([0-9a-f]{8}) /.exec(await (await get('/', { headers: { cookie } })).text())?.[1];
@@ -230,9 +238,16 @@ describe('the dashboard', () => {
     expect(halted.status).toBe(200);
     const fragment = await halted.text();
     expect(fragment).toMatch(/^<section id="trading" class="state halted">/);
-    expect(fragment).toContain('<button type="submit">Resume</button>');
+    expect(fragment.match(/<button[^>]*>[A-Za-z]+</g)).toEqual(['<button type="submit">Resume<', '<button type="submit" class="warn">Reduce<']);
     const state = await t.store.tradingState.get();
     expect([state.state, state.reason, state.changedBy]).toEqual(['HALTED', `halted from the dashboard (session ${label})`, `web:${label}`]);
+
+    // Reduce: only orders that shrink exposure from now on; Halt and Resume lead away from it.
+    const reducing = await (await post('/actions/reduce', { cookie, 'x-csrf-token': csrf, 'hx-request': 'true' })).text();
+    expect(reducing).toMatch(/^<section id="trading" class="state reducing">/);
+    expect(reducing).toContain('Only orders that shrink exposure: closes and partial closes; no entries.');
+    expect(reducing.match(/<button[^>]*>[A-Za-z]+</g)).toEqual(['<button type="submit">Resume<', '<button type="submit" class="danger">Halt<']);
+    expect((await t.store.tradingState.get()).state).toBe('REDUCING');
 
     // A plain form: the CSRF token as a field, the answer a redirect to the overview.
     const resumed = await post('/actions/resume', { cookie }, `_csrf=${encodeURIComponent(csrf)}`);
@@ -243,6 +258,8 @@ describe('the dashboard', () => {
     expect(audit).toEqual([
       [`web:${label}`, null, 'halt', 'ok', { reason: `halted from the dashboard (session ${label})` }],
       ['web', `session ${label}`, 'POST /actions/halt', 'ok', { changed: true, state: 'HALTED' }],
+      [`web:${label}`, null, 'reduce', 'ok', { reason: `reducing from the dashboard (session ${label})` }],
+      ['web', `session ${label}`, 'POST /actions/reduce', 'ok', { changed: true, state: 'REDUCING' }],
       [`web:${label}`, null, 'resume', 'ok', null],
       ['web', `session ${label}`, 'POST /actions/resume', 'ok', { changed: true, state: 'ACTIVE' }],
     ]);

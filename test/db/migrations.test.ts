@@ -65,6 +65,8 @@ describe('migrations', () => {
       '0008_position_entry_value',
       '0009_domain_order_statuses',
       '0010_bars',
+      '0011_closed_trade_pages',
+      '0012_reducing_state',
     ]);
     const db = new SqliteDatabase(path, { readonly: true });
     const tables = (
@@ -103,6 +105,34 @@ describe('migrations', () => {
     await reopened.close();
     expect(state.state).toBe('HALTED');
     expect(state.reason).toBe('drawdown 10.2% > 10%');
+  });
+
+  it('keeps a REDUCING state with its reason across a restart; going back down turns it into HALTED', async () => {
+    const path = join(newDir(), 'trading.db');
+    const store = await openStore(path);
+    expect(await store.tradingState.setState('REDUCING', 'daily loss 2.1%', 'system', new Date('2026-03-02T15:00:00Z'))).toBe(true);
+    expect(await store.tradingState.setState('REDUCING', 'again', 'system', new Date('2026-03-02T15:01:00Z'))).toBe(false);
+    await store.close();
+
+    const reopened = await openStore(path);
+    const state = await reopened.tradingState.get();
+    await reopened.close();
+    expect([state.state, state.reason, state.changedBy, state.changedAt.toISOString()]).toEqual([
+      'REDUCING',
+      'daily loss 2.1%',
+      'system',
+      '2026-03-02T15:00:00.000Z',
+    ]);
+
+    const handle = openDatabase(path);
+    const migrator = new Migrator({ db: handle.db as unknown as Kysely<unknown>, provider: migrationProvider });
+    const { error } = await migrator.migrateTo('0011_closed_trade_pages');
+    await handle.close();
+    expect(error).toBeUndefined();
+    const db = new SqliteDatabase(path, { readonly: true });
+    const row = db.prepare('SELECT state, reason FROM trading_state').get() as { state: string; reason: string };
+    db.close();
+    expect(row).toEqual({ state: 'HALTED', reason: 'daily loss 2.1%' });
   });
 
   it('opens in WAL mode with foreign keys enforced', async () => {
@@ -272,7 +302,7 @@ describe("migration 0009: stored orders in the bot's own statuses", () => {
     const migrated = openDatabase(path);
     const report = await migrateToLatest(migrated);
     await migrated.close();
-    expect(report.applied).toEqual(['0009_domain_order_statuses', '0010_bars']);
+    expect(report.applied).toEqual(['0009_domain_order_statuses', '0010_bars', '0011_closed_trade_pages', '0012_reducing_state']);
 
     const after = new SqliteDatabase(path, { readonly: true });
     const statuses = after.prepare('SELECT order_id, status FROM executed_orders ORDER BY rowid').all() as { order_id: string; status: string }[];

@@ -51,7 +51,7 @@ describe('a long trade', () => {
     // The broker agrees: flat, and the stop leg was canceled by OCO.
     expect(await t.broker.getPositions()).toEqual([]);
     expect((await t.store.orders.get(result.bracketOrder!.stopLoss!.orderId))?.status).toBe('canceled');
-    expect(t.events.map((e) => e.kind)).toEqual(['order_filled', 'position_opened', 'order_filled', 'position_closed', 'order_canceled']);
+    expect(t.events.map((e) => e.kind)).toEqual(['order_filled', 'position_opened', 'positions_marked', 'order_filled', 'position_closed', 'order_canceled']);
   });
 
   it('stops out through a gap at the gap price', async () => {

@@ -3,6 +3,7 @@
  * in a temp folder, the in-process paper simulator), stopped after the test.
  */
 import { afterEach } from 'vitest';
+import type { DashboardOperator } from '../../src/dashboard/app.js';
 import { type DashboardAddress, DashboardServer, loginLine } from '../../src/dashboard/DashboardServer.js';
 import { dec } from '../../src/domain/money.js';
 import type { StoredSignal } from '../../src/domain/records.js';
@@ -17,13 +18,13 @@ export interface StartedDashboard {
   loginUrl: string;
 }
 
-/** Starts dashboards that are stopped after each test; a dashboard that cannot start fails the test with what it logged. */
-export function useDashboard(): (t: OperatorHarness) => Promise<StartedDashboard> {
+/** Starts dashboards (over a harness's, or a Discord bot's, service) that are stopped after each test; one that cannot start fails the test with what it logged. */
+export function useDashboard(): (t: { app: { operator: DashboardOperator } }, options?: { reportsDir?: string }) => Promise<StartedDashboard> {
   const servers: DashboardServer[] = [];
   afterEach(async () => {
     for (const server of servers.splice(0).reverse()) await server.stop();
   });
-  return async (t) => {
+  return async (t, options = {}) => {
     const logged: string[] = [];
     const line = (details: Record<string, unknown>, message: string) => logged.push(`${message} ${JSON.stringify(details)}`);
     const server = new DashboardServer({
@@ -32,6 +33,7 @@ export function useDashboard(): (t: OperatorHarness) => Promise<StartedDashboard
       host: '127.0.0.1',
       port: 0,
       log: { info: line, warn: line, error: line },
+      ...(options.reportsDir !== undefined ? { reportsDir: options.reportsDir } : {}),
     });
     const at = await server.listen();
     if (!at) throw new Error(`the dashboard did not start: ${logged.join('; ')}`);

@@ -40,6 +40,8 @@ export const DEFAULT_RISK: Config['risk'] = {
   maxExposurePct: dec('2.0'),
   maxDailyLossPct: dec('0.03'),
   maxDrawdownPct: dec('0.10'),
+  // No REDUCING step unless a test asks for one: the halt tests measure the halt alone.
+  reduceAtDailyLossPct: null,
 };
 
 export type EngineHarnessOptions = Parameters<typeof harness>[0] & {

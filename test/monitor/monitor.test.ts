@@ -8,6 +8,7 @@ import { CHART_SIZE } from '../../src/monitor/chart.js';
 import { intervalRule, Monitor } from '../../src/monitor/Monitor.js';
 import type { View } from '../../src/views/view.js';
 import { useTempStore } from '../helpers/tempDb.js';
+import { signal } from '../helpers/engineHarness.js';
 import { until } from '../helpers/until.js';
 import { operatorHarness } from '../operator/appHarness.js';
 
@@ -85,6 +86,57 @@ describe('monitor cycles follow the market', () => {
     await t.monitor.runCycle();
     expect(await t.app.engine.manager.getPosition('AAPL')).toBeNull();
     expect(t.output()).toContain('» ✖ Stop-loss hit: AAPL\n    long 100 AAPL: $190.00 → $184.00\n    Realized P&L: -$600.00 (-3.16%)');
+  });
+
+  it('alerts an exit the broker refuses once, still closes the other triggered positions, and tries again next cycle', async () => {
+    const t = await operatorHarness(await newStore(), { MAX_POSITION_PCT: '1.0' }, { alpaca: true });
+    // Two positions the bot guards itself (no broker legs), both through their stops at the next cycle.
+    await t.app.engine.executor.executeSignal(signal(), { useBracketOrder: false, quantity: dec(10) });
+    await t.app.engine.executor.executeSignal(
+      signal({ signal_id: 'sig-m', ticker: 'MSFT', current_price: '410', stop_loss_price: '400', take_profit_price: '430' }),
+      { useBracketOrder: false, quantity: dec(5) },
+    );
+    await t.app.engine.ledger.serial(async () => undefined);
+    t.sim.engine.setPrice('AAPL', dec('184'));
+    t.sim.engine.setPrice('MSFT', dec('399'));
+    const refusal = 'trade denied due to a restriction on the account';
+    t.faults?.inject('POST', '/v2/orders', { kind: 'refuse', status: 403, code: 40310000, message: refusal }, 2);
+
+    expect(await t.monitor.runCycle()).toBe(true);
+    await until(() => (t.output().includes('Exit refused') ? true : null));
+    expect(t.output()).toContain(
+      `» ✖ Exit refused: long 10 AAPL\n    The stop $185.00 was crossed (last $184.00), but the broker refused the exit: ${refusal}. The position is still open.`,
+    );
+    // The refusal held back nothing else: MSFT's exit was refused too (two refusals armed), then the next cycle closes both.
+    expect((await t.app.operator.openPositions()).map((p) => p.ticker).sort()).toEqual(['AAPL', 'MSFT']);
+    expect(await t.monitor.runCycle()).toBe(true);
+    await until(async () => ((await t.app.operator.openPositions()).length === 0 ? true : null));
+    expect(t.output().split('Exit refused: long 10 AAPL').length - 1).toBe(1);
+    expect(t.output()).toContain('Exit refused: long 5 MSFT');
+    const exits = t.sim.engine.listOrders({ status: 'all' }).filter((o) => o.side === 'sell');
+    expect(exits.map((o) => [o.ticker, o.quantity.toFixed(), o.status]).sort()).toEqual([
+      ['AAPL', '10', 'filled'],
+      ['MSFT', '5', 'filled'],
+    ]);
+  });
+
+  it('steps down to REDUCING at the 2% daily loss by itself and alerts it once, then halts at 3%', async () => {
+    const t = await operatorHarness(await newStore(), { MAX_POSITION_PCT: '1.0' });
+    await t.type('/buy AAPL qty:400');
+    t.sim.engine.setPrice('AAPL', dec('184.75')); // (184.75 − 190) × 400 = −2,100: 2.10% below the day's start
+    await t.monitor.runCycle();
+    await until(() => (t.output().includes('Trading reducing') ? true : null));
+    await t.monitor.runCycle(); // still 2.10% down: nothing new to say
+    expect(t.output().split('Trading reducing').length - 1).toBe(1);
+    expect(t.output()).toContain(
+      "» ! Trading reducing\n    Risk limit: daily loss step: equity $97,900.00 is 2.10% below the day's start $100,000.00 (reduce at 2.00%, halt at 3.00%). Only orders that shrink exposure (closes, partial closes) until /resume; no entries.",
+    );
+    expect((await t.app.operator.account()).trading.state).toBe('REDUCING');
+    t.sim.engine.setPrice('AAPL', dec('182.4')); // −3,040: 3.04%
+    await t.monitor.runCycle();
+    await until(() => (t.output().includes('Trading halted') ? true : null));
+    expect(t.output()).toContain("» ✖ Trading halted\n    Risk limit: daily loss limit: equity $96,960.00 is 3.04% below the day's start");
+    expect((await t.app.operator.account()).trading.state).toBe('HALTED');
   });
 });
 

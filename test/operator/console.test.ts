@@ -96,6 +96,24 @@ describe('console: orders', () => {
     expect(await t.type('/buy MSFT 5')).toContain('✔ Buy MSFT: filled');
   });
 
+  it('/halt mode:reducing lets a partial close through, refuses an entry, shows in /account and /status; /resume', async () => {
+    const t = await operatorHarness(await newStore());
+    await t.type('/buy AAPL 10');
+    expect(await t.type('/halt reason:"cut risk" mode:reducing')).toContain(
+      '! Trading reducing\n  cut risk. Only orders that shrink exposure (closes, partial closes) until /resume; no entries.',
+    );
+    expect(await t.type('/halt mode:reducing')).toContain('Already reducing\n  Trading was already REDUCING: cut risk');
+    expect(await t.type('/buy MSFT 5')).toContain(
+      'trading is REDUCING (set by console at 2026-03-02T15:00:00Z): cut risk; only orders that shrink exposure pass (closes, partial closes), no entries until /resume',
+    );
+    expect(await t.type('/close AAPL percent:50')).toContain('sell 5 AAPL (market) filled');
+    expect(await t.type('/account')).toContain('Trading: REDUCING: cut risk');
+    expect(await t.type('/status')).toContain('Trading: REDUCING: cut risk');
+    expect(await t.type('/halt mode:sideways')).toContain('mode must be halted or reducing');
+    expect(await t.type('/resume')).toContain('✔ Trading resumed');
+    expect(await t.type('/buy MSFT 5')).toContain('✔ Buy MSFT: filled');
+  });
+
   it('/flatten asks for Confirm, then closes everything; a late confirm sends nothing', async () => {
     const t = await operatorHarness(await newStore());
     await t.type('/buy AAPL 10');

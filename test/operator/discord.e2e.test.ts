@@ -4,102 +4,14 @@
  * real SQLite file behind it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { SimBroker } from '../../src/broker/sim/SimBroker.js';
-import { loadConfig } from '../../src/config.js';
-import type { Store } from '../../src/db/index.js';
-import { createApp } from '../../src/operator/app.js';
-import { DiscordFrontEnd } from '../../src/operator/discord/DiscordFrontEnd.js';
-import { Dispatcher } from '../../src/operator/dispatch.js';
-import { loadCommands } from '../../src/operator/registry.js';
 import { sign } from '../../src/signals/webhook/signature.js';
 import { WebhookServer } from '../../src/signals/webhook/WebhookServer.js';
-import { createFakeDiscord, type FakeDiscord, type FakeMessage } from '../fakes/discord/index.js';
+import { createFakeDiscord } from '../fakes/discord/index.js';
 import { useTempStore } from '../helpers/tempDb.js';
 import { until } from '../helpers/until.js';
-import { harness, type Harness } from '../broker/sim/engineHarness.js';
+import { alice, bob, buttonsOf, embedOf, mallory, postSignal, quiet, running, SIGNALS, startBot, stopBots, TRADES } from '../helpers/discordBot.js';
 
-const SIGNALS = '200000000000000001';
-const TRADES = '200000000000000002';
-const TRADER_ROLE = '300000000000000001';
-const alice = { userId: '400000000000000001', username: 'alice', roles: [TRADER_ROLE] };
-const bob = { userId: '400000000000000002', username: 'bob', roles: [TRADER_ROLE] };
-const mallory = { userId: '400000000000000003', username: 'mallory', roles: [] };
-
-const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
-const running: { stop(): Promise<void> }[] = [];
-afterEach(async () => {
-  for (const r of running.splice(0).reverse()) await r.stop();
-});
-
-interface Bot {
-  fake: FakeDiscord;
-  sim: Harness;
-  broker: SimBroker;
-  store: Store;
-  front: DiscordFrontEnd;
-  app: ReturnType<typeof createApp>;
-}
-
-async function startBot(
-  store: Store,
-  existing?: { fake: FakeDiscord; apiUrl: string; sim: Harness; broker: SimBroker },
-  env: Record<string, string> = {},
-): Promise<Bot & { apiUrl: string }> {
-  let fake: FakeDiscord;
-  let apiUrl: string;
-  if (existing) {
-    ({ fake, apiUrl } = existing);
-  } else {
-    fake = createFakeDiscord({ channelIds: [SIGNALS, TRADES], roles: [TRADER_ROLE] });
-    ({ apiUrl } = await fake.start());
-    running.push(fake);
-  }
-  const sim = existing?.sim ?? harness();
-  const broker = existing?.broker ?? new SimBroker(sim.engine);
-  const config = loadConfig({
-    DISCORD_TOKEN: fake.token,
-    DISCORD_APPLICATION_ID: fake.applicationId,
-    DISCORD_GUILD_ID: fake.guildId,
-    DISCORD_SIGNALS_CHANNEL_ID: SIGNALS,
-    DISCORD_TRADER_ROLE_IDS: TRADER_ROLE,
-    DISCORD_API_URL: apiUrl,
-    MAX_POSITION_PCT: '1.0',
-    DB_PATH: store.path,
-    ...env,
-  });
-  const app = createApp({ config, broker, store, sim: broker, now: () => sim.clock.now() });
-  const stopFollowing = app.engine.followTradeUpdates();
-  const dispatcher = new Dispatcher(app, await loadCommands(), quiet);
-  const front = new DiscordFrontEnd({ app, dispatcher, log: quiet, token: fake.token, apiUrl });
-  await front.start();
-  running.push({
-    stop: async () => {
-      stopFollowing();
-      await front.stop();
-    },
-  });
-  return { fake, apiUrl, sim, broker, store, front, app };
-}
-
-const embedOf = (m: FakeMessage | null | undefined) =>
-  (m?.embeds[0] ?? {}) as { title?: string; description?: string; fields?: { name: string; value: string }[] };
-const buttonsOf = (m: FakeMessage | null | undefined) =>
-  ((m?.components[0] as { components?: { custom_id: string; label: string; disabled?: boolean }[] } | undefined)?.components ?? []).map(
-    (b) => `${b.label}:${b.disabled ? 'off' : 'on'}`,
-  );
-
-async function postSignal(bot: Bot, options: Record<string, string> = {}): Promise<FakeMessage> {
-  const before = bot.fake.messages(SIGNALS).length;
-  const i = bot.fake.slashCommand({
-    name: 'signal',
-    options: { ticker: 'AAPL', action: 'buy', entry: '190', stop: '185', target: '200', confidence: '0.7', strategy: 'catalyst', ...options },
-    member: alice,
-    channelId: TRADES,
-  });
-  const [posted] = await until(() => (i.followUps().length > 0 ? i.followUps() : null));
-  expect([Number(posted?.flags) & 64, embedOf(posted).title]).toEqual([64, expect.stringMatching(/^Signal discord-\d+ posted$/)]);
-  return until(() => bot.fake.messages(SIGNALS)[before]);
-}
+afterEach(stopBots);
 
 describe('Discord: commands', () => {
   const newStore = useTempStore();
@@ -317,13 +229,14 @@ describe('Discord: every command, registration, and Discord failing', () => {
         (error, stdout) => (error ? reject(error) : resolve(stdout)),
       ),
     );
-    expect(out).toMatch(/^Registered 17 commands for guild \d+:/);
+    expect(out).toMatch(/^Registered 18 commands for guild \d+:/);
     const registered = fake.registeredCommands();
     expect(registered?.scope).toBe('guild');
     expect((registered?.commands as { name: string }[]).map((c) => c.name).sort()).toEqual([
       'account',
       'backtest',
       'buy',
+      'calibration',
       'close',
       'flatten',
       'halt',

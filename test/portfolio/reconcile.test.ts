@@ -53,7 +53,8 @@ describe('reconciliation after the bot was down', () => {
       ),
     );
 
-    const closed = await after.engine.manager.getClosedPositions(1);
+    // Both closed at the simulator's same instant: sorted by ticker, as their order in time says nothing.
+    const closed = (await after.engine.manager.getClosedPositions(1)).sort((a, b) => a.ticker.localeCompare(b.ticker));
     expect(closed.map((c) => [c.ticker, c.exitReason, usd(c.realizedPnl)])).toEqual([
       ['AAPL', 'stop_loss', '-2200.00'],
       ['MSFT', 'external', '460.00'],

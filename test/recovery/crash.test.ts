@@ -89,6 +89,7 @@ describe('kill -9 during a burst, then restart', () => {
       ALPACA_TRADING_URL: sim.urls.tradingUrl,
       ALPACA_DATA_URL: sim.urls.dataUrl,
       ALPACA_STREAM_URL: sim.urls.streamUrl,
+      ALPACA_DATA_STREAM_URL: sim.urls.dataStreamUrl,
       WEBHOOK_PORT: String(webhookPort),
       WEBHOOK_SECRET,
       AUTO_APPROVE_MIN_CONFIDENCE: '0.5',

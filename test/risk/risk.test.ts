@@ -120,4 +120,61 @@ describe('RiskManager before every entry', () => {
     expect(breach).toEqual({ limit: 'max_drawdown', reason: 'drawdown limit: equity $104,400.00 is 5.09% below the peak $110,000.00 (limit 5.00%)' });
     expect((await t.engine.risk.state()).reason).toBe(breach?.reason);
   });
+  it('REDUCING refuses entries with who set it and why, lets exits and partial closes through, and resumes', async () => {
+    const t = engineHarness(await newStore());
+    await t.engine.executor.executeSignal(signal({ stop_loss_price: '150' }), { quantity: dec(100) });
+    await t.settle();
+    expect(await t.engine.risk.halt('earnings tonight', 'alice', 'reducing')).toBe(true);
+    expect(await t.engine.risk.halt('again', 'bob', 'reducing')).toBe(false);
+    const r = await t.engine.executor.executeSignal(msft());
+    expect([r.refusedBy, r.errorMessage]).toEqual([
+      'trading_reducing',
+      'trading is REDUCING (set by alice at 2026-03-02T15:00:00Z): earnings tonight; only orders that shrink exposure pass (closes, partial closes), no entries until /resume',
+    ]);
+    // Shrinking is allowed: half out, then the rest.
+    const half = await t.engine.manager.closePosition('AAPL', { percent: dec(50) });
+    await t.settle();
+    expect([half.status, half.quantity.toFixed(), (await t.engine.manager.getPosition('AAPL'))?.quantity.toFixed()]).toEqual(['filled', '50', '50']);
+    const rest = await t.engine.manager.closePosition('AAPL');
+    await t.settle();
+    expect([rest.status, rest.quantity.toFixed(), await t.engine.manager.getPosition('AAPL')]).toEqual(['filled', '50', null]);
+    // A full halt from REDUCING is a change; resume clears either.
+    expect(await t.engine.risk.halt('news', 'alice')).toBe(true);
+    expect(await t.engine.risk.resume('alice')).toBe(true);
+    expect((await t.engine.executor.executeSignal(msft('sig-after'))).success).toBe(true);
+    expect(t.events.flatMap((e) => (e.kind === 'halted' ? [`${e.state} by ${e.by}`] : e.kind === 'resumed' ? [`resumed by ${e.by}`] : []))).toEqual([
+      'REDUCING by alice',
+      'HALTED by alice',
+      'resumed by alice',
+    ]);
+  });
+
+  it('steps down to REDUCING at REDUCE_AT_DAILY_LOSS_PCT, then halts at MAX_DAILY_LOSS_PCT', async () => {
+    const t = engineHarness(await newStore(), { risk: { reduceAtDailyLossPct: dec('0.02'), maxDailyLossPct: dec('0.03'), maxDrawdownPct: dec('0.5') } });
+    await t.engine.executor.executeSignal(signal({ stop_loss_price: '150' }), { quantity: dec(400) });
+    await t.settle();
+    await t.price('AAPL', '185'); // (185 − 190) × 400 = −2,000: 2.00% of 100,000, the step exactly
+    expect(await t.engine.risk.evaluateLimits(await t.broker.getAccount())).toBeNull();
+    const reducing = await t.engine.risk.state();
+    expect([reducing.state, reducing.changedBy, reducing.reason]).toEqual([
+      'REDUCING',
+      'system',
+      "daily loss step: equity $98,000.00 is 2.00% below the day's start $100,000.00 (reduce at 2.00%, halt at 3.00%)",
+    ]);
+    const refused = await t.engine.executor.executeSignal(msft());
+    expect(refused.refusedBy).toBe('trading_reducing');
+
+    await t.price('AAPL', '182.5'); // −3,000: 3.00%
+    expect((await t.engine.risk.evaluateLimits(await t.broker.getAccount()))?.limit).toBe('max_daily_loss');
+    expect((await t.engine.risk.state()).state).toBe('HALTED');
+    expect(t.events.flatMap((e) => (e.kind === 'halted' ? [[e.state, e.limit]] : []))).toEqual([
+      ['REDUCING', 'reduce_at_daily_loss'],
+      ['HALTED', 'max_daily_loss'],
+    ]);
+    const audit = await t.store.audit.listRecent(5);
+    expect(audit.filter((a) => a.actor === 'system').map((a) => [a.action, a.target])).toEqual([
+      ['halt', 'max_daily_loss'],
+      ['reduce', 'reduce_at_daily_loss'],
+    ]);
+  });
 });

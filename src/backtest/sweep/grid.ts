@@ -24,7 +24,7 @@ export const RULES = {
   cash: { check: (d) => d.gt(0), expected: 'a positive amount' },
 } as const satisfies Record<string, DecimalRule>;
 
-export const SIZING_METHODS = ['risk', 'percent', 'kelly'] as const satisfies readonly SizingMethod[];
+export const SIZING_METHODS = ['risk', 'percent', 'kelly', 'calibrated_kelly'] as const satisfies readonly SizingMethod[];
 
 const DECIMAL_TEXT = /^-?\d+(\.\d+)?$/;
 

@@ -48,6 +48,8 @@ export interface SweepRunOptions {
   workers?: number;
   /** Told after each combination: how many are done, of how many. */
   onProgress?: (done: number, total: number) => void;
+  /** Where the sweep's scratch folder is made (default: the OS temp folder). */
+  scratchParent?: string;
 }
 
 const tsxExports = z.object({ exports: z.object({ './esm/api': z.object({ import: z.object({ default: z.string() }) }) }) });
@@ -83,7 +85,7 @@ export async function runSweep(task: SweepTask, combinations: readonly Combinati
   const results: BacktestSummary[] = [];
   const workers: Worker[] = [];
   // Every run's scratch folder is made in this one: a run stopped mid-way (its worker ended on another's failure) leaves nothing behind.
-  const scratch = await mkdtemp(join(tmpdir(), 'catalyst-sweep-'));
+  const scratch = await mkdtemp(join(options.scratchParent ?? tmpdir(), 'catalyst-sweep-'));
   try {
     await new Promise<void>((resolve, reject) => {
       let next = 0;

@@ -78,8 +78,8 @@ export interface SweepTask {
   from?: string;
   to?: string;
   startingCash: string;
-  sizing: { method: SizingMethod; maxPositionSizePct: string; riskPerTradePct: string; kellyFraction: string };
-  risk: { maxOpenPositions: number; maxExposurePct: string; maxDailyLossPct: string; maxDrawdownPct: string };
+  sizing: { method: SizingMethod; maxPositionSizePct: string; riskPerTradePct: string; kellyFraction: string; calibrationMinTrades?: number };
+  risk: { maxOpenPositions: number; maxExposurePct: string; maxDailyLossPct: string; maxDrawdownPct: string; reduceAtDailyLossPct: string | null };
   costs: { slippageBps: string; commissionPerShare: string };
   source: SweepSource;
 }
@@ -98,12 +98,14 @@ export function sweepOptions(task: SweepTask, combination: Combination): Omit<Ba
       maxPositionSizePct: s.maxPositionSizePct ?? new Decimal(task.sizing.maxPositionSizePct),
       riskPerTradePct: s.riskPerTradePct ?? new Decimal(task.sizing.riskPerTradePct),
       kellyFraction: new Decimal(task.sizing.kellyFraction),
+      ...(task.sizing.calibrationMinTrades === undefined ? {} : { calibrationMinTrades: task.sizing.calibrationMinTrades }),
     },
     risk: {
       maxOpenPositions: task.risk.maxOpenPositions,
       maxExposurePct: new Decimal(task.risk.maxExposurePct),
       maxDailyLossPct: new Decimal(task.risk.maxDailyLossPct),
       maxDrawdownPct: new Decimal(task.risk.maxDrawdownPct),
+      reduceAtDailyLossPct: task.risk.reduceAtDailyLossPct === null ? null : new Decimal(task.risk.reduceAtDailyLossPct),
     },
     costs: {
       slippageBps: s.slippageBps ?? new Decimal(task.costs.slippageBps),

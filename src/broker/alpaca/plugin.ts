@@ -2,8 +2,11 @@
  * The Alpaca broker as a plug-in (BROKER=alpaca): its variables and the
  * factory. The SDK is loaded by the factory, only when Alpaca is the broker.
  */
-import { boolVar, secretVar, urlVar } from '../../envVars.js';
+import { boolVar, oneOfVar, secretVar, urlVar } from '../../envVars.js';
 import { defineBrokerPlugin } from '../../domain/ports/brokerPlugin.js';
+
+/** Alpaca's stock data feeds (named here, so config stays cheap: the SDK loads only with the broker). */
+const DATA_FEEDS = ['iex', 'sip', 'delayed_sip'] as const;
 
 export interface AlpacaSettings {
   keyId: string | null;
@@ -13,6 +16,9 @@ export interface AlpacaSettings {
   tradingUrl: string | null;
   dataUrl: string | null;
   streamUrl: string | null;
+  /** The market-data stream's URL override (null: Alpaca's for the feed) and its feed. */
+  dataStreamUrl: string | null;
+  dataFeed: (typeof DATA_FEEDS)[number];
 }
 
 const LIVE_NOT_ACKNOWLEDGED =
@@ -31,8 +37,10 @@ export const alpacaPlugin = defineBrokerPlugin({
     ALPACA_TRADING_URL: urlVar.optional(),
     ALPACA_DATA_URL: urlVar.optional(),
     ALPACA_STREAM_URL: urlVar.optional(),
+    ALPACA_DATA_STREAM_URL: urlVar.optional(),
+    ALPACA_DATA_FEED: oneOfVar(DATA_FEEDS),
   },
-  defaults: { ALPACA_PAPER: 'true', LIVE_TRADING_ACKNOWLEDGED: 'false' },
+  defaults: { ALPACA_PAPER: 'true', LIVE_TRADING_ACKNOWLEDGED: 'false', ALPACA_DATA_FEED: 'iex' },
   secretVariables: ['ALPACA_API_KEY', 'ALPACA_API_SECRET', 'APCA_API_KEY_ID', 'APCA_API_SECRET_KEY'],
   settings: (env): AlpacaSettings => ({
     keyId: env.ALPACA_API_KEY ?? env.APCA_API_KEY_ID ?? null,
@@ -42,6 +50,8 @@ export const alpacaPlugin = defineBrokerPlugin({
     tradingUrl: env.ALPACA_TRADING_URL ?? null,
     dataUrl: env.ALPACA_DATA_URL ?? null,
     streamUrl: env.ALPACA_STREAM_URL ?? null,
+    dataStreamUrl: env.ALPACA_DATA_STREAM_URL ?? null,
+    dataFeed: env.ALPACA_DATA_FEED,
   }),
   checks(read) {
     const problems: string[] = [];
@@ -58,7 +68,7 @@ export const alpacaPlugin = defineBrokerPlugin({
   async create(s) {
     // Settings built by hand (not through config) get the same refusal.
     if (!s.paper && !s.liveTradingAcknowledged) throw new Error(LIVE_NOT_ACKNOWLEDGED);
-    const { AlpacaBroker } = await import('./AlpacaBroker.js');
+    const [{ AlpacaBroker }, { AlpacaMarketDataStream }] = await Promise.all([import('./AlpacaBroker.js'), import('./marketDataStream.js')]);
     const broker = new AlpacaBroker({
       keyId: s.keyId ?? '',
       secret: s.secretKey ?? '',
@@ -68,6 +78,7 @@ export const alpacaPlugin = defineBrokerPlugin({
       streamUrl: s.streamUrl,
     });
     await broker.connect();
-    return { broker, simulator: null, caughtUpMinutes: 0 };
+    const marketData = new AlpacaMarketDataStream({ keyId: s.keyId ?? '', secret: s.secretKey ?? '', feed: s.dataFeed, url: s.dataStreamUrl });
+    return { broker, simulator: null, caughtUpMinutes: 0, marketData };
   },
 });

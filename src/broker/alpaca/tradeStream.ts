@@ -7,6 +7,7 @@
 import { streaming } from '@alpacahq/alpaca-trade-api';
 import { BrokerAuthenticationError, BrokerConnectionError } from '../../domain/errors.js';
 import type { StreamState, TradeUpdate, TradeUpdateListener } from '../../domain/ports/broker.js';
+import { Listeners, StateCell } from '../../domain/listeners.js';
 import type { Order } from '../../domain/order.js';
 import type { TradeEvent } from '../../domain/enums.js';
 import { amount, toOrder } from './mapping.js';
@@ -43,41 +44,26 @@ const keyOf = (u: TradeUpdate) => `${u.order.id}:${u.event}:${u.order.filledQty.
 
 export class AlpacaTradeStream {
   private stream: SdkStream | null = null;
-  private readonly listeners = new Set<TradeUpdateListener>();
+  private readonly listeners = new Listeners<TradeUpdate>();
   private readonly seen = new Set<string>();
   private lastEventAt: Date | null = null;
   private startedAt = new Date();
-  private current: StreamState = 'stopped';
-  private readonly stateListeners = new Set<(state: StreamState) => void>();
+  private readonly status = new StateCell<StreamState>('stopped');
   private recovering: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: TradeStreamOptions) {}
 
   state(): StreamState {
-    return this.current;
+    return this.status.get();
   }
 
   /** Told of every change of state as it happens: a drop shorter than any polling interval is seen too. */
   onState(listener: (state: StreamState) => void): () => void {
-    this.stateListeners.add(listener);
-    return () => this.stateListeners.delete(listener);
-  }
-
-  private setState(state: StreamState): void {
-    if (state === this.current) return;
-    this.current = state;
-    for (const listener of this.stateListeners) {
-      try {
-        listener(state);
-      } catch {
-        // An alert that fails to record must not stop the stream.
-      }
-    }
+    return this.status.onChange(listener);
   }
 
   onUpdate(listener: TradeUpdateListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   async start(): Promise<void> {
@@ -94,10 +80,10 @@ export class AlpacaTradeStream {
     this.stream = stream;
     stream.onTradeUpdate((u) => this.deliver(fromSdk(u, this.options.toOrder ?? ((o) => toOrder(o)))));
     stream.onDisconnect(() => {
-      if (this.current !== 'stopped') this.setState('reconnecting');
+      if (this.status.get() !== 'stopped') this.status.set('reconnecting');
     });
     stream.onReconnected(() => {
-      this.setState('connected');
+      this.status.set('connected');
       this.recovering = this.recovering.then(() => this.recoverMissed()).catch(() => undefined);
     });
     const subscribed = new Promise<void>((resolve) => stream.once('subscription', () => resolve()));
@@ -111,11 +97,11 @@ export class AlpacaTradeStream {
       throw new BrokerConnectionError(`the trade-update stream did not connect: ${auth.message}`);
     }
     await Promise.race([subscribed, new Promise((resolve) => setTimeout(resolve, timeout).unref())]);
-    this.setState('connected');
+    this.status.set('connected');
   }
 
   stop(): void {
-    this.setState('stopped');
+    this.status.set('stopped');
     this.stream?.disconnect();
     this.stream = null;
   }
@@ -130,13 +116,7 @@ export class AlpacaTradeStream {
     if (this.seen.has(key)) return;
     this.seen.add(key);
     if (!this.lastEventAt || update.timestamp > this.lastEventAt) this.lastEventAt = update.timestamp;
-    for (const listener of this.listeners) {
-      try {
-        listener(update);
-      } catch {
-        // A failing listener must not stop the others, nor the stream.
-      }
-    }
+    this.listeners.emit(update);
   }
 
   /** Replays, as updates, the order states reached while the stream was down. */

@@ -110,6 +110,8 @@ export interface SimEngineApi {
   latestTrade(ticker: string): LatestTrade | null;
   asset(symbol: string): AssetInfo | null;
   onTradeUpdate(listener: TradeUpdateListener): () => void;
+  /** Told of each new price the feed prints (the market-data stream's trades). */
+  onPrice(listener: (ticker: string, trade: LatestTrade) => void): () => void;
   /** Test and operator control: set a price (fills follow at once). */
   setPrice(ticker: string, price: Decimal): void;
   /** Move the simulated clock; the feed walks and orders fill, expire as time passes. */

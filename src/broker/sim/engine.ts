@@ -148,6 +148,8 @@ export class SimEngine implements SimEngineApi {
   /** Working orders by symbol, in submission order: what a price tick can fill. */
   private readonly workingBySymbol = new Map<string, Set<string>>();
   private readonly listeners = new Set<TradeUpdateListener>();
+  /** Told of every price the feed prints: the simulator's market-data trades. */
+  private readonly priceListeners = new Set<(ticker: string, trade: LatestTrade) => void>();
   private lastEquity: Decimal;
   private lastEquityDay: string;
   /** Day trades per trading day, the last DAY_TRADE_MEMORY_DAYS days only. */
@@ -277,6 +279,25 @@ export class SimEngine implements SimEngineApi {
   onTradeUpdate(listener: TradeUpdateListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Told of each new price (a set price, a step of the feed), after the fills it causes. Returns the unsubscribe. */
+  onPrice(listener: (ticker: string, trade: LatestTrade) => void): () => void {
+    this.priceListeners.add(listener);
+    return () => this.priceListeners.delete(listener);
+  }
+
+  private printed(ticker: string): void {
+    if (this.priceListeners.size === 0) return;
+    const trade = this.feed.latest(ticker);
+    if (!trade) return;
+    for (const listener of this.priceListeners) {
+      try {
+        listener(ticker, trade);
+      } catch {
+        // A failing listener must never corrupt the books.
+      }
+    }
   }
 
   // ---- commands --------------------------------------------------------------
@@ -462,6 +483,7 @@ export class SimEngine implements SimEngineApi {
     this.feed.set(symbol, price, now);
     this.dirty?.prices.add(symbol);
     if (this.clockSource.isOpen(now)) this.onTick(symbol, now);
+    this.printed(symbol);
   }
 
   /** Moves time minute by minute: sessions open and close, the feed walks, orders fill and expire. */
@@ -474,6 +496,7 @@ export class SimEngine implements SimEngineApi {
         for (const ticker of this.feed.step(now).keys()) {
           this.dirty?.prices.add(ticker);
           this.onTick(ticker, now);
+          this.printed(ticker);
         }
       }
     }

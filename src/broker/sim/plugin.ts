@@ -99,12 +99,17 @@ export const simPlugin = defineBrokerPlugin({
   secrets: () => [],
   mode: () => 'SIM',
   async create(s, deps) {
-    const [{ createSimBroker }, { RealtimeSimDriver }] = await Promise.all([import('./index.js'), import('./driver.js')]);
+    const [{ createSimBroker }, { RealtimeSimDriver }, { SimMarketData }] = await Promise.all([
+      import('./index.js'),
+      import('./driver.js'),
+      import('./marketData.js'),
+    ]);
     const broker = createSimBroker(s, savedStateIn(deps.store), deps.now());
     await broker.connect();
     // The simulated clock follows real time: downtime is caught up at start.
     const driver = new RealtimeSimDriver(broker, deps.now);
     const caughtUpMinutes = await driver.catchUp();
-    return { broker, simulator: broker, start: () => driver.start(), stop: () => driver.stop(), caughtUpMinutes };
+    const marketData = new SimMarketData(broker.engine);
+    return { broker, simulator: broker, start: () => driver.start(), stop: () => driver.stop(), caughtUpMinutes, marketData };
   },
 });

@@ -79,4 +79,10 @@ export class AlertsRepository implements AlertStore {
       .where('id', 'in', ids)
       .execute();
   }
+
+  /** The latest alerts, posted or not, newest first (ties: the later id first). */
+  async listRecent(limit: number): Promise<AlertRecord[]> {
+    const rows = await this.db.selectFrom('alerts').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+    return rows.map(fromRow);
+  }
 }

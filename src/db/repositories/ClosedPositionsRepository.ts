@@ -1,7 +1,7 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { PositionSide } from '../../domain/enums.js';
-import { signedTotals } from '../../domain/money.js';
-import type { ClosedPositionStore } from '../../domain/ports/store.js';
+import { type Decimal, signedTotals } from '../../domain/money.js';
+import type { CalibrationTradeQuery, CalibrationTradeRecord, ClosedPositionStore, ClosedTradeFilter, ClosedTradePageQuery } from '../../domain/ports/store.js';
 import { type ClosedPositionRecord, type ExitReason, holdSeconds, type TradeOutcomes } from '../../domain/records.js';
 import { money, readTime, writeTime } from '../codec.js';
 import type { Dialect } from '../dialect.js';
@@ -64,7 +64,8 @@ export class ClosedPositionsRepository implements ClosedPositionStore {
   async listClosedBetween(since: Date, until?: Date): Promise<ClosedPositionRecord[]> {
     let query = this.db.selectFrom('closed_positions').selectAll().where('closed_at', '>=', writeTime(since));
     if (until) query = query.where('closed_at', '<', writeTime(until));
-    const rows = await query.orderBy('closed_at').execute();
+    // Trades closed at the same instant (a flatten) come in position id order: the index's, and the same on every read.
+    const rows = await query.orderBy('closed_at').orderBy('position_id').execute();
     return rows.map(fromRow);
   }
 
@@ -96,4 +97,59 @@ export class ClosedPositionsRepository implements ClosedPositionStore {
       .executeTakeFirstOrThrow();
     return { realizedPnl: signedTotals(pnls === null ? [] : pnls.split(',')), totalHoldSeconds: Number(hold) };
   }
+
+  /**
+   * One page, newest first, by keyset: the rows after the last one shown,
+   * found through the (closed_at, position_id) index (or the ticker's), so
+   * page 500 costs what page 1 does (an OFFSET would read every row before it).
+   */
+  async listPage(query: ClosedTradePageQuery): Promise<ClosedPositionRecord[]> {
+    let select = filtered(this.db.selectFrom('closed_positions').selectAll(), query);
+    const { after } = query;
+    // A row-value comparison, not `a < x OR (a = x AND b < y)`: databases search an index by the former and scan for the latter.
+    if (after) select = select.where((eb) => eb(eb.refTuple('closed_at', 'position_id'), '<', eb.tuple(writeTime(after.closedAt), after.positionId)));
+    const rows = await select.orderBy('closed_at', 'desc').orderBy('position_id', 'desc').limit(query.limit).execute();
+    return rows.map(fromRow);
+  }
+
+  /** The count and the exact P&L sum in one pass (the P&L texts joined, as outcomesSince reads them). */
+  async summarize(filter: ClosedTradeFilter): Promise<{ count: number; realizedPnl: Decimal }> {
+    const { count, pnls } = await filtered(this.db.selectFrom('closed_positions'), filter)
+      .select((eb) => [eb.fn.countAll<number | string | bigint>().as('count'), this.dialect.joinedWithCommas('realized_pnl').as('pnls')])
+      .executeTakeFirstOrThrow();
+    const totals = signedTotals(pnls === null ? [] : pnls.split(','));
+    return { count: Number(count), realizedPnl: totals.positive.sum.plus(totals.negative.sum) };
+  }
+
+  /** Trades linked to a stored signal, joined to its confidence, oldest first. */
+  async listCalibrationTrades(query: CalibrationTradeQuery): Promise<CalibrationTradeRecord[]> {
+    let select = this.db
+      .selectFrom('closed_positions as c')
+      .innerJoin('signals as s', 's.signal_id', 'c.signal_id')
+      .select(['c.position_id', 'c.strategy', 's.confidence', 'c.realized_pnl', 'c.realized_pnl_pct', 'c.closed_at']);
+    if (query.strategy === null) select = select.where('c.strategy', 'is', null);
+    else if (query.strategy !== undefined) select = select.where('c.strategy', '=', query.strategy);
+    if (query.since) select = select.where('c.closed_at', '>=', writeTime(query.since));
+    if (query.until) select = select.where('c.closed_at', '<', writeTime(query.until));
+    const rows = await select.orderBy('c.closed_at').orderBy('c.position_id').execute();
+    return rows.map((row) => ({
+      positionId: row.position_id,
+      strategy: row.strategy,
+      confidence: money.read(row.confidence),
+      realizedPnl: money.read(row.realized_pnl),
+      realizedPnlPct: money.read(row.realized_pnl_pct),
+      closedAt: readTime(row.closed_at),
+    }));
+  }
+}
+
+/** The filter's conditions on a closed_positions query. */
+function filtered<O>(query: SelectQueryBuilder<Database, 'closed_positions', O>, f: ClosedTradeFilter): SelectQueryBuilder<Database, 'closed_positions', O> {
+  let q = query;
+  if (f.since) q = q.where('closed_at', '>=', writeTime(f.since));
+  if (f.until) q = q.where('closed_at', '<', writeTime(f.until));
+  if (f.ticker !== undefined) q = q.where('ticker', '=', f.ticker);
+  if (f.strategy !== undefined) q = q.where('strategy', '=', f.strategy);
+  if (f.exitReason !== undefined) q = q.where('exit_reason', '=', f.exitReason);
+  return q;
 }

@@ -8,7 +8,7 @@ import {
   TERMINAL_STATUSES,
   type TimeInForce,
 } from '../../domain/enums.js';
-import type { ExecutedOrderStore } from '../../domain/ports/store.js';
+import type { ExecutedOrderStore, OrderBookQuery } from '../../domain/ports/store.js';
 import type { ExecutedOrderRecord, ExitReason, OrderLeg, OrderProgress } from '../../domain/records.js';
 import { money, readTime, readTimeOrNull, writeTime, writeTimeOrNull } from '../codec.js';
 import { columnsOf, precompile, slotsFor } from '../precompiled.js';
@@ -197,6 +197,34 @@ export class ExecutedOrdersRepository implements ExecutedOrderStore {
   /** Orders submitted at or after `since`, oldest first (execution statistics). */
   async listSubmittedSince(since: Date): Promise<ExecutedOrderRecord[]> {
     const rows = await this.db.selectFrom('executed_orders').selectAll().where('submitted_at', '>=', writeTime(since)).orderBy('submitted_at').execute();
+    return rows.map(fromRow);
+  }
+
+  /**
+   * Orders without a parent, newest first (down the submitted_at index).
+   * Open means the order or one of its legs still works: a filled bracket
+   * entry whose stop and target wait at the broker is an open bracket.
+   */
+  async listTopLevel(query: OrderBookQuery): Promise<ExecutedOrderRecord[]> {
+    let select = this.db.selectFrom('executed_orders').selectAll().where('parent_order_id', 'is', null);
+    if (query.ticker !== undefined) select = select.where('ticker', '=', query.ticker);
+    if (query.status !== 'all') {
+      const open = query.status === 'open';
+      select = select.where((eb) => {
+        const working = eb.or([
+          eb('status', 'in', WORKING),
+          eb.exists(
+            eb
+              .selectFrom('executed_orders as leg')
+              .select('leg.order_id')
+              .whereRef('leg.parent_order_id', '=', 'executed_orders.order_id')
+              .where('leg.status', 'in', WORKING),
+          ),
+        ]);
+        return open ? working : eb.not(working);
+      });
+    }
+    const rows = await select.orderBy('submitted_at', 'desc').orderBy('order_id', 'desc').limit(query.limit).execute();
     return rows.map(fromRow);
   }
 }

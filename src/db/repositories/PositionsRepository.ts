@@ -145,9 +145,11 @@ export class PositionsRepository implements PositionStore {
   }
 
   /** Each open position's ticker and market value (quantity × last): what the risk checks need, without decoding whole records. */
-  async exposures(): Promise<{ ticker: string; value: Decimal }[]> {
-    const { rows } = await EXPOSURES.execute(this.db, {});
-    return rows.map((r) => ({ ticker: r.ticker, value: money.read(r.quantity).times(money.read(r.current_price)) }));
+  exposures(): Promise<{ ticker: string; value: Decimal }[]> {
+    return this.cache.exposures(this.db, async () => {
+      const { rows } = await EXPOSURES.execute(this.db, {});
+      return rows.map((r) => ({ ticker: r.ticker, value: money.read(r.quantity).times(money.read(r.current_price)) }));
+    });
   }
 
   async markBasis(): Promise<MarkBasis[]> {

@@ -28,7 +28,7 @@ export class TradingStateRepository implements TradingStateStore {
   }
 
   /**
-   * Sets ACTIVE or HALTED. Returns false when it already was in that state,
+   * Sets ACTIVE, REDUCING or HALTED. Returns false when it already was in that state,
    * so a halt triggered twice is announced once.
    */
   async setState(state: TradingStateName, reason: string | null, changedBy: string, at: Date): Promise<boolean> {

@@ -11,6 +11,7 @@
  */
 import type { z } from 'zod';
 import type { BrokerInterface } from './broker.js';
+import type { MarketDataFeed } from './marketData.js';
 
 /** How operators see the broker: simulated, paper or live money. */
 export type TradingMode = 'SIM' | 'PAPER' | 'LIVE';
@@ -46,6 +47,8 @@ export interface BrokerSetup<Controls = unknown> {
   stop?(): Promise<void>;
   /** Minutes of simulated time replayed at start (for the start-up log line); 0 for a real broker. */
   caughtUpMinutes: number;
+  /** The broker's market-data stream (not started yet); absent: prices come from polling only. */
+  marketData?: MarketDataFeed;
 }
 
 /** A reader of one of the plug-in's variables: its parsed value, or undefined when unset or invalid. */

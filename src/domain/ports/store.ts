@@ -16,6 +16,7 @@ import type {
   ExecutionOutcome,
   ExecutionPlan,
   ExecutionRecord,
+  ExitReason,
   OrderProgress,
   PositionRecord,
   MarkBasis,
@@ -45,6 +46,8 @@ export interface ExecutedOrderStore {
   listBySignal(signalId: string): Promise<ExecutedOrderRecord[]>;
   /** Orders submitted at or after `since`, oldest first. */
   listSubmittedSince(since: Date): Promise<ExecutedOrderRecord[]>;
+  /** Orders without a parent (entries and exits, not bracket legs) that `query` matches, newest first. */
+  listTopLevel(query: OrderBookQuery): Promise<ExecutedOrderRecord[]>;
 }
 
 /** One row per signal execution: what makes a signal place at most one order. */
@@ -89,6 +92,60 @@ export interface ClosedPositionStore {
   insertMany(records: readonly ClosedPositionRecord[]): Promise<void>;
   /** The realized P&L and hold times of trades closed since `since`, without whole records. */
   outcomesSince(since: Date): Promise<TradeOutcomes>;
+  /** One page of the trades `query` matches, newest first (closed_at, then position id, descending), starting after `query.after`. */
+  listPage(query: ClosedTradePageQuery): Promise<ClosedPositionRecord[]>;
+  /** How many trades `filter` matches and their realized P&L, summed exactly. */
+  summarize(filter: ClosedTradeFilter): Promise<{ count: number; realizedPnl: Decimal }>;
+  /** Trades opened by a stored signal, with that signal's stated confidence, oldest first (closed_at, then position id). */
+  listCalibrationTrades(query: CalibrationTradeQuery): Promise<CalibrationTradeRecord[]>;
+}
+
+/** Which trades calibration reads: `strategy` null = trades without one, absent = every strategy; closed in [since, until). */
+export interface CalibrationTradeQuery {
+  strategy?: string | null;
+  since?: Date;
+  until?: Date;
+}
+
+/** A closed trade joined to the stated confidence of the signal that opened it. */
+export interface CalibrationTradeRecord {
+  positionId: string;
+  strategy: string | null;
+  confidence: Decimal;
+  realizedPnl: Decimal;
+  /** Ratio of the cost basis (0.05 = +5%). */
+  realizedPnlPct: Decimal;
+  closedAt: Date;
+}
+
+/** Which closed trades: every field given narrows the set. */
+export interface ClosedTradeFilter {
+  /** Closed at or after. */
+  since?: Date;
+  /** Closed before. */
+  until?: Date;
+  ticker?: string;
+  strategy?: string;
+  exitReason?: ExitReason;
+}
+
+/** Where a page ends: the next page starts after this trade. */
+export interface ClosedTradeKey {
+  closedAt: Date;
+  positionId: string;
+}
+
+export interface ClosedTradePageQuery extends ClosedTradeFilter {
+  after?: ClosedTradeKey;
+  limit: number;
+}
+
+/** Which entry orders (orders without a parent): each with its legs, newest first. */
+export interface OrderBookQuery {
+  /** open: the order or one of its legs can still fill or change; closed: neither can. */
+  status: 'open' | 'closed' | 'all';
+  ticker?: string;
+  limit: number;
 }
 
 /** Signals received and their decisions. */
@@ -130,6 +187,8 @@ export interface AlertStore {
   /** Gives up on alerts the destination refuses for what they are. */
   markAbandoned(ids: readonly number[], error: string, at: Date): Promise<void>;
   markFailed(ids: readonly number[], error: string): Promise<void>;
+  /** The latest alerts, posted or not, newest first. */
+  listRecent(limit: number): Promise<AlertRecord[]>;
 }
 
 /** Who did what, from which front end. */
@@ -139,7 +198,7 @@ export interface AuditLogStore {
   listRecent(limit?: number): Promise<AuditRecord[]>;
 }
 
-/** ACTIVE or HALTED, and the baselines the risk limits measure from. */
+/** ACTIVE, REDUCING or HALTED, and the baselines the risk limits measure from. */
 export interface TradingStateStore {
   get(): Promise<TradingState>;
   /** False when it already was in that state (a halt triggered twice is announced once). */

@@ -2,7 +2,7 @@
 import { trading } from '@alpacahq/alpaca-trade-api';
 import { describe, expect, it } from 'vitest';
 import { LegBook } from '../../../src/broker/alpaca/legBook.js';
-import { legRoleOf, toOrder } from '../../../src/broker/alpaca/mapping.js';
+import { legRoleOf, toAccount, toOrder } from '../../../src/broker/alpaca/mapping.js';
 
 const order = (fields: Record<string, unknown>) =>
   trading.OrderFromJSON({
@@ -85,5 +85,41 @@ describe('bracket legs from Alpaca', () => {
     const replacement = toOrder(order({ id: 'sl-2', type: 'stop', stop_price: '187', replaces: 'sl' }), book.parentOf('sl-2'));
     expect([replacement.legRole, replacement.parentOrderId, replacement.stopPrice?.toFixed()]).toEqual(['stop_loss', 'entry', '187']);
     expect(book.parentOf('unknown')).toBeNull();
+  });
+});
+
+describe('the account from Alpaca', () => {
+  // Alpaca stopped sending the pattern-day-trader fields when FINRA retired the rule (2026-06-04).
+  const account = {
+    id: 'acc-1',
+    account_number: 'PA123',
+    status: 'ACTIVE',
+    currency: 'USD',
+    cash: '24000.5',
+    equity: '96960.25',
+    last_equity: '100000',
+    buying_power: '120960.75',
+    long_market_value: '72959.75',
+    short_market_value: '0',
+    multiplier: '2',
+    trading_blocked: false,
+  };
+
+  it('reads an account without the retired pattern-day-trader fields, every amount exact', () => {
+    const a = toAccount(trading.AccountFromJSON(account));
+    expect([a.cash, a.equity, a.lastEquity, a.buyingPower, a.longMarketValue, a.multiplier].map((d) => d.toFixed())).toEqual([
+      '24000.5',
+      '96960.25',
+      '100000',
+      '120960.75',
+      '72959.75',
+      '2',
+    ]);
+    expect([a.daytradeCount, a.patternDayTrader, a.tradingBlocked]).toEqual([0, false, false]);
+  });
+
+  it('still reads them from a broker that sends them', () => {
+    const a = toAccount(trading.AccountFromJSON({ ...account, daytrade_count: 2, pattern_day_trader: true }));
+    expect([a.daytradeCount, a.patternDayTrader]).toEqual([2, true]);
   });
 });

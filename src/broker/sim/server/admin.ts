@@ -14,7 +14,7 @@ import { errorJson } from './wire.js';
 export const ADMIN_PREFIX = '/admin/';
 const FAULTS_PATH = '/admin/faults';
 
-const KINDS = ['rate_limit', 'server_error', 'hang', 'drop', 'accept_then_drop', 'drop_stream'] as const;
+const KINDS = ['rate_limit', 'server_error', 'hang', 'drop', 'accept_then_drop', 'refuse', 'drop_stream'] as const;
 
 const faultSchema = z
   .object({
@@ -23,6 +23,10 @@ const faultSchema = z
     path_prefix: z.string().startsWith('/', 'must start with /').default('/v2/'),
     times: z.number().int().min(1).max(10_000).default(1),
     retry_after_seconds: z.number().int().min(0).max(3600).default(1),
+    /** For `refuse`: the HTTP status and Alpaca's error code and message to answer with. */
+    status: z.union([z.literal(403), z.literal(422)]).default(403),
+    code: z.number().int().min(40_000_000).max(59_999_999).default(40310000),
+    message: z.string().min(1).max(500).default('request is not permitted'),
   })
   .strict();
 
@@ -40,6 +44,8 @@ function toFault(f: FaultJson): Fault | null {
       return { kind: 'drop' };
     case 'accept_then_drop':
       return { kind: 'acceptThenDrop' };
+    case 'refuse':
+      return { kind: 'refuse', status: f.status, code: f.code, message: f.message };
     case 'drop_stream':
       return null;
   }
@@ -51,6 +57,7 @@ const WIRE_KIND: Record<Fault['kind'], (typeof KINDS)[number]> = {
   hang: 'hang',
   drop: 'drop',
   acceptThenDrop: 'accept_then_drop',
+  refuse: 'refuse',
 };
 
 function armed(faults: FaultInjector) {
@@ -60,6 +67,7 @@ function armed(faults: FaultInjector) {
     path_prefix: r.pathPrefix,
     remaining: r.remaining,
     ...(r.fault.kind === 'rateLimit' ? { retry_after_seconds: r.fault.retryAfterSeconds } : {}),
+    ...(r.fault.kind === 'refuse' ? { status: r.fault.status, code: r.fault.code, message: r.fault.message } : {}),
   }));
 }
 

@@ -13,7 +13,9 @@ export type Fault =
   /** Destroys the socket without an answer; the request is NOT executed. */
   | { kind: 'drop' }
   /** Executes the request (an order really is placed), then destroys the socket unanswered. */
-  | { kind: 'acceptThenDrop' };
+  | { kind: 'acceptThenDrop' }
+  /** Refuses the request with Alpaca's error body, e.g. 403 `{"code":40310000,"message":"…"}`: a broker restriction on the account. */
+  | { kind: 'refuse'; status: 403 | 422; code: number; message: string };
 
 export type FaultKind = Fault['kind'];
 

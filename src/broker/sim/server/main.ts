@@ -41,6 +41,7 @@ process.stdout.write(
     `  ALPACA_TRADING_URL=${urls.tradingUrl}`,
     `  ALPACA_DATA_URL=${urls.dataUrl}`,
     `  ALPACA_STREAM_URL=${urls.streamUrl}`,
+    `  ALPACA_DATA_STREAM_URL=${urls.dataStreamUrl}`,
     `  ALPACA_API_KEY=${keyId}`,
     generated ? `  ALPACA_API_SECRET=${secret}   (generated for this run)` : '  ALPACA_API_SECRET=(from SIM_SERVER_SECRET)',
     `Tickers: ${broker.engine.tickers().join(', ')}. Faults: POST /admin/faults (docs/simulator-server.md). Ctrl-C stops it.`,

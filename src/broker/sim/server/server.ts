@@ -1,8 +1,9 @@
 /**
  * The simulator served as an Alpaca-compatible API on 127.0.0.1: trading
- * REST, the market-data endpoints the adapter uses and the trade_updates
- * WebSocket, all on one port (market data lives under /v2/stocks, the
- * stream under /stream). The official SDK pointed at these URLs works
+ * REST, the market-data endpoints the adapter uses, the trade_updates
+ * WebSocket and the market-data WebSocket, all on one port (market data
+ * lives under /v2/stocks, the trade stream under /stream, the market-data
+ * stream under /v2/iex, /v2/sip and /v2/delayed_sip). The official SDK pointed at these URLs works
  * unchanged; tests inject faults through `faults`, people through
  * /admin/faults (see admin.ts).
  */
@@ -14,6 +15,7 @@ import { historyOf, type SimHistory } from '../history.js';
 import { ADMIN_PREFIX, handleAdmin } from './admin.js';
 import { barRoutes } from './bars.js';
 import { FaultInjector } from './faults.js';
+import { MarketDataStreams } from './marketDataStream.js';
 import { createRoutes, matchRoute, type Reply } from './routes.js';
 import { STREAM_PATH, TradeUpdateStreams } from './stream.js';
 import { BODY_FORMAT_INVALID, errorJson } from './wire.js';
@@ -35,6 +37,8 @@ export interface SimServerUrls {
   dataUrl: string;
   /** trade_updates WebSocket, for `new streaming.TradingStream({ url })`. */
   streamUrl: string;
+  /** Market-data WebSocket (the iex feed), for `new streaming.StockDataStream({ url })`. */
+  dataStreamUrl: string;
 }
 
 export interface SimServer {
@@ -47,6 +51,8 @@ export interface SimServer {
   resetRequestCount(): void;
   /** Same as `faults.dropStream()`: terminates every open stream connection. */
   dropStreams(): void;
+  /** Terminates every open market-data connection (the client sees 1006 and reconnects). */
+  dropMarketData(): void;
 }
 
 /** Alpaca's documented ceiling, reported in X-RateLimit-* headers (not enforced; faults do that). */
@@ -75,6 +81,8 @@ export function createSimServer(engine: SimEngineApi, options: SimServerOptions)
   const routes = [...createRoutes(engine), ...barRoutes(options.history ?? historyOf(engine), () => engine.clock().timestamp)];
   const streams = new TradeUpdateStreams({ keyId: options.keyId, secret: options.secret, links: (id) => engine.replacementOf(id) });
   const faults = new FaultInjector(() => streams.dropAll());
+  const marketData = new MarketDataStreams({ keyId: options.keyId, secret: options.secret });
+  let unsubscribePrices: (() => void) | null = null;
   const counted: string[] = [];
   let window = { startedAt: Date.now(), count: 0 };
   let unsubscribe: (() => void) | null = null;
@@ -85,7 +93,11 @@ export function createSimServer(engine: SimEngineApi, options: SimServerOptions)
       else res.destroy();
     });
   });
-  http.on('upgrade', (req, socket, head) => streams.handleUpgrade(req, socket, head));
+  http.on('upgrade', (req, socket, head) => {
+    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    if (MarketDataStreams.serves(path)) marketData.handleUpgrade(req, socket, head);
+    else streams.handleUpgrade(req, socket, head);
+  });
 
   function rateHeaders(): Record<string, string> {
     const now = Date.now();
@@ -157,6 +169,9 @@ export function createSimServer(engine: SimEngineApi, options: SimServerOptions)
       case 'serverError':
         send(res, { status: 500, body: errorJson(AlpacaCode.Internal, 'internal server error occurred') }, limits);
         return;
+      case 'refuse':
+        send(res, { status: fault.status, body: errorJson(fault.code, fault.message) }, limits);
+        return;
       default:
         break;
     }
@@ -194,21 +209,25 @@ export function createSimServer(engine: SimEngineApi, options: SimServerOptions)
       counted.length = 0;
     },
     dropStreams: () => faults.dropStream(),
+    dropMarketData: () => marketData.dropAll(),
     start: () =>
       new Promise<SimServerUrls>((resolve, reject) => {
         unsubscribe ??= engine.onTradeUpdate((update) => streams.publish(update));
+        unsubscribePrices ??= engine.onPrice((ticker, trade) => marketData.publish(ticker, trade));
         http.once('error', reject);
         http.listen(options.port ?? 0, '127.0.0.1', () => {
           http.off('error', reject);
           const { port } = http.address() as AddressInfo;
           const base = `http://127.0.0.1:${port}`;
-          resolve({ tradingUrl: base, dataUrl: base, streamUrl: `ws://127.0.0.1:${port}${STREAM_PATH}` });
+          resolve({ tradingUrl: base, dataUrl: base, streamUrl: `ws://127.0.0.1:${port}${STREAM_PATH}`, dataStreamUrl: `ws://127.0.0.1:${port}/v2/iex` });
         });
       }),
     stop: async () => {
       unsubscribe?.();
       unsubscribe = null;
-      await streams.close();
+      unsubscribePrices?.();
+      unsubscribePrices = null;
+      await Promise.all([streams.close(), marketData.close()]);
       if (!http.listening) return;
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeAllConnections();

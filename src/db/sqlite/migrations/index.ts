@@ -14,6 +14,8 @@ import * as m0007 from './0007_sim_rows.js';
 import * as m0008 from './0008_position_entry_value.js';
 import * as m0009 from './0009_domain_order_statuses.js';
 import * as m0010 from './0010_bars.js';
+import * as m0011 from './0011_closed_trade_pages.js';
+import * as m0012 from './0012_reducing_state.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -26,6 +28,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008_position_entry_value': m0008,
   '0009_domain_order_statuses': m0009,
   '0010_bars': m0010,
+  '0011_closed_trade_pages': m0011,
+  '0012_reducing_state': m0012,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,7 +1,7 @@
 /** Faults armed over HTTP (`/admin/faults`), as someone testing their own tool would: curl-style requests and the real SDK. */
 import { describe, expect, it } from 'vitest';
 import { AlpacaBroker } from '../../../../src/broker/alpaca/AlpacaBroker.js';
-import { RateLimitError } from '../../../../src/domain/errors.js';
+import { OrderRejectedError, RateLimitError } from '../../../../src/domain/errors.js';
 import { dec } from '../../../../src/domain/money.js';
 import { KEY, SECRET, served } from './serverHarness.js';
 
@@ -35,6 +35,19 @@ describe('/admin/faults', () => {
     expect([order.clientOrderId, order.quantity.toFixed()]).toEqual(['admin-1', '5']);
     expect(engine.listOrders({ status: 'all' })).toHaveLength(1);
     await expect(broker.getPositions()).rejects.toBeInstanceOf(RateLimitError);
+  });
+
+  it('refuses an order with Alpaca’s 403 body, which the SDK adapter reads as a rejection with the broker’s message', async () => {
+    const { json, urls, engine } = await served();
+    const broker = new AlpacaBroker({ keyId: KEY, secret: SECRET, paper: true, ...urls, timeoutMs: 1000, retryDelayMs: 5, maxRetries: 1 });
+    const refusal = 'trade denied due to a restriction on the account';
+    expect((await json('POST', '/admin/faults', { kind: 'refuse', method: 'POST', path_prefix: '/v2/orders', message: refusal })).body).toEqual({
+      faults: [{ kind: 'refuse', method: 'POST', path_prefix: '/v2/orders', remaining: 1, status: 403, code: 40310000, message: refusal }],
+    });
+    const refused = broker.placeOrder('AAPL', 'sell', dec(5), 'market', { clientOrderId: 'admin-refused' });
+    await expect(refused).rejects.toBeInstanceOf(OrderRejectedError);
+    await expect(refused).rejects.toMatchObject({ status: 403, code: 40310000, brokerMessage: refusal });
+    expect(engine.listOrders({ status: 'all' })).toEqual([]);
   });
 
   it('disarms everything with DELETE', async () => {
