@@ -279,7 +279,7 @@ export class OperatorService {
    */
   modify(ticker: string, changes: PositionChanges, by: ModifyActor = SYSTEM): Promise<ModifyResult> {
     const { broker, store, engine, now } = this.o;
-    return modifyPosition({ broker, store, ledger: engine.ledger, now }, ticker, changes, by);
+    return modifyPosition({ broker, store, ledger: engine.ledger, now, events: engine.events }, ticker, changes, by);
   }
 
   /** Cancels every order and closes every position at market. */

@@ -12,6 +12,7 @@ import type { Order } from '../domain/order.js';
 import type { BrokerInterface } from '../domain/ports/broker.js';
 import type { OrderContext, PositionRecord } from '../domain/records.js';
 import type { Repositories } from '../domain/ports/store.js';
+import type { TradingEvent } from '../domain/events.js';
 import { OperatorError } from './errors.js';
 
 export interface PositionChanges {
@@ -52,6 +53,8 @@ export interface ModifyDeps {
   /** The order ledger: records the replacing leg, and runs the position write between its own writes. */
   ledger: { apply(order: Order, context?: OrderContext): Promise<unknown>; serial<T>(fn: () => Promise<T>): Promise<T> };
   now: () => Date;
+  /** Told of the move once it is recorded (the channel alert). */
+  events?: { emit(event: TradingEvent): void };
 }
 
 export interface ModifyActor {
@@ -132,6 +135,17 @@ export async function modifyPosition(deps: ModifyDeps, rawTicker: string, change
     },
   });
   if (failure !== null) throw failure;
+  deps.events?.emit({
+    kind: 'position_modified',
+    ticker,
+    side: result.side,
+    by: by.name,
+    stopLoss: result.stopLoss,
+    takeProfit: result.takeProfit,
+    replacedLegs: replaced.length,
+    monitored,
+    at: deps.now(),
+  });
   return result;
 }
 

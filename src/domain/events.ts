@@ -4,6 +4,7 @@
  * Listeners run synchronously and must not throw into the engine.
  */
 import { Listeners } from './listeners.js';
+import type { PositionSide } from './enums.js';
 import type { Decimal } from './money.js';
 import type { ClosedPositionRecord, ExecutedOrderRecord, PositionRecord } from './records.js';
 
@@ -16,6 +17,19 @@ export type TradingEvent =
   /** Trading stopped: no entries (HALTED), or exits and reductions only (REDUCING). */
   | { kind: 'halted'; state: 'HALTED' | 'REDUCING'; reason: string; by: string; limit: string | null; at: Date }
   | { kind: 'resumed'; by: string; at: Date }
+  /** An open position's stop and/or target moved (at the broker, or kept by the bot where no leg works). */
+  | {
+      kind: 'position_modified';
+      ticker: string;
+      side: PositionSide;
+      by: string;
+      stopLoss: { previous: Decimal | null; current: Decimal | null };
+      takeProfit: { previous: Decimal | null; current: Decimal | null };
+      /** Legs replaced at the broker, and levels the bot now watches itself. */
+      replacedLegs: number;
+      monitored: readonly ('stop_loss' | 'take_profit')[];
+      at: Date;
+    }
   /** The broker refused the exit a stop or target sent (the position stays open): `error` is the broker's reason. */
   | { kind: 'exit_refused'; position: PositionRecord; reason: 'stop_loss' | 'take_profit'; error: string; at: Date }
   /** Open positions were marked to new prices (a monitor cycle, a simulator move): their last price and P&L changed. */

@@ -245,6 +245,7 @@ export const ALERT_KINDS = [
   'reconciliation',
   'daily_report',
   'monitor_failed',
+  'position_modified',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 

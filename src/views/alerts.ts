@@ -5,7 +5,7 @@ import type { TradingEvent } from '../domain/events.js';
 import { describeReconciliation, type ReconciliationSummary } from '../portfolio/Reconciler.js';
 import type { View } from './view.js';
 import { signed, signedPct } from './format.js';
-import { STATE_ALLOWS } from './trading.js';
+import { levelsText, STATE_ALLOWS } from './trading.js';
 
 export interface AlertSpec {
   kind: AlertKind;
@@ -50,6 +50,23 @@ export function alertFor(event: TradingEvent): AlertSpec | null {
           ],
           tone: 'success',
           footer: `order ${o.orderId}${o.signalId ? ` · signal ${o.signalId}` : ''}`,
+        },
+      };
+    }
+    case 'position_modified': {
+      const where = [
+        ...(event.replacedLegs > 0 ? [`${event.replacedLegs} bracket leg(s) replaced at the broker`] : []),
+        ...(event.monitored.length > 0 ? [`${event.monitored.map((l) => l.replace('_', '-')).join(' and ')} watched by the bot`] : []),
+      ];
+      return {
+        kind: 'position_modified',
+        // Two moves in the same instant are two alerts unless they set the same levels.
+        eventKey: `modified:${event.ticker}:${event.at.toISOString()}:${event.stopLoss.current?.toFixed() ?? '-'}:${event.takeProfit.current?.toFixed() ?? '-'}`,
+        view: {
+          title: `Levels moved: ${event.ticker} (${event.side})`,
+          description: `${levelsText(event.stopLoss, event.takeProfit)}, by ${event.by}.`,
+          fields: where.length > 0 ? [{ name: 'Where', value: where.join('; '), inline: false }] : [],
+          tone: 'info',
         },
       };
     }

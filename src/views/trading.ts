@@ -139,12 +139,19 @@ export function exitView(title: string, order: ExecutedOrderRecord): View {
 
 const LEG_NAMES = { stop_loss: 'stop-loss', take_profit: 'take-profit' } as const;
 
-/** What /modify did: each level old → new, the legs the broker replaced, the levels the monitor now watches. */
-export function modifyView(r: ModifyResult): View {
-  const level = (name: string, c: ModifyResult['stopLoss']) => {
+type Level = ModifyResult['stopLoss'];
+
+/** A position's stop and target as /modify left them: `stop $185.00 → $186.40 · target $200.00 (unchanged)`. */
+export function levelsText(stopLoss: Level, takeProfit: Level): string {
+  const level = (name: string, c: Level) => {
     const same = c.previous === null ? c.current === null : c.current !== null && c.previous.eq(c.current);
     return same ? `${name} ${price(c.current)} (unchanged)` : `${name} ${price(c.previous)} → ${price(c.current)}`;
   };
+  return `${level('stop', stopLoss)} · ${level('target', takeProfit)}`;
+}
+
+/** What /modify did: each level old → new, the legs the broker replaced, the levels the monitor now watches. */
+export function modifyView(r: ModifyResult): View {
   const fields: ViewField[] = [];
   if (r.replaced.length > 0) {
     fields.push({
@@ -160,7 +167,7 @@ export function modifyView(r: ModifyResult): View {
   }
   return {
     title: `Modified ${r.ticker} (${r.side})`,
-    description: `${level('stop', r.stopLoss)} · ${level('target', r.takeProfit)}`,
+    description: levelsText(r.stopLoss, r.takeProfit),
     fields,
     tone: 'success',
     footer: `last ${formatUsd(r.last)}`,

@@ -67,6 +67,7 @@ describe('migrations', () => {
       '0010_bars',
       '0011_closed_trade_pages',
       '0012_reducing_state',
+      '0013_position_modified_alert',
     ]);
     const db = new SqliteDatabase(path, { readonly: true });
     const tables = (
@@ -302,7 +303,13 @@ describe("migration 0009: stored orders in the bot's own statuses", () => {
     const migrated = openDatabase(path);
     const report = await migrateToLatest(migrated);
     await migrated.close();
-    expect(report.applied).toEqual(['0009_domain_order_statuses', '0010_bars', '0011_closed_trade_pages', '0012_reducing_state']);
+    expect(report.applied).toEqual([
+      '0009_domain_order_statuses',
+      '0010_bars',
+      '0011_closed_trade_pages',
+      '0012_reducing_state',
+      '0013_position_modified_alert',
+    ]);
 
     const after = new SqliteDatabase(path, { readonly: true });
     const statuses = after.prepare('SELECT order_id, status FROM executed_orders ORDER BY rowid').all() as { order_id: string; status: string }[];

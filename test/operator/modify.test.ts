@@ -22,6 +22,10 @@ describe('console: /modify', () => {
         '  stop $185.00 → $187.50 · target $200.00 (unchanged)',
         `  Replaced at the broker: stop-loss ${first.stop} → ${second.stop} @ $187.50`,
         '  (last $190.00)',
+        // The channel alert, as the console prints alerts after a command.
+        '» • Levels moved: AAPL (long)',
+        '    stop $185.00 → $187.50 · target $200.00 (unchanged), by console.',
+        '    Where: 1 bracket leg(s) replaced at the broker',
         '',
       ].join('\n'),
     );
@@ -37,6 +41,9 @@ describe('console: /modify', () => {
         `  Replaced at the broker: stop-loss ${second.stop} → ${third.stop} @ $188.00`,
         `    take-profit ${second.target} → ${third.target} @ $204.25`,
         '  (last $190.00)',
+        '» • Levels moved: AAPL (long)',
+        '    stop $187.50 → $188.00 · target $200.00 → $204.25, by console.',
+        '    Where: 2 bracket leg(s) replaced at the broker',
         '',
       ].join('\n'),
     );
@@ -53,6 +60,9 @@ describe('console: /modify', () => {
         '  stop — → $420.00 · target — → $400.00',
         '  Watched by the bot: stop-loss and take-profit: no working order at the broker; the monitor closes the position at market when the price crosses it.',
         '  (last $410.00)',
+        '» • Levels moved: MSFT (short)',
+        '    stop — → $420.00 · target — → $400.00, by console.',
+        '    Where: stop-loss and take-profit watched by the bot',
         '',
       ].join('\n'),
     );

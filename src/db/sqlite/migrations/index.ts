@@ -16,6 +16,7 @@ import * as m0009 from './0009_domain_order_statuses.js';
 import * as m0010 from './0010_bars.js';
 import * as m0011 from './0011_closed_trade_pages.js';
 import * as m0012 from './0012_reducing_state.js';
+import * as m0013 from './0013_position_modified_alert.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0010_bars': m0010,
   '0011_closed_trade_pages': m0011,
   '0012_reducing_state': m0012,
+  '0013_position_modified_alert': m0013,
 };
 
 export const migrationProvider: MigrationProvider = {
