@@ -26,7 +26,7 @@ src/signals/webhook/  signed HTTP intake of signals                            �
 src/views/        presentation shared by the front ends (data in, views out)   → app, execution, portfolio, signals
 src/backtest/sweep/  sweeps: the grid, worker threads, a scratch store per run  → backtest, execution, db
 src/backtest/     bar replay: input files, fill rules, BacktestBroker, reports    → execution, portfolio, chart
-src/app/          OperatorService: every operator action, returning data       → execution, portfolio, signals, backtest
+src/app/          OperatorService: every operator action, returning data       → execution, portfolio, signals, backtest, chart
 src/signals/      approval workflow                                            → execution
 src/execution/    OrderExecutor, sizing, the trading engine                    → portfolio, risk
 src/chart/        equity chart: ECharts to SVG to PNG (daily report, backtest) → portfolio

@@ -1,18 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_VARIABLES, ConfigError, loadConfig, secretValues, tradingMode } from '../src/config.js';
+import { CONFIG_VARIABLES, loadConfig, secretValues, tradingMode } from '../src/config.js';
 import { plain } from './helpers/plain.js';
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { problemsOf } from './helpers/configProblems.js';
 
 describe('configuration', () => {
   it('runs the simulator with the design defaults when nothing is set', () => {

@@ -6,6 +6,7 @@
  * at start-up.
  */
 import type { EChartsOption } from 'echarts';
+import type { ReliabilitySeries } from '../chart/reliabilityChart.js';
 import type { EquityPoint } from '../portfolio/analytics.js';
 
 export type ChartOption = EChartsOption;
@@ -14,4 +15,10 @@ export type ChartOption = EChartsOption;
 export async function equityChartJson(points: readonly EquityPoint[], title: string, options: { markMaxDrawdown?: boolean } = {}): Promise<ChartOption> {
   const { equityChartData } = await import('../backtest/chart.js');
   return equityChartData(points, title, options.markMaxDrawdown ? { markMaxDrawdown: true } : {});
+}
+
+/** The reliability chart /calibration attaches as a PNG: stated confidence against the realized win rate, per strategy. */
+export async function reliabilityChartJson(series: readonly ReliabilitySeries[], title: string): Promise<ChartOption> {
+  const { reliabilityChartOption } = await import('../chart/reliabilityChart.js');
+  return reliabilityChartOption(series, title);
 }

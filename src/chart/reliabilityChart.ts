@@ -53,9 +53,8 @@ export function reliabilityChartOption(series: readonly ReliabilitySeries[], tit
           {
             name: s.name,
             type: 'scatter' as const,
-            data: s.bins.map((b) => [pct(b.stated), pct(b.realized), b.trades]),
-            // Area follows the trades behind a dot: a bin of one trade stays small.
-            symbolSize: (value: number[]) => 6 + 22 * Math.sqrt((value[2] ?? 0) / most),
+            // Area follows the trades behind a dot (a bin of one trade stays small); sized per point, so the option is plain data a page can draw too.
+            data: s.bins.map((b) => ({ value: [pct(b.stated), pct(b.realized), b.trades], symbolSize: 6 + 22 * Math.sqrt(b.trades / most) })),
             itemStyle: { color, opacity: 0.8 },
           },
           {

@@ -72,7 +72,8 @@ export function scriptJson(value: unknown): string {
     .replace(/\u2029/g, '\\u2029');
 }
 
-export type ChartFormat = 'usd-y' | 'usd-x';
+/** How the page labels an axis: dollars on y or on x, or as the option has it (`plain`). */
+export type ChartFormat = 'usd-y' | 'usd-x' | 'plain';
 
 /** A chart: its box, its option as JSON, and a text equivalent for readers without the picture. */
 export function chartBlock(id: string, option: ChartOption, format: ChartFormat, label: string, cls = ''): Html {

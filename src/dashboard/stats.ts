@@ -7,6 +7,7 @@
 import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
+import { type ChartOption, reliabilityChartJson } from '../app/charts.js';
 import type { PnlBreakdown, PnlGroup } from '../app/figures.js';
 import type { CalibrationReport, OperatorService, StatsReport } from '../app/OperatorService.js';
 import { strategyName } from '../views/calibration.js';
@@ -73,7 +74,7 @@ ${rows}
 const tone = (d: Decimal): string => (d.isZero() ? '' : d.isNegative() ? 'down' : 'up');
 
 /** Each strategy's reliability table (as /calibration shows it), over every closed trade linked to a signal, not only the window's. */
-function calibrationSection(report: CalibrationReport): Html {
+function calibrationSection(report: CalibrationReport, reliability: ChartOption | null): Html {
   const p2 = (v: number) => v.toFixed(2);
   const p4 = (v: number) => v.toFixed(4);
   if (report.strategies.length === 0) return h`<section><h2>Calibration</h2><p class="muted">No closed trades linked to signals yet.</p></section>`;
@@ -90,11 +91,17 @@ ${s.table.map((b) => h`<tr><td>${p2(b.from)}–${p2(b.to)}</td><td class="num">$
   return h`<section>
 <h2>Calibration</h2>
 <p class="muted">Stated confidence against the realized win rate of every closed trade linked to a signal, and the calibrated value <code>calibrated_kelly</code> sizes on (in-sample scores).</p>
+${reliability ? chartBlock('reliability-chart', reliability, 'plain', 'Reliability: each strategy’s stated confidence against its realized win rate, with its calibrated map') : ''}
 ${tables}
 </section>`;
 }
 
-export function statsPage(report: StatsReport, breakdown: PnlBreakdown, context: LayoutContext, calibration?: CalibrationReport): Html {
+export function statsPage(
+  report: StatsReport,
+  breakdown: PnlBreakdown,
+  context: LayoutContext,
+  calibration?: { report: CalibrationReport; reliability: ChartOption | null },
+): Html {
   const view = statsView(report);
   const fields = view.fields.map((f) => h`<div><dt>${f.name}</dt><dd>${f.value}</dd></div>`);
   return layout(
@@ -113,7 +120,7 @@ ${view.footer ? h`<p class="muted">${view.footer}</p>` : ''}
 ${breakdownSection('pnl-by-ticker', 'P&L by ticker', 'Ticker', breakdown.byTicker, report.days)}
 ${breakdownSection('pnl-by-strategy', 'P&L by strategy', 'Strategy', breakdown.byStrategy, report.days)}
 </div>
-${calibration ? calibrationSection(calibration) : ''}
+${calibration ? calibrationSection(calibration.report, calibration.reliability) : ''}
 ${chartScripts}`,
   );
 }
@@ -180,7 +187,9 @@ export function registerStatsRoutes(app: Hono<Env>, deps: StatsRouteDeps): void 
     if (!query.success) return c.html(messagePage('Bad window', `${DAYS_PROBLEM}.`, { session, current: null }), 400);
     const { days } = query.data;
     const [report, breakdown, calibration] = await Promise.all([operator.stats(days), operator.pnlBreakdown(days), operator.calibration()]);
-    return c.html(statsPage(report, breakdown, { session, current: '/stats' }, calibration));
+    const series = calibration.strategies.map((s) => ({ name: strategyName(s), bins: s.table, curve: s.curve }));
+    const reliability = series.length > 0 ? await reliabilityChartJson(series, 'Reliability of stated confidence') : null;
+    return c.html(statsPage(report, breakdown, { session, current: '/stats' }, { report: calibration, reliability }));
   });
 
   app.get('/api/stats', async (c) => {

@@ -8,22 +8,14 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BROKER_PLUGINS, DEFAULT_BROKER, brokerRegistry, createRegistry } from '../../src/broker/registry.js';
-import { brokerSettings, ConfigError, configVariables, loadConfig, secretValues, tradingMode } from '../../src/config.js';
+import { brokerSettings, configVariables, loadConfig, secretValues, tradingMode } from '../../src/config.js';
 import { NoopBroker } from './fixtures/noop/NoopBroker.js';
 import { noopPlugin } from './fixtures/noop/plugin.js';
+import { problemsOf as problemsWith } from '../helpers/configProblems.js';
 
 const withNoop = createRegistry([...BROKER_PLUGINS, noopPlugin], DEFAULT_BROKER);
+const problemsOf = (env: Record<string, string>, registry = withNoop) => problemsWith(env, registry);
 const deps = { store: null, log: null, now: () => new Date('2026-03-02T15:00:00Z') };
-
-function problemsOf(env: Record<string, string>, registry = withNoop): string[] {
-  try {
-    loadConfig(env, registry);
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('a broker added as a plug-in', () => {
   it('is a BROKER value, with its own variables, defaults, settings, mode and secrets', () => {

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { dec } from '../../src/domain/money.js';
 import { closedRecord, signalRecord } from '../helpers/fixtures.js';
-import { useDashboardPages } from '../helpers/dashboardPages.js';
+import { chartOptionIn, useDashboardPages, viaJson } from '../helpers/dashboardPages.js';
+import { reliabilityChartOption } from '../../src/chart/reliabilityChart.js';
 import { useTempStore } from '../helpers/tempDb.js';
 import { operatorHarness } from '../operator/appHarness.js';
 
@@ -44,5 +45,11 @@ describe('the stats page: calibration', () => {
     expect(html).toContain('4 trades, 1 won · Beta-binomial rate (the map comes at 30 trades)');
     expect(html).not.toContain(XSS);
     expect(html).toContain('<h3>&lt;img src=x onerror=alert(1)&gt;</h3>');
+
+    // The reliability chart /calibration attaches as a PNG, drawn in the page from the same option.
+    const report = await t.app.operator.calibration();
+    const series = report.strategies.map((s) => ({ name: s.strategy ?? '—', bins: s.table, curve: s.curve }));
+    expect(chartOptionIn(html, 'reliability-chart')).toEqual(viaJson(reliabilityChartOption(series, 'Reliability of stated confidence')));
+    expect(html).toContain('data-chart-id="reliability-chart" data-format="plain"');
   });
 });

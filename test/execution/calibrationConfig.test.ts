@@ -1,17 +1,8 @@
 /** SIZING_METHOD=calibrated_kelly and CALIBRATION_MIN_TRADES as the configuration reads them. */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
 import { sizingFromConfig } from '../../src/execution/engine.js';
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { problemsOf } from '../helpers/configProblems.js';
 
 describe('calibrated sizing configuration', () => {
   it('accepts calibrated_kelly, with 30 trades before the isotonic map by default', () => {
