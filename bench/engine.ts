@@ -7,10 +7,7 @@
  *  - getPerformanceStats over 100,000 closed positions (ms, and heap allocated by the call).
  */
 import { Session } from 'node:inspector/promises';
-import type { BrokerInterface } from '../src/domain/ports/broker.js';
-import { dec, type Decimal } from '../src/domain/money.js';
-import { SimClock } from '../src/broker/sim/clock.js';
-import { SimEngine } from '../src/broker/sim/engine.js';
+import { dec } from '../src/domain/money.js';
 import { SimBroker } from '../src/broker/sim/SimBroker.js';
 import type { Store } from '../src/db/index.js';
 import type { ClosedPositionRecord } from '../src/domain/records.js';
@@ -19,49 +16,8 @@ import { createTradingEngine } from '../src/execution/engine.js';
 import { AlertCenter } from '../src/monitor/AlertCenter.js';
 import { Monitor } from '../src/monitor/Monitor.js';
 import { createApp } from '../src/operator/app.js';
-import { toSignal } from '../src/domain/signal.js';
+import { LIMITS, signalFor, simWith, SIZING, timedBroker } from './engineSetup.js';
 import { fmt, median, percentile, recordEod, withTempStore } from './stats.js';
-
-/** Wraps a broker so the time spent inside its methods can be subtracted. */
-function timedBroker(inner: BrokerInterface): { broker: BrokerInterface; spentMicros: () => number } {
-  let spent = 0n;
-  const broker = new Proxy(inner, {
-    get(target, key, receiver) {
-      const value = Reflect.get(target, key, receiver) as unknown;
-      if (typeof value !== 'function' || key === 'onTradeUpdate') return value;
-      return async (...args: unknown[]) => {
-        const start = process.hrtime.bigint();
-        try {
-          return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-        } finally {
-          spent += process.hrtime.bigint() - start;
-        }
-      };
-    },
-  });
-  return { broker, spentMicros: () => Number(spent) / 1000 };
-}
-
-function simWith(tickers: readonly string[], start: Date): { sim: SimEngine; clock: SimClock } {
-  const clock = new SimClock({ mode: 'always', start });
-  const prices = new Map<string, Decimal>(tickers.map((t) => [t, dec(100)]));
-  return { sim: new SimEngine({ startingCash: dec(100_000_000), prices, seed: 7, clock, marginMultiplier: 4 }), clock };
-}
-
-const LIMITS = { maxOpenPositions: 5000, maxExposurePct: dec(4), maxDailyLossPct: dec('0.5'), maxDrawdownPct: dec('0.5') };
-const SIZING = { method: 'risk' as const, maxPositionSizePct: dec('0.001'), riskPerTradePct: dec('0.0001'), kellyFraction: dec('0.5') };
-
-const signalFor = (id: string, ticker: string) =>
-  toSignal({
-    signal_id: id,
-    ticker,
-    timestamp: '2026-03-02T15:00:00Z',
-    action: 'buy',
-    confidence: 0.7,
-    current_price: 100,
-    stop_loss_price: 98,
-    take_profit_price: 105,
-  });
 
 export interface EngineFigures {
   overheadP50: number;

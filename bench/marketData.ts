@@ -11,14 +11,12 @@
  *    the same comparison and a bare call, nothing of ours around it.
  */
 import { dec, type Decimal } from '../src/domain/money.js';
-import type { BrokerInterface, StreamState } from '../src/domain/ports/broker.js';
+import type { StreamState } from '../src/domain/ports/broker.js';
 import type { MarketDataFeed, StreamedTrade, StreamedTradeListener } from '../src/domain/ports/marketData.js';
-import { SimClock } from '../src/broker/sim/clock.js';
-import { SimEngine } from '../src/broker/sim/engine.js';
 import { SimBroker } from '../src/broker/sim/SimBroker.js';
 import type { Store } from '../src/db/index.js';
 import { createTradingEngine } from '../src/execution/engine.js';
-import { toSignal } from '../src/domain/signal.js';
+import { LIMITS, signalFor, simWith, SIZING, timedBroker } from './engineSetup.js';
 import { fmt, median, percentile, withTempStore } from './stats.js';
 
 const TICKERS = 1000;
@@ -69,51 +67,16 @@ class DrivenFeed implements MarketDataFeed {
   }
 }
 
-/** Times every broker call (to subtract it), and tells when an order is placed. */
-function timedBroker(inner: BrokerInterface): { broker: BrokerInterface; spentMicros: () => number; onPlace: (fn: () => void) => void } {
-  let spent = 0n;
-  let placed: () => void = () => undefined;
-  const broker = new Proxy(inner, {
-    get(target, key, receiver) {
-      const value = Reflect.get(target, key, receiver) as unknown;
-      if (typeof value !== 'function' || key === 'onTradeUpdate') return value;
-      return async (...args: unknown[]) => {
-        if (key === 'placeOrder') placed();
-        const start = process.hrtime.bigint();
-        try {
-          return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-        } finally {
-          spent += process.hrtime.bigint() - start;
-        }
-      };
-    },
-  });
-  return {
-    broker,
-    spentMicros: () => Number(spent) / 1000,
-    onPlace: (fn) => {
-      placed = fn;
-    },
-  };
-}
-
 async function measure(store: Store): Promise<MarketDataFigures> {
   const tickers = Array.from({ length: TICKERS }, (_, i) => `D${i}`);
-  const clock = new SimClock({ mode: 'always', start: new Date('2026-03-02T15:00:00Z') });
-  const sim = new SimEngine({
-    startingCash: dec(100_000_000),
-    prices: new Map(tickers.map((t) => [t, dec(100)])),
-    seed: 7,
-    clock,
-    marginMultiplier: 4,
-  });
+  const { sim, clock } = simWith(tickers, new Date('2026-03-02T15:00:00Z'));
   const timed = timedBroker(new SimBroker(sim));
   const feed = new DrivenFeed();
   const engine = createTradingEngine({
     broker: timed.broker,
     store,
-    sizing: { method: 'risk', maxPositionSizePct: dec('0.001'), riskPerTradePct: dec('0.0001'), kellyFraction: dec('0.5') },
-    risk: { maxOpenPositions: 5000, maxExposurePct: dec(4), maxDailyLossPct: dec('0.5'), maxDrawdownPct: dec('0.5') },
+    sizing: SIZING,
+    risk: LIMITS,
     now: () => clock.now(),
     marketData: feed,
   });
@@ -121,19 +84,7 @@ async function measure(store: Store): Promise<MarketDataFigures> {
   const live = engine.live;
   if (!live) throw new Error('no market-data follower');
   for (const [i, ticker] of tickers.entries()) {
-    const result = await engine.executor.executeSignal(
-      toSignal({
-        signal_id: `md-${i}`,
-        ticker,
-        timestamp: '2026-03-02T15:00:00Z',
-        action: 'buy',
-        confidence: 0.7,
-        current_price: 100,
-        stop_loss_price: 98,
-        take_profit_price: 105,
-      }),
-      { useBracketOrder: false },
-    );
+    const result = await engine.executor.executeSignal(signalFor(`md-${i}`, ticker), { useBracketOrder: false });
     if (!result.success) throw new Error(`bench signal refused: ${result.errorMessage}`);
   }
   await engine.ledger.serial(async () => undefined);

@@ -9,8 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DashboardServer, loginLine } from '../../src/dashboard/DashboardServer.js';
 import { SESSION_COOKIE } from '../../src/dashboard/app.js';
 import { generateToken } from '../../src/dashboard/security.js';
-import { dec } from '../../src/domain/money.js';
-import { logInOverHttp, submitSignal } from '../helpers/dashboard.js';
+import { logInOverHttp, openPositions, submitSignal } from '../helpers/dashboard.js';
 import { useTempStore } from '../helpers/tempDb.js';
 import { operatorHarness } from '../operator/appHarness.js';
 
@@ -61,22 +60,7 @@ describe('the dashboard', () => {
   /** A bracketed long position of 100 AAPL at 190 marked to 192.37, through the service. */
   async function withPosition(): Promise<Harness> {
     const t = await operatorHarness(await newStore());
-    const { operator } = t.app;
-    await operator.placeOrder(
-      await operator.prepareOrder({
-        side: 'buy',
-        ticker: 'AAPL',
-        quantity: dec(100),
-        type: 'market',
-        limitPrice: null,
-        stopLoss: dec(185),
-        takeProfit: dec(200),
-        requestId: 'dash-1',
-      }),
-    );
-    await t.app.engine.ledger.serial(async () => undefined);
-    await operator.simSetPrice('AAPL', dec('192.37'));
-    await t.app.engine.ledger.serial(async () => undefined);
+    await openPositions(t, [{ ticker: 'AAPL', quantity: 100, stopLoss: '185', takeProfit: '200', mark: '192.37' }]);
     return t;
   }
 
